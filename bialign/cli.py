@@ -1,0 +1,95 @@
+"""The ``bialign`` command line (argparse: standard library, no extra dependency)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import formats
+from .corpus import ParallelCorpus
+from .errors import BialignError
+from .pipeline import Aligner
+
+
+def _read_arg(value: str) -> str | Path:
+    if value == "-":
+        data = sys.stdin.buffer.read()
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise BialignError(
+                f"standard input is not valid UTF-8 (byte offset {exc.start})"
+            ) from None
+    return Path(value)
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", help="output file (for moses: a prefix); default stdout")
+    p.add_argument("--format", choices=formats.FORMATS, default="tsv", help="output format")
+    p.add_argument("--min-score", type=float, default=None, help="drop pairs scoring below S")
+    p.add_argument("--model", default=None, help="sentence-transformers model name or folder")
+    p.add_argument("--langs", nargs=2, default=["en", "es"], metavar=("SRC", "TGT"))
+    p.add_argument("--split", choices=["lines", "sentences"], default="lines")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bialign", description="Align bilingual documents into a parallel corpus."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("align", help="find translation pairs in one mixed-language document")
+    p.add_argument("file", help="UTF-8 text file, or - for standard input")
+    _add_common(p)
+    p = sub.add_parser("align-docs", help="align two monolingual documents")
+    p.add_argument("src", help="source document (or -)")
+    p.add_argument("tgt", help="target document")
+    _add_common(p)
+    return parser
+
+
+def _write(corpus: ParallelCorpus, args: argparse.Namespace) -> None:
+    if args.min_score is not None:
+        corpus = corpus.filter(args.min_score)
+    if args.output:
+        corpus.write(args.output, args.format)
+        return
+    out = sys.stdout
+    if args.format == "tsv":
+        formats.write_tsv_rows(out, corpus.pairs, corpus.langs, header=True)
+    elif args.format == "jsonl":
+        formats.write_jsonl_rows(out, corpus.pairs, corpus.langs)
+    elif args.format == "tmx":
+        tree = formats.tmx_tree(corpus.pairs, corpus.langs)
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        tree.write(out, encoding="unicode")
+        out.write("\n")
+    else:
+        raise BialignError("--format moses writes two files: give -o PREFIX")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        aligner = Aligner(
+            langs=(args.langs[0], args.langs[1]),
+            model=args.model,
+            split=args.split,
+            progress=args.progress,
+        )
+        if args.command == "align":
+            corpus = aligner.align(_read_arg(args.file))
+        else:
+            corpus = aligner.align_documents(_read_arg(args.src), _read_arg(args.tgt))
+        _write(corpus, args)
+    except BialignError as exc:
+        print(f"bialign: error: {exc}", file=sys.stderr)
+        return 2
+    for warning in corpus.warnings:
+        print(f"bialign: warning: {warning}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""The result of an alignment: segments with their languages, beads, and the corpus."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import formats
+
+if TYPE_CHECKING:  # pragma: no cover
+    import datasets
+    import pandas
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One segment of a document: its position, text and language.
+
+    ``lang`` is one of the configured languages or ``"und"`` (no language of its own:
+    numbers, dates, URLs, lone names, credits). ``lang_confidence`` is the detector's
+    posterior for that label, 0-1.
+    """
+
+    index: int
+    text: str
+    lang: str
+    lang_confidence: float = 1.0
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Bead:
+    """A unit of the alignment: source segment indices, target indices, and a score.
+
+    One side is empty for a segment left unaligned. ``score`` is a margin similarity
+    (see docs/score.md): about 0 for unrelated text, 0.3-0.6 for good translations;
+    pairs below the aligner's threshold are never formed, and unaligned beads score 0.
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    src_text: str
+    tgt_text: str
+    score: float
+
+    @property
+    def is_pair(self) -> bool:
+        return bool(self.src) and bool(self.tgt)
+
+    @property
+    def kind(self) -> str:
+        """The bead's shape, e.g. ``"1-1"``, ``"2-1"`` or ``"0-1"``."""
+        return f"{len(self.src)}-{len(self.tgt)}"
+
+
+@dataclass
+class ParallelCorpus:
+    """Aligned beads of one document (or document pair), with the segments they index.
+
+    For ``align(doc)`` the bead indices are positions in the document's own segment
+    list, which is both ``src_segments`` and ``tgt_segments``; for ``align_documents`` they
+    index the source and target documents' segment lists respectively.
+    """
+
+    beads: list[Bead]
+    src_segments: list[Segment]
+    tgt_segments: list[Segment]
+    langs: tuple[str, str] = ("en", "es")
+    #: Things the user should know: truncated segments, a missing language, ...
+    warnings: list[str] = field(default_factory=list)
+    #: Seconds spent in each stage.
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def segments(self) -> list[Segment]:
+        """The document's segments (for two documents: the source document's)."""
+        return self.src_segments
+
+    @property
+    def mixed(self) -> bool:
+        """True when both languages came from one document."""
+        return self.src_segments is self.tgt_segments
+
+    @property
+    def pairs(self) -> list[Bead]:
+        """The beads with both sides non-empty: the translations found."""
+        return [b for b in self.beads if b.is_pair]
+
+    def __len__(self) -> int:
+        return len(self.beads)
+
+    def __iter__(self) -> Iterator[Bead]:
+        return iter(self.beads)
+
+    def __repr__(self) -> str:
+        return (
+            f"<ParallelCorpus {self.langs[0]}-{self.langs[1]}: {len(self.pairs)} pairs, "
+            f"{len(self.beads)} beads>"
+        )
+
+    def filter(self, min_score: float) -> ParallelCorpus:
+        """A corpus of the pairs scoring at least ``min_score`` (unaligned beads dropped)."""
+        kept = [b for b in self.beads if b.is_pair and b.score >= min_score]
+        return replace(self, beads=kept, warnings=list(self.warnings))
+
+    # Writers: each writes the pairs only, since unaligned segments make no training data.
+
+    def to_tsv(self, path: str | Path) -> None:
+        formats.write_tsv(self.pairs, self.langs, path)
+
+    def to_jsonl(self, path: str | Path) -> None:
+        formats.write_jsonl(self.pairs, self.langs, path)
+
+    def to_moses(self, prefix: str | Path) -> tuple[Path, Path]:
+        """Writes ``PREFIX.<src lang>`` and ``PREFIX.<tgt lang>``; returns both paths."""
+        return formats.write_moses(self.pairs, self.langs, prefix)
+
+    def to_tmx(self, path: str | Path) -> None:
+        formats.write_tmx(self.pairs, self.langs, path)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per pair: both texts keyed by language, indices and score."""
+        return [formats.pair_record(b, self.langs) for b in self.pairs]
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """A DataFrame with one row per pair (needs ``bialign[pandas]``)."""
+        from .errors import require
+
+        pd: Any = require("pandas", "pandas", "ParallelCorpus.to_pandas()")
+        return pd.DataFrame.from_records(
+            self.to_records(),
+            columns=[self.langs[0], self.langs[1], "score", "src", "tgt"],
+        )
+
+    def to_hf_dataset(self) -> datasets.Dataset:
+        """A Hugging Face dataset with a ``translation`` column (needs ``bialign[hf]``)."""
+        from .errors import require
+
+        ds: Any = require("datasets", "hf", "ParallelCorpus.to_hf_dataset()")
+        a, b = self.langs
+        return ds.Dataset.from_dict(
+            {
+                "translation": [{a: p.src_text, b: p.tgt_text} for p in self.pairs],
+                "score": [p.score for p in self.pairs],
+            }
+        )
+
+    def write(self, path: str | Path, fmt: str) -> None:
+        """Write in one of :data:`bialign.formats.FORMATS` (tsv, jsonl, tmx, moses)."""
+        writers = {
+            "tsv": self.to_tsv,
+            "jsonl": self.to_jsonl,
+            "tmx": self.to_tmx,
+            "moses": self.to_moses,
+        }
+        if fmt not in writers:
+            raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(writers)}")
+        writers[fmt](path)

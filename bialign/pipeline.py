@@ -1,0 +1,294 @@
+"""The public entry points: one mixed document, two documents, or many of either.
+
+Data flows one way: segment -> langid -> embed -> align -> corpus.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .align import AlignConfig, align_embeddings
+from .corpus import Bead, ParallelCorpus, Segment
+from .embed import Embedder, embed_unique, load_embedder
+from .errors import BialignError, InputError, LanguageError
+from .langid import UND, LanguageDetector, SegmentLanguageIdentifier
+from .segment import MAX_SEGMENT_CHARS, RawSegment, read_document, split_sentences
+
+SPLIT_MODES = ("lines", "sentences")
+
+
+@dataclass
+class Aligner:
+    """A configured pipeline; keeps its encoder loaded across documents.
+
+    ``align`` and ``align_documents`` build one per call (the default encoder itself is
+    cached per process); use an ``Aligner`` or ``align_many`` for many documents.
+    """
+
+    langs: tuple[str, str] = ("en", "es")
+    model: str | Embedder | None = None
+    split: str = "lines"
+    config: AlignConfig | None = None
+    detector: LanguageDetector | None = None
+    min_score: float | None = None
+    progress: bool | None = None
+
+    def __post_init__(self) -> None:
+        self.langs = _check_langs(self.langs)
+        if self.split not in SPLIT_MODES:
+            raise ValueError(f"split must be one of {SPLIT_MODES}, got {self.split!r}")
+        self.config = self.config or AlignConfig()
+        self._identifier = SegmentLanguageIdentifier(self.detector)
+        self._embedder: Embedder | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.model)
+        return self._embedder
+
+    # -- one mixed document ------------------------------------------------------------
+
+    def align(self, doc: object) -> ParallelCorpus:
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        raw = read_document(doc)
+        segments = self._label(raw, split=self.split == "sentences" and not _is_sequence(doc))
+        timings["langid"] = time.perf_counter() - t0
+        a, b = self.langs
+        src_idx = [s.index for s in segments if s.lang == a]
+        tgt_idx = [s.index for s in segments if s.lang == b]
+        if not src_idx or not tgt_idx:
+            counts = {lang: sum(s.lang == lang for s in segments) for lang in (a, b, UND)}
+            missing = a if not src_idx else b
+            raise LanguageError(
+                f"the document has no {missing!r} segment, so there is nothing to pair "
+                f"(segments per language: {counts}); use align_documents() for two "
+                "monolingual documents"
+            )
+        corpus = self._align_streams(segments, segments, src_idx, tgt_idx, timings)
+        return corpus
+
+    # -- two documents -----------------------------------------------------------------
+
+    def align_documents(self, src: object, tgt: object) -> ParallelCorpus:
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        raw_src = read_document(src, name="src")
+        raw_tgt = read_document(tgt, name="tgt")
+        split = self.split == "sentences"
+        src_segs = self._label(raw_src, split=split and not _is_sequence(src))
+        tgt_segs = self._label(raw_tgt, split=split and not _is_sequence(tgt))
+        timings["langid"] = time.perf_counter() - t0
+        warnings = []
+        for name, segs, lang in (
+            ("src", src_segs, self.langs[0]),
+            ("tgt", tgt_segs, self.langs[1]),
+        ):
+            labelled = [s for s in segs if s.lang != UND]
+            other = [s for s in labelled if s.lang != lang]
+            if labelled and len(other) > len(labelled) / 2:
+                warnings.append(
+                    f"{name} was given as {lang!r} but {len(other)} of {len(labelled)} "
+                    f"segments look like {other[0].lang!r}; check the langs argument"
+                )
+        for w in warnings:
+            print(f"bialign: warning: {w}", file=sys.stderr)
+        # Every segment of a monolingual document takes part, und ones included: a line
+        # such as "Michel Piola, Vernier" has its counterpart in the other document.
+        corpus = self._align_streams(
+            src_segs,
+            tgt_segs,
+            [s.index for s in src_segs if s.text],
+            [s.index for s in tgt_segs if s.text],
+            timings,
+        )
+        corpus.warnings[:0] = warnings
+        return corpus
+
+    # -- shared steps ------------------------------------------------------------------
+
+    def _label(self, raw: list[RawSegment], split: bool) -> list[Segment]:
+        texts = [r.text[:MAX_SEGMENT_CHARS] for r in raw]
+        labels = self._identifier.identify(texts, self.langs)
+        if split:
+            raw = split_sentences(raw, [lab.lang for lab in labels])
+            texts = [r.text[:MAX_SEGMENT_CHARS] for r in raw]
+            labels = self._identifier.identify(texts, self.langs)
+        return [
+            Segment(r.index, r.text, lab.lang, lab.confidence, r.line)
+            for r, lab in zip(raw, labels, strict=True)
+        ]
+
+    def _align_streams(
+        self,
+        src_segs: list[Segment],
+        tgt_segs: list[Segment],
+        src_idx: list[int],
+        tgt_idx: list[int],
+        timings: dict[str, float],
+    ) -> ParallelCorpus:
+        warnings = []
+        long = [s.index for s in (*src_segs, *tgt_segs) if len(s.text) > MAX_SEGMENT_CHARS]
+        if long:
+            warnings.append(
+                f"{len(long)} segment(s) longer than {MAX_SEGMENT_CHARS} characters were "
+                f"analysed on their first {MAX_SEGMENT_CHARS} only (indices {long[:10]})"
+            )
+        t0 = time.perf_counter()
+        texts = [src_segs[i].text[:MAX_SEGMENT_CHARS] for i in src_idx] + [
+            tgt_segs[j].text[:MAX_SEGMENT_CHARS] for j in tgt_idx
+        ]
+        emb = self._embed(texts)
+        timings["embed"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        src_len = np.array([len(src_segs[i].text) for i in src_idx], dtype=np.float64)
+        tgt_len = np.array([len(tgt_segs[j].text) for j in tgt_idx], dtype=np.float64)
+        mixed = src_segs is tgt_segs
+        raw_beads = align_embeddings(
+            emb[: len(src_idx)],
+            emb[len(src_idx) :],
+            src_len,
+            tgt_len,
+            self.config,
+            _breaks(src_idx) if mixed else None,
+            _breaks(tgt_idx) if mixed else None,
+        )
+        timings["align"] = time.perf_counter() - t0
+        beads = []
+        for s, t, score in raw_beads:
+            si = tuple(src_idx[k] for k in s)
+            ti = tuple(tgt_idx[k] for k in t)
+            if s and t and self.min_score is not None and score < self.min_score:
+                beads.extend(_unpair(si, ti, src_segs, tgt_segs))
+                continue
+            beads.append(
+                Bead(
+                    si,
+                    ti,
+                    " ".join(src_segs[i].text for i in si),
+                    " ".join(tgt_segs[j].text for j in ti),
+                    float(score),
+                )
+            )
+        return ParallelCorpus(beads, src_segs, tgt_segs, self.langs, warnings, timings)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        show = (
+            self.progress
+            if self.progress is not None
+            else (len(texts) > 2000 and sys.stderr.isatty())
+        )
+        if not show or len(texts) <= 256:
+            return embed_unique(self.embedder, texts)
+        from tqdm import tqdm
+
+        parts = []
+        step = 1024
+        with tqdm(total=len(texts), unit="seg", desc="embedding", file=sys.stderr) as bar:
+            for k in range(0, len(texts), step):
+                parts.append(embed_unique(self.embedder, texts[k : k + step]))
+                bar.update(min(step, len(texts) - k))
+        return np.concatenate(parts)
+
+
+#: In a mixed document, segments of one language further apart than this many positions
+#: are never merged into one bead.
+MAX_MERGE_GAP = 3
+
+
+def _breaks(stream: list[int]) -> np.ndarray:
+    pos = np.asarray(stream)
+    return np.diff(pos) > MAX_MERGE_GAP if len(pos) > 1 else np.zeros(len(pos), dtype=bool)
+
+
+def _unpair(
+    si: tuple[int, ...], ti: tuple[int, ...], src_segs: list[Segment], tgt_segs: list[Segment]
+) -> list[Bead]:
+    return [Bead((i,), (), src_segs[i].text, "", 0.0) for i in si] + [
+        Bead((), (j,), "", tgt_segs[j].text, 0.0) for j in ti
+    ]
+
+
+def _is_sequence(doc: object) -> bool:
+    return isinstance(doc, Sequence) and not isinstance(doc, str)
+
+
+def _check_langs(langs: object) -> tuple[str, str]:
+    if (
+        not isinstance(langs, tuple | list)
+        or len(langs) != 2
+        or not all(isinstance(x, str) and x for x in langs)
+    ):
+        raise LanguageError(f"langs must be two language codes such as ('en', 'es'); got {langs!r}")
+    if langs[0] == langs[1]:
+        raise LanguageError(f"langs must name two different languages; got {langs!r}")
+    return (langs[0], langs[1])
+
+
+def align(doc: object, *, langs: tuple[str, str] = ("en", "es"), **options: Any) -> ParallelCorpus:
+    """Find the translation pairs inside one mixed-language document.
+
+    ``doc`` is a string (each non-empty line is a segment), a sequence of strings (each
+    item is one segment, never re-split) or a ``pathlib.Path`` to a UTF-8 text file.
+    Options: ``model`` (None for the embedded encoder, a sentence-transformers name or
+    folder, or any object with ``encode``), ``split`` ("lines" or "sentences"),
+    ``min_score``, ``config`` (:class:`AlignConfig`), ``detector``, ``progress``.
+
+    Raises :class:`bialign.LanguageError` when the document lacks one of the languages.
+    """
+    return Aligner(langs=langs, **options).align(doc)
+
+
+def align_documents(
+    src: object, tgt: object, *, langs: tuple[str, str] = ("en", "es"), **options: Any
+) -> ParallelCorpus:
+    """Align two monolingual documents that translate each other (same options as align)."""
+    return Aligner(langs=langs, **options).align_documents(src, tgt)
+
+
+@dataclass
+class Result:
+    """One document's outcome in :func:`align_many`: a corpus, or the error it raised."""
+
+    index: int
+    corpus: ParallelCorpus | None
+    error: BialignError | None = None
+
+
+def align_many(
+    docs: Iterable[object],
+    *,
+    langs: tuple[str, str] = ("en", "es"),
+    on_error: str = "skip",
+    **options: Any,
+) -> Iterator[Result]:
+    """Align many documents with one loaded encoder, yielding results as they are ready.
+
+    Each item is a mixed document, or a ``(src, tgt)`` tuple of two documents. With
+    ``on_error="skip"`` a document that raises a bialign error (empty, one language
+    only, ...) yields a :class:`Result` carrying the error instead of stopping the run.
+    """
+    if on_error not in ("skip", "raise"):
+        raise ValueError("on_error must be 'skip' or 'raise'")
+    aligner = Aligner(langs=langs, **options)
+    for k, doc in enumerate(docs):
+        try:
+            if isinstance(doc, tuple):
+                if len(doc) != 2:
+                    raise InputError(f"docs[{k}] is a tuple of {len(doc)}; a pair needs two")
+                corpus = aligner.align_documents(doc[0], doc[1])
+            else:
+                corpus = aligner.align(doc)
+        except BialignError as exc:
+            if on_error == "raise":
+                raise
+            yield Result(k, None, exc)
+            continue
+        yield Result(k, corpus)

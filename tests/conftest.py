@@ -1,0 +1,29 @@
+"""Shared fixtures. Tests never touch the network: the hub is switched off here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+DATA = Path(os.environ.get("BIALIGN_DATA", Path(__file__).resolve().parents[1] / "../shared/data"))
+EXAMPLE = DATA / "examples" / "bilingual_news_post.txt"
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    if not DATA.is_dir():
+        pytest.fail(f"shared data not found at {DATA}; set BIALIGN_DATA")
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def flores(data_dir: Path) -> tuple[list[str], list[str]]:
+    d = data_dir / "flores200_devtest"
+    en = (d / "eng_Latn.devtest").read_text(encoding="utf-8").splitlines()
+    es = (d / "spa_Latn.devtest").read_text(encoding="utf-8").splitlines()
+    return en, es

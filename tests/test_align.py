@@ -1,0 +1,115 @@
+"""The aligner on embeddings: real flores sentences, and hypothesis invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import bialign
+from bialign.align import AlignConfig, align_embeddings
+
+
+def _check_partition(beads, n: int, m: int) -> None:
+    src = [i for s, _, _ in beads for i in s]
+    tgt = [j for _, t, _ in beads for j in t]
+    assert src == list(range(n)), "every source index once, in order"
+    assert tgt == list(range(m)), "every target index once, in order"
+    for s, t, _ in beads:
+        assert list(s) == list(range(s[0], s[0] + len(s))) if s else True
+        assert list(t) == list(range(t[0], t[0] + len(t))) if t else True
+
+
+def test_real_document_with_merge_deletion_and_insertion(flores) -> None:
+    en, es = flores
+    en, es = en[:40], es[:40]
+    tgt = es[:3] + [es[3] + " " + es[4]] + es[5:20] + ["Leer más en nuestra web"] + es[20:]
+    src = en[:10] + en[11:]
+    corpus = bialign.align_documents(src, tgt)
+    beads = [(b.src, b.tgt) for b in corpus.beads]
+    assert ((3, 4), (3,)) in beads  # the 2-1 merge
+    assert ((), (9,)) in beads  # es[10] lost its English sentence
+    assert ((), (19,)) in beads  # the inserted line
+
+    def gold(k: int) -> int:
+        e = k if k < 10 else k + 1
+        return e if e < 3 or e >= 20 else e - 1
+
+    ones = [(s[0], t[0]) for s, t in beads if len(s) == len(t) == 1]
+    assert all(t == gold(s) for s, t in ones), "every 1-1 pair found is right"
+    assert len(ones) >= 33  # of 37 in the gold
+
+
+def _random_unit(rng: np.random.Generator, n: int, d: int = 16) -> np.ndarray:
+    x = rng.normal(size=(n, d)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+docs = st.tuples(st.integers(0, 25), st.integers(0, 25), st.integers(0, 2**31 - 1))
+
+
+@settings(max_examples=80, deadline=None)
+@given(docs)
+def test_beads_partition_both_streams_monotonically(spec: tuple[int, int, int]) -> None:
+    n, m, seed = spec
+    rng = np.random.default_rng(seed)
+    src = _random_unit(rng, n)
+    tgt = _random_unit(rng, m)
+    beads = align_embeddings(src, tgt)
+    _check_partition(beads, n, m)
+    assert align_embeddings(src, tgt) == beads  # deterministic
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 30), st.integers(0, 2**31 - 1))
+def test_noisy_translations_are_recovered_and_mirror(n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    src = _random_unit(rng, n, 32)
+    tgt = src + 0.3 * _random_unit(rng, n, 32)
+    tgt /= np.linalg.norm(tgt, axis=1, keepdims=True)
+    beads = align_embeddings(src, tgt)
+    assert [(s, t) for s, t, _ in beads] == [((i,), (i,)) for i in range(n)]
+    mirrored = align_embeddings(tgt, src)
+    assert [(t, s) for s, t, _ in mirrored] == [(s, t) for s, t, _ in beads]
+
+
+def test_band_search_matches_full_search_on_a_long_document() -> None:
+    rng = np.random.default_rng(7)
+    n = 1500
+    src = _random_unit(rng, n, 32)
+    keep = np.ones(n, dtype=bool)
+    keep[rng.choice(n, 40, replace=False)] = False
+    tgt = src[keep] + 0.4 * _random_unit(rng, int(keep.sum()), 32)
+    tgt /= np.linalg.norm(tgt, axis=1, keepdims=True)
+    full = align_embeddings(src, tgt, config=AlignConfig(full_dp_cells=10**8))
+    banded = align_embeddings(src, tgt, config=AlignConfig(full_dp_cells=100_000))
+    _check_partition(banded, n, len(tgt))
+    same = len({(s, t) for s, t, _ in full} & {(s, t) for s, t, _ in banded})
+    assert same >= 0.99 * len(full)
+
+
+def test_merge_breaks_are_respected() -> None:
+    rng = np.random.default_rng(3)
+    src = _random_unit(rng, 2, 32)
+    both = src.sum(axis=0, keepdims=True)
+    tgt = both / np.linalg.norm(both)
+    assert [(s, t) for s, t, _ in align_embeddings(src, tgt)] == [((0, 1), (0,))]
+    broken = align_embeddings(src, tgt, src_breaks=np.array([True, False]))
+    assert ((0, 1), (0,)) not in [(s, t) for s, t, _ in broken]
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_unrelated_documents_concatenated_align_as_apart(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    a = _random_unit(rng, 12, 32)
+    b = _random_unit(rng, 9, 32)
+    na = a + 0.3 * _random_unit(rng, 12, 32)
+    nb = b + 0.3 * _random_unit(rng, 9, 32)
+    na /= np.linalg.norm(na, axis=1, keepdims=True)
+    nb /= np.linalg.norm(nb, axis=1, keepdims=True)
+    apart = [(s, t) for s, t, _ in align_embeddings(a, na)] + [
+        (tuple(i + 12 for i in s), tuple(j + 12 for j in t)) for s, t, _ in align_embeddings(b, nb)
+    ]
+    together = [(s, t) for s, t, _ in align_embeddings(np.vstack([a, b]), np.vstack([na, nb]))]
+    assert len(set(apart) & set(together)) >= len(apart) - 2

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import EXAMPLE
+
+from bialign import cli, formats
+
+
+def test_cli_align_example_to_stdout(capsys) -> None:
+    assert cli.main(["align", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["en\tes\tscore", out[1]]
+    assert out[1].startswith("Posted on 05/02/2026 at 19:14\tPublicado el 05/02/2026 a las 19:14\t")
+
+
+def test_cli_formats_to_files(tmp_path: Path) -> None:
+    assert (
+        cli.main(["align", str(EXAMPLE), "-o", str(tmp_path / "c.jsonl"), "--format", "jsonl"]) == 0
+    )
+    assert formats.read_jsonl(tmp_path / "c.jsonl")[0]["es"].startswith("Publicado")
+    assert cli.main(["align", str(EXAMPLE), "-o", str(tmp_path / "c.tmx"), "--format", "tmx"]) == 0
+    assert formats.read_tmx(tmp_path / "c.tmx")[0]["en"].startswith("Posted")
+    assert cli.main(["align", str(EXAMPLE), "-o", str(tmp_path / "m"), "--format", "moses"]) == 0
+    assert (tmp_path / "m.es").read_text(encoding="utf-8").startswith("Publicado")
+    assert cli.main(["align", str(EXAMPLE), "--min-score", "5", "-o", str(tmp_path / "e.tsv")]) == 0
+    assert formats.read_tsv(tmp_path / "e.tsv") == []
+
+
+def test_cli_align_docs_and_stdin(tmp_path: Path, monkeypatch, capsys) -> None:
+    (tmp_path / "es.txt").write_text("El gato duerme.\nEl perro ladra.\n", encoding="utf-8")
+    monkeypatch.setattr(
+        sys, "stdin", io.TextIOWrapper(io.BytesIO(b"The cat sleeps.\nThe dog barks.\n"))
+    )
+    assert cli.main(["align-docs", "-", str(tmp_path / "es.txt"), "--format", "jsonl"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [(r["en"], r["es"]) for r in rows] == [
+        ("The cat sleeps.", "El gato duerme."),
+        ("The dog barks.", "El perro ladra."),
+    ]
+
+
+def test_cli_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"caf\xe9\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bialign.cli", "align", str(bad)], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("bialign: error:") and "Traceback" not in proc.stderr
+    assert "not valid UTF-8" in proc.stderr

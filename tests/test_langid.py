@@ -1,0 +1,88 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bialign.langid import LangdetectDetector, SegmentLanguageIdentifier, is_undetermined
+
+IDENT = SegmentLanguageIdentifier()
+
+
+def labels(lines: list[str]) -> list[str]:
+    return [lab.lang for lab in IDENT.identify(lines, ("en", "es"))]
+
+
+def test_short_lines_that_plain_langdetect_gets_wrong() -> None:
+    lines = [
+        "Rubio denies a finalized deal",
+        "Breaking news",
+        "He said no.",
+        "Leer más",
+        "Última hora",
+        "Haga clic aquí",
+    ]
+    # Each line on its own, with no document context to lean on.
+    assert [labels([x])[0] for x in lines] == ["en", "en", "en", "es", "es", "es"]
+
+
+def test_undetermined_segments() -> None:
+    for text in [
+        "SOURCE: EFE",
+        "2026",
+        "05/02/2026 19:14",
+        "https://example.com/a?b=1",
+        "foo@example.org",
+        "Marco Rubio",
+        "— * —",
+        "May 5, 2026",
+        "12 de mayo"[:2],
+    ]:
+        assert is_undetermined(text), text
+    for text in ["Leer más", "Related post", "El presidente", "The president"]:
+        assert not is_undetermined(text), text
+
+
+def test_context_fixes_a_weak_line_in_a_block() -> None:
+    doc = [
+        "The government announced new measures on Monday.",
+        "Officials said the plan would take effect next month.",
+        "Rubio denies a finalized deal",
+        "The opposition criticised the decision in parliament.",
+    ]
+    assert labels(doc) == ["en", "en", "en", "en"]
+
+
+def test_line_interleaved_document_keeps_alternating() -> None:
+    doc = [
+        "The minister resigned on Friday.",
+        "El ministro dimitió el viernes.",
+        "He gave no reason.",
+        "No dio ninguna razón.",
+    ]
+    assert labels(doc) == ["en", "es", "en", "es"]
+
+
+def test_langdetect_backend_is_restricted_to_configured_languages() -> None:
+    probs = LangdetectDetector().probabilities(["Das ist ein deutscher Satz."], ("en", "es"))
+    assert set(probs[0]) == {"en", "es"}
+    assert abs(sum(probs[0].values()) - 1.0) < 1e-9
+
+
+texts = st.lists(st.text(min_size=0, max_size=40), min_size=1, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts)
+def test_labels_come_from_the_configured_set_and_repeat(lines: list[str]) -> None:
+    first = IDENT.identify(lines, ("en", "es"))
+    assert {lab.lang for lab in first} <= {"en", "es", "und"}
+    assert all(0.0 <= lab.confidence <= 1.0 for lab in first)
+    assert IDENT.identify(lines, ("en", "es")) == first
+
+
+@settings(max_examples=30, deadline=None)
+@given(texts)
+def test_labels_do_not_depend_on_earlier_documents(other: list[str]) -> None:
+    doc = ["The president spoke today.", "El presidente habló hoy."]
+    before = SegmentLanguageIdentifier().identify(doc, ("en", "es"))
+    ident = SegmentLanguageIdentifier()
+    ident.identify(other, ("en", "es"))
+    assert ident.identify(doc, ("en", "es")) == before

@@ -1,0 +1,133 @@
+"""align() on mixed documents in several layouts, with the embedded default encoder."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import bialign
+
+EN = [
+    "The city council approved the new budget on Tuesday.",
+    "Spending on public transport will rise by ten percent.",
+    "Critics say the plan ignores the housing crisis.",
+    "The mayor promised a second package before the summer.",
+]
+ES = [
+    "El ayuntamiento aprobó el nuevo presupuesto el martes.",
+    "El gasto en transporte público aumentará un diez por ciento.",
+    "Los críticos dicen que el plan ignora la crisis de la vivienda.",
+    "El alcalde prometió un segundo paquete antes del verano.",
+]
+
+
+def _pairs(corpus: bialign.ParallelCorpus) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    return [(p.src, p.tgt) for p in corpus.pairs]
+
+
+def test_line_interleaved() -> None:
+    doc = [x for pair in zip(EN, ES, strict=True) for x in pair]
+    assert _pairs(bialign.align(doc)) == [((0,), (1,)), ((2,), (3,)), ((4,), (5,)), ((6,), (7,))]
+
+
+def test_whole_article_then_translation_with_boilerplate() -> None:
+    doc = ["Read in English", *EN, "12/03/2026", "Leer en español", *ES, "SOURCE: EFE"]
+    corpus = bialign.align(doc)
+    assert _pairs(corpus)[-4:] == [((1,), (7,)), ((2,), (8,)), ((3,), (9,)), ((4,), (10,))]
+    assert corpus.segments[5].lang == "und"
+    assert corpus.segments[11].lang == "und"
+
+
+def test_partly_translated_text_leaves_extra_lines_unaligned() -> None:
+    doc = [*EN, ES[0], ES[2]]
+    assert _pairs(bialign.align(doc)) == [((0,), (4,)), ((2,), (5,))]
+
+
+def test_string_input_uses_lines() -> None:
+    corpus = bialign.align("\n".join([EN[0], "", ES[0]]))
+    assert _pairs(corpus) == [((0,), (1,))]
+
+
+def test_one_language_only_is_an_error() -> None:
+    with pytest.raises(bialign.LanguageError, match="no 'es' segment"):
+        bialign.align(EN)
+    with pytest.raises(bialign.LanguageError, match="no 'en' segment"):
+        bialign.align(["2026", "SOURCE: EFE", *ES])
+
+
+def test_only_und_lines_is_an_error() -> None:
+    with pytest.raises(bialign.LanguageError):
+        bialign.align(["2026", "19:14", "https://example.com"])
+
+
+def test_bad_langs_are_rejected() -> None:
+    with pytest.raises(bialign.LanguageError):
+        bialign.align(EN + ES, langs=("en", "en"))
+    with pytest.raises(bialign.LanguageError):
+        bialign.align(EN + ES, langs="en-es")  # type: ignore[arg-type]
+
+
+def test_align_documents_and_swapping_mirrors() -> None:
+    fwd = bialign.align_documents(EN, ES)
+    back = bialign.align_documents(ES, EN, langs=("es", "en"))
+    assert _pairs(fwd) == [((i,), (i,)) for i in range(4)]
+    assert [(b.tgt, b.src) for b in back.beads] == [(b.src, b.tgt) for b in fwd.beads]
+
+
+def test_other_language_pair_warns_when_a_side_looks_wrong() -> None:
+    corpus = bialign.align_documents(EN, ES, langs=("de", "fr"))
+    assert any("look like" in w for w in corpus.warnings)
+
+
+def test_min_score_unpairs_weak_beads() -> None:
+    corpus = bialign.align_documents(EN, ES, min_score=10.0)
+    assert corpus.pairs == []
+    assert len(corpus.beads) == 8
+
+
+def test_sentence_splitting_with_abbreviations() -> None:
+    doc = (
+        "El Sr. García llegó ayer. Habló con la prensa.\n"
+        "Mr. Smith arrived yesterday. He spoke to the press."
+    )
+    corpus = bialign.align(doc, split="sentences")
+    assert [s.text for s in corpus.segments] == [
+        "El Sr. García llegó ayer.",
+        "Habló con la prensa.",
+        "Mr. Smith arrived yesterday.",
+        "He spoke to the press.",
+    ]
+    assert _pairs(corpus) == [((2,), (0,)), ((3,), (1,))]
+
+
+def test_align_many_streams_results_and_reports_bad_documents() -> None:
+    docs = [EN[:2] + ES[:2], EN, (EN, ES)]
+    results = list(bialign.align_many(docs))
+    assert [r.index for r in results] == [0, 1, 2]
+    assert results[0].corpus is not None and len(results[0].corpus.pairs) == 2
+    assert results[1].corpus is None and isinstance(results[1].error, bialign.LanguageError)
+    assert results[2].corpus is not None and len(results[2].corpus.pairs) == 4
+    with pytest.raises(bialign.LanguageError):
+        list(bialign.align_many(docs, on_error="raise"))
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    st.lists(st.sampled_from(EN + ES + ["2026", "Leer más", "Read more"]), min_size=2, max_size=10)
+)
+def test_mixed_document_invariants(doc: list[str]) -> None:
+    try:
+        corpus = bialign.align(doc)
+    except bialign.LanguageError:
+        return
+    used = [i for b in corpus.beads for i in (*b.src, *b.tgt)]
+    assert len(used) == len(set(used))
+    assert sorted(used) == [s.index for s in corpus.segments if s.lang != "und"]
+    for b in corpus.beads:
+        assert all(corpus.segments[i].lang == "en" for i in b.src)
+        assert all(corpus.segments[j].lang == "es" for j in b.tgt)
+    src = [b.src[0] for b in corpus.pairs]
+    tgt = [b.tgt[0] for b in corpus.pairs]
+    assert src == sorted(src) and tgt == sorted(tgt)
+    assert bialign.align(doc).beads == corpus.beads

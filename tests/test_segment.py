@@ -1,0 +1,70 @@
+from pathlib import Path
+
+import pytest
+
+import bialign
+from bialign.segment import MAX_SEGMENT_CHARS, clean_text, read_document
+
+
+def test_text_lines_become_segments_and_empty_lines_are_skipped() -> None:
+    segs = read_document("one\n\n  two  \r\nthree\rfour")
+    assert [s.text for s in segs] == ["one", "two", "three", "four"]
+    assert [s.index for s in segs] == [0, 1, 2, 3]
+    assert [s.line for s in segs] == [1, 3, 4, 5]
+
+
+def test_list_items_are_never_resplit() -> None:
+    segs = read_document(["First. Second.", "", "Third"])
+    assert [s.text for s in segs] == ["First. Second.", "", "Third"]
+    assert [s.index for s in segs] == [0, 1, 2]
+
+
+def test_bom_and_invisible_characters_are_removed(tmp_path: Path) -> None:
+    p = tmp_path / "doc.txt"
+    p.write_bytes("\ufeffHola\u200b mundo\x07\r\nHello\tworld\r\n".encode())
+    assert [s.text for s in read_document(p)] == ["Hola mundo", "Hello world"]
+
+
+def test_clean_text_keeps_emoji_and_rtl_letters() -> None:
+    assert clean_text(" שלום 👋🏽 ") == "שלום 👋🏽"
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ("", "no text"),
+        ("  \n\t\n ", "no text"),
+        (None, "None"),
+        (b"hello", "bytes"),
+        (42, "int"),
+        (["ok", ["nested"]], r"doc\[1\] is list"),
+        (["ok", 3.5], r"doc\[1\] is float"),
+        (["", "  "], "no text"),
+    ],
+)
+def test_bad_documents_raise_clear_errors(doc: object, message: str) -> None:
+    with pytest.raises(bialign.InputError, match=message):
+        read_document(doc)
+
+
+def test_invalid_utf8_names_the_byte_and_line(tmp_path: Path) -> None:
+    p = tmp_path / "latin1.txt"
+    p.write_bytes("first line\nsegunda línea\n".encode("latin-1"))
+    with pytest.raises(
+        bialign.InputError, match=r"not valid UTF-8: byte 0xed at offset 20 \(line 2\)"
+    ):
+        read_document(p)
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(bialign.InputError, match="no such file"):
+        read_document(tmp_path / "nope.txt")
+
+
+def test_long_segment_is_kept_whole_and_reported() -> None:
+    long_en = "The committee approved the budget after a long debate. " * 400
+    doc = [long_en, "El comité aprobó el presupuesto tras un largo debate. " * 400]
+    corpus = bialign.align(doc)
+    assert len(corpus.segments[0].text) > MAX_SEGMENT_CHARS
+    assert any("longer than" in w for w in corpus.warnings)
+    assert corpus.pairs and corpus.pairs[0].src == (0,)
