@@ -31,31 +31,49 @@ NEG = -1e18
 
 @dataclass(frozen=True)
 class AlignConfig:
-    """Knobs of the aligner. The defaults were tuned on development data only
-    (Text+Berg ``dev`` and a generated English/Spanish dev split); see docs/score.md."""
+    """Knobs of the aligner. Defaults were tuned on development data only (Text+Berg
+    ``dev``); :data:`MIXED` holds the stricter settings used inside one mixed document,
+    where most segments usually have no translation. See docs/score.md."""
 
-    #: Largest number of segments on one side of a bead; (a, b) with a, b <= max_side and
-    #: a + b <= max_side + 1 are searched: 1-1, 1-2, 2-1, 1-3, 3-1, 2-2 with the default 3.
-    max_side: int = 3
-    #: A pair is made only if its score beats this; also the default ``min_score``.
-    threshold: float = 0.15
+    #: Largest bead: (a, b) with a, b >= 1 and a + b <= max_side + 1, so the default 4
+    #: searches 1-1, 1-2, 2-1, 1-3, 3-1, 2-2, 1-4, 4-1, 2-3 and 3-2.
+    max_side: int = 4
+    #: The DP forms a pair only where its score beats this; below it, leaving both sides
+    #: unaligned wins. Negative for two documents, where nearly everything is translated.
+    threshold: float = -0.2
     #: Nearest neighbours averaged for the margin baseline.
     knn: int = 4
+    #: How a bead's baseline combines the two sides' neighbourhoods: 0 averages them,
+    #: 1 takes the larger (stricter where one side has a topical look-alike).
+    margin_max: float = 0.0
     #: Weight of the squared log length-ratio deviation.
-    length_weight: float = 0.12
-    #: Extra cost of a bead for each segment beyond 1-1 (m-n beads must earn their keep).
-    merge_penalty: float = 0.03
+    length_weight: float = 0.6
+    #: Added cost per segment beyond 1-1 (negative: merges are encouraged a little).
+    merge_penalty: float = -0.05
+    #: An m-n bead's weakest member (its best similarity to the other side, minus its
+    #: own neighbourhood baseline) costs member_weight per unit below member_floor.
+    member_floor: float = -0.3
+    member_weight: float = 1.0
     #: Cells of the similarity matrix above which the coarse-to-fine band search is used.
     full_dp_cells: int = 4_000_000
     #: Half-width (in segments) of the band around the coarse path.
     band_margin: int = 24
-    shapes: tuple[tuple[int, int], ...] = field(default=(), compare=False)
 
     def bead_shapes(self) -> list[tuple[int, int]]:
-        if self.shapes:
-            return list(self.shapes)
         k = self.max_side
         return [(a, b) for a in range(1, k + 1) for b in range(1, k + 1) if a + b <= k + 1]
+
+
+#: Settings for one mixed-language document: a pair must clearly beat its neighbourhood
+#: on both sides, so a caption with no translation stays unaligned.
+MIXED = AlignConfig(
+    max_side=3,
+    threshold=0.15,
+    margin_max=1.0,
+    length_weight=0.12,
+    merge_penalty=0.03,
+    member_floor=0.05,
+)
 
 
 @dataclass
@@ -226,6 +244,37 @@ def _knn_baselines(
     return base_s.astype(np.float64), base_t
 
 
+def _weakest_member(
+    sims: np.ndarray,
+    start: np.ndarray,
+    base_s: np.ndarray,
+    base_t: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    a: int,
+    b: int,
+) -> np.ndarray:
+    """For each cell's (a, b) bead: min over members of (best similarity to a member of
+    the other side - own baseline)."""
+    n, width = sims.shape
+    m = len(base_t)
+    best_t = np.full((b, *cols.shape), -np.inf)  # per target member: max over source rows
+    best_s = np.full((a, *cols.shape), -np.inf)
+    for d in range(1, a + 1):
+        r = np.clip(rows - d, 0, n - 1)
+        for e in range(1, b + 1):
+            q = np.clip(cols - e - start[r][:, None], 0, width - 1)
+            v = np.take_along_axis(sims[r], q, axis=1)
+            best_t[e - 1] = np.maximum(best_t[e - 1], v)
+            best_s[d - 1] = np.maximum(best_s[d - 1], v)
+    weakest = np.full(cols.shape, np.inf)
+    for e in range(1, b + 1):
+        weakest = np.minimum(weakest, best_t[e - 1] - base_t[np.clip(cols - e, 0, m - 1)])
+    for d in range(1, a + 1):
+        weakest = np.minimum(weakest, best_s[d - 1] - base_s[np.clip(rows - d, 0, n - 1)][:, None])
+    return weakest
+
+
 def _run_sums(values: np.ndarray, length: int) -> np.ndarray:
     """``out[i] = values[i-length:i].sum()`` for i >= length, NaN before."""
     c = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
@@ -301,6 +350,7 @@ def _banded_dp(
             qh = np.clip(q_hi, 0, sims.shape[1])
             ql = np.clip(q_lo, 0, sims.shape[1])
             num += np.take_along_axis(pref[r], qh, axis=1) - np.take_along_axis(pref[r], ql, axis=1)
+        weakest = _weakest_member(sims, start, base_s, base_t, rows, cols, a, b) if a + b > 2 else 0
         ns = _self_norms(src, ws, a)[rows][:, None]
         nt = _self_norms(tgt, wt, b)[np.clip(cols, 0, m)]
         sim = num / np.sqrt(np.maximum(ns * nt, 1e-12))
@@ -315,8 +365,12 @@ def _banded_dp(
         lt = _run_sums(tgt_len, b)[np.clip(cols, 0, m)]
         with np.errstate(invalid="ignore", divide="ignore"):
             dev = np.log((lt + 8.0) / (ratio * ls + 8.0))
-        score = sim - np.maximum(bs, bt) - cfg.length_weight * dev * dev
+        base = cfg.margin_max * np.maximum(bs, bt) + (1 - cfg.margin_max) * 0.5 * (bs + bt)
+        score = sim - base - cfg.length_weight * dev * dev
         gain = score - cfg.threshold - cfg.merge_penalty * (a + b - 2)
+        # Every member of an m-n bead must itself resemble the other side: otherwise a
+        # boilerplate line ("Leer más") rides along with its neighbour's translation.
+        gain = gain - cfg.member_weight * np.maximum(0.0, cfg.member_floor - weakest)
         gain = np.where(ok & np.isfinite(gain), gain, NEG)
         gains[(a, b)] = gain
         scores[(a, b)] = score

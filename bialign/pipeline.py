@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .align import AlignConfig, align_embeddings
+from .align import MIXED, AlignConfig, align_embeddings
 from .corpus import Bead, ParallelCorpus, Segment
 from .embed import Embedder, embed_unique, load_embedder
 from .errors import BialignError, InputError, LanguageError
@@ -43,7 +43,6 @@ class Aligner:
         self.langs = _check_langs(self.langs)
         if self.split not in SPLIT_MODES:
             raise ValueError(f"split must be one of {SPLIT_MODES}, got {self.split!r}")
-        self.config = self.config or AlignConfig()
         self._identifier = SegmentLanguageIdentifier(self.detector)
         self._embedder: Embedder | None = None
 
@@ -156,7 +155,7 @@ class Aligner:
             emb[len(src_idx) :],
             src_len,
             tgt_len,
-            self.config,
+            self.config or (MIXED if mixed else AlignConfig()),
             _breaks(src_idx) if mixed else None,
             _breaks(tgt_idx) if mixed else None,
         )
