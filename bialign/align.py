@@ -20,7 +20,7 @@ embeddings (coarse-to-fine), so time and memory grow linearly with length.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
