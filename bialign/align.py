@@ -68,10 +68,10 @@ class AlignConfig:
 #: on both sides, so a caption with no translation stays unaligned.
 MIXED = AlignConfig(
     max_side=3,
-    threshold=0.15,
+    threshold=0.0,
     margin_max=1.0,
     length_weight=0.12,
-    merge_penalty=0.03,
+    merge_penalty=0.2,
     member_floor=0.05,
 )
 

@@ -17,6 +17,7 @@ from .align import MIXED, AlignConfig, align_embeddings
 from .corpus import Bead, ParallelCorpus, Segment
 from .embed import Embedder, embed_unique, load_embedder
 from .errors import BialignError, InputError, LanguageError
+from .consistency import contradicts
 from .langid import UND, LanguageDetector, SegmentLanguageIdentifier
 from .segment import MAX_SEGMENT_CHARS, RawSegment, read_document, split_sentences
 
@@ -164,15 +165,20 @@ class Aligner:
         for s, t, score in raw_beads:
             si = tuple(src_idx[k] for k in s)
             ti = tuple(tgt_idx[k] for k in t)
-            if s and t and self.min_score is not None and score < self.min_score:
+            weak = self.min_score is not None and score < self.min_score
+            if (
+                s
+                and t
+                and (weak or (mixed and contradicts(_join(src_segs, si), _join(tgt_segs, ti))))
+            ):
                 beads.extend(_unpair(si, ti, src_segs, tgt_segs))
                 continue
             beads.append(
                 Bead(
                     si,
                     ti,
-                    " ".join(src_segs[i].text for i in si),
-                    " ".join(tgt_segs[j].text for j in ti),
+                    _join(src_segs, si),
+                    _join(tgt_segs, ti),
                     float(score),
                 )
             )
@@ -195,6 +201,10 @@ class Aligner:
                 parts.append(embed_unique(self.embedder, texts[k : k + step]))
                 bar.update(min(step, len(texts) - k))
         return np.concatenate(parts)
+
+
+def _join(segs: list[Segment], idx: tuple[int, ...]) -> str:
+    return " ".join(segs[i].text for i in idx)
 
 
 #: In a mixed document, segments of one language further apart than this many positions

@@ -1,0 +1,14 @@
+from bialign.consistency import contradicts, numbers
+
+
+def test_language_switch_links_contradict() -> None:
+    assert contradicts("Read in English", "Leer en español")
+    assert not contradicts("Read in English", "Leer en inglés")
+
+
+def test_numbers_must_share_a_value() -> None:
+    assert not contradicts("Posted on 05/02/2026 at 19:14", "Publicado el 05/02/2026 a las 19:14")
+    assert contradicts("Posted on 05/02/2026", "Publicado el 06/03/2025")
+    assert not contradicts("It rose 2.5 percent.", "Subió un 2,5 por ciento.")
+    assert not contradicts("It rose ten percent.", "Subió un 10 por ciento.")
+    assert numbers("1,000 and 007") == {"1000", "7"}
