@@ -65,8 +65,7 @@ def is_undetermined(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
 
     That is: no alphabetic word left once URLs, e-mail addresses, numbers, dates and times
     (month and weekday names included) are removed; or at most three words that are all
-    capitalised or upper case, none of them a common word of a configured language and
-    none carrying an accent, as in a lone name ("Marco Rubio") or a credit ("SOURCE: EFE").
+    capitalised or upper case, none of them a common word of a configured language, as in a lone name ("Marco Rubio") or a credit ("SOURCE: EFE").
     """
     words = content_words(text)
     if not words:
@@ -75,10 +74,9 @@ def is_undetermined(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
         lexicon = _lexicon(tuple(langs))
         if any(w.lower() in lexicon for w in words):
             return False
-        # Title-case single words that are ordinary vocabulary ("Contents") are rare in
-        # news and count as names; all-caps words are credits or acronyms. An accent
-        # ("Última") is evidence of a language.
-        return not any(ch in _ACCENTED for w in words for ch in w.lower())
+        # Title-case words that are ordinary vocabulary ("Contents") are rare alone in
+        # news and count as names ("María López"); all-caps words are credits.
+        return True
     return False
 
 
@@ -362,7 +360,7 @@ def _viterbi(log_probs: list[dict[str, float]], langs: tuple[str, ...]) -> list[
             else:
                 switch += 1
         prev = lab
-    p_switch = min(0.9, max(0.05, switch / (same + switch)))
+    p_switch = min(0.9, max(0.15, switch / (same + switch)))
     log_stay = math.log(1.0 - p_switch)
     log_move = math.log(p_switch / max(1, len(langs) - 1))
     n = len(log_probs)
