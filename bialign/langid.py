@@ -65,19 +65,18 @@ def is_undetermined(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
 
     That is: no alphabetic word left once URLs, e-mail addresses, numbers, dates and times
     (month and weekday names included) are removed; or at most three words that are all
-    capitalised or upper case, none of them a common word of a configured language, as in a lone name ("Marco Rubio") or a credit ("SOURCE: EFE").
+    capitalised or upper case, none of them a common word of a configured language, as in
+    a lone name ("Marco Rubio") or a credit ("SOURCE: EFE").
     """
     words = content_words(text)
     if not words:
         return True
-    if len(words) <= 3 and all(w[0].isupper() for w in words):
-        lexicon = _lexicon(tuple(langs))
-        if any(w.lower() in lexicon for w in words):
-            return False
-        # Title-case words that are ordinary vocabulary ("Contents") are rare alone in
-        # news and count as names ("María López"); all-caps words are credits.
-        return True
-    return False
+    if len(words) > 3 or not all(w[0].isupper() for w in words):
+        return False
+    # Title-case words that are ordinary vocabulary ("Contents") are rare alone in news
+    # and count as names ("María López"); all-caps words are credits.
+    lexicon = _lexicon(tuple(langs))
+    return not any(w.lower() in lexicon for w in words)
 
 
 # ---------------------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 
 from .align import MIXED, AlignConfig, align_embeddings
+from .consistency import contradicts
 from .corpus import Bead, ParallelCorpus, Segment
 from .embed import Embedder, embed_unique, load_embedder
 from .errors import BialignError, InputError, LanguageError
-from .consistency import contradicts
 from .langid import UND, LanguageDetector, SegmentLanguageIdentifier
 from .segment import MAX_SEGMENT_CHARS, RawSegment, read_document, split_sentences
 
