@@ -153,7 +153,9 @@ def main() -> None:
                           "seconds": t.seconds}  # fmt: skip
     labels = [plain_langdetect(texts) for _, texts, _, _ in cases]
     lang_ok = sum(
-        a == b for (_, _, langs, _), lab in zip(cases, labels) for a, b in zip(langs, lab)
+        a == b
+        for (_, _, langs, _), lab in zip(cases, labels, strict=True)
+        for a, b in zip(langs, lab, strict=True)
     )
     for name, fn in (("vecalign (sentalign)", lambda s, t: vecalign(s, t, enc)),
                      ("gale-church", galechurch)):  # fmt: skip
