@@ -38,6 +38,11 @@ def _normalise(beads: Iterable[Sequence[Sequence[int]]]) -> set[BeadIdx]:
     return out
 
 
+def _pairs_only(beads: set[BeadIdx]) -> set[BeadIdx]:
+    """The beads with both sides non-empty: recall ignores insertions and deletions."""
+    return {b for b in beads if b[0] and b[1]}
+
+
 def _count(reference: set[BeadIdx], predicted: set[BeadIdx]) -> Counts:
     """How many predicted beads match a reference bead, strictly and laxly."""
     by_src: dict[int, list[BeadIdx]] = defaultdict(list)
@@ -89,8 +94,7 @@ def score_alignments(
         gold = _normalise(gold_raw)
         test = _normalise(test_raw)
         p.add(_count(gold, test))
-        both = lambda beads: {b for b in beads if b[0] and b[1]}  # noqa: E731
-        r.add(_count(both(test), both(gold)))
+        r.add(_count(_pairs_only(test), _pairs_only(gold)))
     sp = p.strict_hit / p.total if p.total else 0.0
     lp = p.lax_hit / p.total if p.total else 0.0
     sr = r.strict_hit / r.total if r.total else 0.0

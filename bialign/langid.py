@@ -110,7 +110,6 @@ _ES_WORDS = frozenset(
 _EN_SUFFIXES = ("tion", "tions", "ing", "ly", "ness", "ship", "'s", "’s")
 _EN_SUFFIXES_LONG = ("ed", "ies", "ize", "ized", "ful", "less")
 _AMBIGUOUS = frozenset({"a", "no", "he", "me", "son", "sin", "con", "real", "has", "era", "tan"})
-_ACCENTED = frozenset("áéíóúüñ")
 
 
 @lru_cache(maxsize=8)

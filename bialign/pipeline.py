@@ -165,23 +165,13 @@ class Aligner:
         for s, t, score in raw_beads:
             si = tuple(src_idx[k] for k in s)
             ti = tuple(tgt_idx[k] for k in t)
-            weak = self.min_score is not None and score < self.min_score
-            if (
-                s
-                and t
-                and (weak or (mixed and contradicts(_join(src_segs, si), _join(tgt_segs, ti))))
-            ):
-                beads.extend(_unpair(si, ti, src_segs, tgt_segs))
-                continue
-            beads.append(
-                Bead(
-                    si,
-                    ti,
-                    _join(src_segs, si),
-                    _join(tgt_segs, ti),
-                    float(score),
-                )
-            )
+            src_text, tgt_text = _join(src_segs, si), _join(tgt_segs, ti)
+            if s and t:
+                weak = self.min_score is not None and score < self.min_score
+                if weak or (mixed and contradicts(src_text, tgt_text)):
+                    beads.extend(_unpair(si, ti, src_segs, tgt_segs))
+                    continue
+            beads.append(Bead(si, ti, src_text, tgt_text, float(score)))
         return ParallelCorpus(beads, src_segs, tgt_segs, self.langs, warnings, timings)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
