@@ -46,7 +46,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("src", help="source document (or -)")
     p.add_argument("tgt", help="target document")
     _add_common(p)
+    p = sub.add_parser(
+        "report",
+        help="align, then write a self-contained HTML report to check by eye",
+        description="One FILE: a mixed-language document. Two: source and target documents.",
+    )
+    p.add_argument("file", help="mixed document, or the source document when TGT is given")
+    p.add_argument("tgt", nargs="?", help="target document (align two documents)")
+    p.add_argument("-o", "--output", required=True, help="HTML file to write")
+    p.add_argument("--plot", metavar="PNG", help="also save the similarity heat map here")
+    p.add_argument("--title", default=None, help="report title (default: the file name)")
+    p.add_argument("--model", default=None, help="sentence-transformers model name or folder")
+    p.add_argument("--langs", nargs=2, default=["en", "es"], metavar=("SRC", "TGT"))
+    p.add_argument("--split", choices=["lines", "sentences"], default="lines")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
     return parser
+
+
+def _report(corpus: ParallelCorpus, args: argparse.Namespace) -> None:
+    names = [args.file] + ([args.tgt] if args.tgt else [])
+    corpus.to_html(args.output, title=args.title or "bialign: " + " + ".join(names))
+    if args.plot:
+        corpus.plot(args.plot)
 
 
 def _write(corpus: ParallelCorpus, args: argparse.Namespace) -> None:
@@ -78,11 +99,16 @@ def main(argv: list[str] | None = None) -> int:
             split=args.split,
             progress=args.progress,
         )
-        if args.command == "align":
+        if args.command == "align" or (args.command == "report" and not args.tgt):
             corpus = aligner.align(_read_arg(args.file))
+        elif args.command == "report":
+            corpus = aligner.align_documents(_read_arg(args.file), _read_arg(args.tgt))
         else:
             corpus = aligner.align_documents(_read_arg(args.src), _read_arg(args.tgt))
-        _write(corpus, args)
+        if args.command == "report":
+            _report(corpus, args)
+        else:
+            _write(corpus, args)
     except BialignError as exc:
         print(f"bialign: error: {exc}", file=sys.stderr)
         return 2

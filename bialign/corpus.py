@@ -11,6 +11,7 @@ from . import formats
 
 if TYPE_CHECKING:  # pragma: no cover
     import datasets
+    import numpy as np
     import pandas
 
 
@@ -72,6 +73,13 @@ class ParallelCorpus:
     warnings: list[str] = field(default_factory=list)
     #: Seconds spent in each stage.
     timings: dict[str, float] = field(default_factory=dict)
+    #: The aligned streams: segment indices of each language, in order, and their
+    #: L2-normalised embeddings (row k of ``src_embeddings`` embeds segment
+    #: ``src_stream[k]``). Kept for :meth:`plot` and for users who rescore pairs.
+    src_stream: list[int] = field(default_factory=list, repr=False)
+    tgt_stream: list[int] = field(default_factory=list, repr=False)
+    src_embeddings: np.ndarray | None = field(default=None, repr=False)
+    tgt_embeddings: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def segments(self) -> list[Segment]:
@@ -146,6 +154,20 @@ class ParallelCorpus:
                 "score": [p.score for p in self.pairs],
             }
         )
+
+    def to_html(self, path: str | Path, title: str = "bialign report") -> None:
+        """Write a self-contained HTML report: both sides bead by bead, a score filter,
+        a histogram and a summary (see :mod:`bialign.report`)."""
+        from .report import write_report
+
+        write_report(self, path, title=title)
+
+    def plot(self, path: str | Path, max_cells: int = 600) -> None:
+        """Save the similarity heat map with the beads drawn over it (needs
+        ``bialign[plot]``); streams longer than ``max_cells`` are max-pooled to it."""
+        from .plot import plot_alignment
+
+        plot_alignment(self, path, max_cells=max_cells)
 
     def write(self, path: str | Path, fmt: str) -> None:
         """Write in one of :data:`bialign.formats.FORMATS` (tsv, jsonl, tmx, moses)."""

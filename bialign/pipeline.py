@@ -172,7 +172,19 @@ class Aligner:
                     beads.extend(_unpair(si, ti, src_segs, tgt_segs))
                     continue
             beads.append(Bead(si, ti, src_text, tgt_text, float(score)))
-        return ParallelCorpus(beads, src_segs, tgt_segs, self.langs, warnings, timings)
+        n = len(src_idx)
+        return ParallelCorpus(
+            beads,
+            src_segs,
+            tgt_segs,
+            self.langs,
+            warnings,
+            timings,
+            src_stream=list(src_idx),
+            tgt_stream=list(tgt_idx),
+            src_embeddings=emb[:n],
+            tgt_embeddings=emb[n:],
+        )
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         show = (
