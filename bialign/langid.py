@@ -54,9 +54,16 @@ _MONTHS = {
 }  # fmt: skip
 
 
+_TLD_HINT = re.compile(r"\.(?:com|org|net|es|mx|ar|co|io|gov|edu)", re.I)
+
+
 def content_words(text: str) -> list[str]:
     """Alphabetic words of a segment once URLs, e-mail addresses and dates are removed."""
-    text = _URL.sub(" ", _EMAIL.sub(" ", text))
+    if "@" in text:
+        text = _EMAIL.sub(" ", text)
+    # The URL pattern is the slow part; most lines cannot hold a URL, so test cheaply first.
+    if "://" in text or "www." in text or _TLD_HINT.search(text):
+        text = _URL.sub(" ", text)
     return [w for w in _WORD.findall(text) if w.lower() not in _MONTHS]
 
 
@@ -66,16 +73,22 @@ def is_undetermined(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
     That is: no alphabetic word left once URLs, e-mail addresses, numbers, dates and times
     (month and weekday names included) are removed; or at most three words that are all
     capitalised or upper case, none of them a common word of a configured language, as in
-    a lone name ("Marco Rubio") or a credit ("SOURCE: EFE").
+    a lone name ("Marco Rubio") or a credit ("SOURCE: EFE"). A line with an exclamation or
+    question mark ("Never!", "¡Atención!") is an utterance, never a name.
     """
-    words = content_words(text)
+    return _undetermined(text, content_words(text), tuple(langs))
+
+
+def _undetermined(text: str, words: list[str], langs: tuple[str, ...]) -> bool:
     if not words:
         return True
     if len(words) > 3 or not all(w[0].isupper() for w in words):
         return False
+    if any(ch in text for ch in "!?¡¿"):
+        return False
     # Title-case words that are ordinary vocabulary ("Contents") are rare alone in news
     # and count as names ("María López"); all-caps words are credits.
-    lexicon = _lexicon(tuple(langs))
+    lexicon = _lexicon(langs)
     return not any(w.lower() in lexicon for w in words)
 
 
@@ -122,6 +135,12 @@ def _lexicon(langs: tuple[str, ...]) -> frozenset[str]:
     return frozenset(words - _AMBIGUOUS)
 
 
+_ACCENTED = re.compile(r"[áéíóú]")
+_ES_ENDINGS = ("ción", "ciones", "mente", "idad", "dades")
+#: Cue log-odds are clipped to +-CUE_CAP.
+CUE_CAP = 12.0
+
+
 def cue_log_odds(text: str) -> float:
     """Evidence for Spanish over English from spelling and function words (log-odds).
 
@@ -129,28 +148,34 @@ def cue_log_odds(text: str) -> float:
     pair that is exactly English/Spanish; other pairs rely on the n-gram model alone.
     """
     low = text.lower()
+    return _cue(low, _WORD.findall(low))
+
+
+def _cue(low: str, words: list[str]) -> float:
     score = 0.0
     if "¿" in low or "¡" in low:
         score += 4.0
     score += 2.5 * low.count("ñ")
-    words = _WORD.findall(low)
+    es_words, en_words, ambiguous = _ES_WORDS, _EN_WORDS, _AMBIGUOUS
     for w in words:
-        if w in _AMBIGUOUS:
+        if w in ambiguous:
             continue
-        if w in _ES_WORDS:
+        if w in es_words:
             score += 1.6
-        elif w in _EN_WORDS:
+        elif w in en_words:
             score -= 1.6
         else:
-            if any(ch in "áéíóú" for ch in w):
+            if _ACCENTED.search(w):
                 score += 1.2
-            if w.endswith(("ción", "ciones", "mente", "idad", "dades")):
+            if w.endswith(_ES_ENDINGS):
                 score += 1.0
             elif w.endswith(_EN_SUFFIXES) or (len(w) > 3 and w.endswith(_EN_SUFFIXES_LONG)):
                 score -= 1.0
             if "w" in w or "th" in w or "sh" in w:
                 score -= 0.6
-    return max(-12.0, min(12.0, score))
+        if score >= CUE_CAP or score <= -CUE_CAP:
+            break  # decisive already; the rest of a long line cannot change the label
+    return max(-CUE_CAP, min(CUE_CAP, score))
 
 
 # ---------------------------------------------------------------------------------------
@@ -289,6 +314,13 @@ class LangLabel:
     confidence: float
 
 
+#: A line of at least DECISIVE_WORDS content words whose cues reach DECISIVE_CUE in
+#: log-odds (about five more function words of one language than of the other) is
+#: labelled from the cues alone.
+DECISIVE_WORDS = 8
+DECISIVE_CUE = 8.0
+
+
 class SegmentLanguageIdentifier:
     """Labels every segment of a document with one of ``langs`` or ``und``."""
 
@@ -298,26 +330,39 @@ class SegmentLanguageIdentifier:
 
     def identify(self, texts: Sequence[str], langs: Sequence[str]) -> list[LangLabel]:
         langs = tuple(langs)
+        enes = set(langs) == {"en", "es"}
         labels: list[LangLabel | None] = [None] * len(texts)
-        todo = []
+        todo: list[int] = []  # segments that need a language
+        evidence: dict[int, tuple[int, float]] = {}  # index -> (content words, cue)
+        ask: list[int] = []  # segments the n-gram detector must see
         for i, text in enumerate(texts):
-            if is_undetermined(text, langs):
+            words = content_words(text)
+            if _undetermined(text, words, langs):
                 labels[i] = LangLabel(UND, 1.0)
-            else:
-                todo.append(i)
+                continue
+            todo.append(i)
+            cue = _cue(text.lower(), [w.lower() for w in words]) if enes else 0.0
+            evidence[i] = (len(words), cue)
+            # A long line full of function words is decided by the cues alone: asking
+            # the detector too would only cost time (it agrees on every such line of
+            # the benchmark, see docs/langid.md).
+            if not (enes and len(words) >= DECISIVE_WORDS and abs(cue) >= DECISIVE_CUE):
+                ask.append(i)
         if not todo:
             return [lab for lab in labels if lab is not None]
-        probs = self.detector.probabilities([texts[i] for i in todo], langs)
-        enes = set(langs) == {"en", "es"}
+        found = self.detector.probabilities([texts[i] for i in ask], langs)
+        probs = dict(zip(ask, found, strict=True))
         log_probs = []
-        for i, p in zip(todo, probs, strict=True):
-            n_words = max(1, len(content_words(texts[i])))
-            # n-gram evidence grows with length; on a one-word line it is close to noise.
-            weight = min(1.0, 0.25 + n_words / 8.0)
-            # Clipped: a detector's 0.999 on a five-word line is overconfident.
-            lp = {lang: weight * math.log(min(max(p[lang], 0.02), 0.98)) for lang in langs}
+        for i in todo:
+            n_words, cue = evidence[i]
+            lp = dict.fromkeys(langs, 0.0)
+            if i in probs:
+                # n-gram evidence grows with length; on a one-word line it is close to
+                # noise. Clipped: a detector's 0.999 on a five-word line is overconfident.
+                weight = min(1.0, 0.25 + n_words / 8.0)
+                p = probs[i]
+                lp = {lang: weight * math.log(min(max(p[lang], 0.02), 0.98)) for lang in langs}
             if enes:
-                cue = cue_log_odds(texts[i])
                 lp["es"] += cue / 2.0
                 lp["en"] -= cue / 2.0
             log_probs.append(_normalise_log(lp))

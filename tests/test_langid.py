@@ -1,7 +1,14 @@
+from collections.abc import Sequence
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bialign.langid import LangdetectDetector, SegmentLanguageIdentifier, is_undetermined
+from bialign.langid import (
+    DECISIVE_WORDS,
+    LangdetectDetector,
+    SegmentLanguageIdentifier,
+    is_undetermined,
+)
 
 IDENT = SegmentLanguageIdentifier()
 
@@ -36,8 +43,36 @@ def test_undetermined_segments() -> None:
         "12 de mayo"[:2],
     ]:
         assert is_undetermined(text), text
-    for text in ["Leer más", "Related post", "El presidente", "The president"]:
+    # Exclamations and questions are utterances, not names.
+    for text in ["Leer más", "Related post", "El presidente", "The president", "Never!",
+                 "¡Atención!", '"¡Firmes!"', "¿Qué?", "Why?"]:  # fmt: skip
         assert not is_undetermined(text), text
+
+
+class CountingDetector:
+    """Says English for everything, and records which texts it was asked about."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def probabilities(self, texts: Sequence[str], langs: Sequence[str]) -> list[dict[str, float]]:
+        self.seen += texts
+        return [{"en": 0.98, "es": 0.02} for _ in texts]
+
+
+def test_long_lines_full_of_function_words_are_decided_by_cues_alone() -> None:
+    long_es = "El presidente dijo que la ley de los impuestos es para todos los que la pagan."
+    short_es = "Última hora"
+    det = CountingDetector()
+    labs = SegmentLanguageIdentifier(det).identify(
+        [long_es, short_es, "The minister said that the plan is for all of the people."],
+        ("en", "es"),
+    )
+    assert len(long_es.split()) >= DECISIVE_WORDS
+    # The detector never saw the long lines, so its wrong "en" could not reach them; the
+    # short line needs it, and the cues still outweigh a clipped 0.98 there.
+    assert det.seen == [short_es]
+    assert [lab.lang for lab in labs] == ["es", "es", "en"]
 
 
 def test_context_fixes_a_weak_line_in_a_block() -> None:
