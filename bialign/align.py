@@ -55,7 +55,7 @@ class AlignConfig:
     member_floor: float = -0.3
     member_weight: float = 1.0
     #: Cells of the similarity matrix above which the coarse-to-fine band search is used.
-    full_dp_cells: int = 4_000_000
+    full_dp_cells: int = 250_000
     #: Half-width (in segments) of the band around the coarse path.
     band_margin: int = 24
 
@@ -74,6 +74,10 @@ MIXED = AlignConfig(
     merge_penalty=0.2,
     member_floor=0.05,
 )
+
+
+#: Largest shrink factor of one coarse-to-fine level.
+COARSEN = 8
 
 
 @dataclass
@@ -137,8 +141,10 @@ def _choose_band(
         return _Band(lo=np.zeros(n + 1, dtype=np.int64), width=m + 1)
     # Block-average both streams so the coarse grid fits the full-DP budget, align that,
     # then search only near the coarse path at full resolution.
+    # Each level shrinks both sides by at most COARSEN: the coarse level recurses until
+    # it fits the full search, so every level is a narrow band and time stays linear.
     f = int(np.ceil(np.sqrt((n + 1) * (m + 1) / (cfg.full_dp_cells / 4))))
-    f = max(f, 2)
+    f = min(max(f, 2), COARSEN)
     cs, cs_len = _coarsen(src, src_len, f)
     ct, ct_len = _coarsen(tgt, tgt_len, f)
     coarse_cfg = AlignConfig(
@@ -173,14 +179,22 @@ def _choose_band(
 
 
 def _coarsen(emb: np.ndarray, lengths: np.ndarray, f: int) -> tuple[np.ndarray, np.ndarray]:
-    n = len(emb)
+    """Length-weighted sums of each run of f embeddings, normalised; and summed lengths.
+
+    Done in float32 and in chunks, so a long document costs no full-size temporary."""
+    n, dim = emb.shape
     k = -(-n // f)
-    pad = k * f - n
-    w = np.concatenate([lengths, np.zeros(pad)])[:, None]
-    e = np.concatenate([emb, np.zeros((pad, emb.shape[1]), dtype=emb.dtype)]) * w
-    summed = e.reshape(k, f, -1).sum(axis=1)
-    summed /= np.maximum(np.linalg.norm(summed, axis=1, keepdims=True), 1e-9)
-    return summed.astype(np.float32), w[:, 0].reshape(k, f).sum(axis=1)
+    out = np.zeros((k, dim), dtype=np.float32)
+    step = f * max(1, 8192 // f)
+    for c0 in range(0, n, step):
+        part = emb[c0 : c0 + step] * lengths[c0 : c0 + step, None].astype(np.float32)
+        pad = -len(part) % f
+        if pad:
+            part = np.concatenate([part, np.zeros((pad, dim), dtype=np.float32)])
+        out[c0 // f : c0 // f + len(part) // f] = part.reshape(-1, f, dim).sum(axis=1)
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+    sums = np.concatenate([lengths, np.zeros(-n % f)]).reshape(k, f).sum(axis=1)
+    return out, sums
 
 
 # ---------------------------------------------------------------------------------------
@@ -221,58 +235,44 @@ def _knn_baselines(
     Where a segment has fewer than k candidates (a short document, or a language with
     two lines on the page) the missing neighbours count as a low background similarity
     (the 10th percentile of the document's similarities), so that a tiny document does
-    not make every margin small.
+    not make every margin small. Columns are read through the transposed band, block by
+    block, so memory stays proportional to the band.
     """
     n, width = sims.shape
-    background = float(np.quantile(sims, 0.1)) if sims.size >= 50 else 0.1
+    background = _background(sims)
     kk = min(k, width)
     row_top = -np.partition(-sims, kk - 1, axis=1)[:, :kk]
     base_s = (row_top.sum(axis=1) + (k - kk) * background) / k
-    cols = (start[:, None] + np.arange(width)[None, :]).ravel()
-    vals = sims.ravel()
-    order = np.lexsort((-vals, cols))
-    cols_sorted = cols[order]
-    vals_sorted = vals[order]
-    first = np.searchsorted(cols_sorted, np.arange(m), side="left")
-    count = np.searchsorted(cols_sorted, np.arange(m), side="right") - first
-    base_t = np.zeros(m, dtype=np.float64)
-    take = np.minimum(count, k)
-    for t in range(k):
-        ok = take > t
-        base_t[ok] += vals_sorted[first[ok] + t]
-    base_t = (base_t + (k - take) * background) / k
+    # Rows whose band holds column j: start[r] <= j < start[r] + width (start is sorted).
+    j_all = np.arange(m)
+    r_first = np.searchsorted(start + width, j_all, side="right")
+    r_stop = np.searchsorted(start, j_all, side="right")
+    height = int(max(1, (r_stop - r_first).max()))
+    kc = min(k, height)
+    base_t = np.empty(m, dtype=np.float64)
+    block = max(1, 4_000_000 // height)
+    for j0 in range(0, m, block):
+        j = j_all[j0 : j0 + block]
+        rr = r_first[j][:, None] + np.arange(height)[None, :]
+        ok = rr < r_stop[j][:, None]
+        rr = np.minimum(rr, n - 1)
+        q = j[:, None] - start[rr]
+        ok &= (q >= 0) & (q < width)
+        vals = np.where(ok, sims[rr, np.clip(q, 0, width - 1)], -np.inf)
+        top = -np.partition(-vals, kc - 1, axis=1)[:, :kc]
+        found = np.isfinite(top)
+        total = np.where(found, top, 0.0).sum(axis=1)
+        base_t[j0 : j0 + len(j)] = (total + (k - found.sum(axis=1)) * background) / k
     return base_s.astype(np.float64), base_t
 
 
-def _weakest_member(
-    sims: np.ndarray,
-    start: np.ndarray,
-    base_s: np.ndarray,
-    base_t: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    a: int,
-    b: int,
-) -> np.ndarray:
-    """For each cell's (a, b) bead: min over members of (best similarity to a member of
-    the other side - own baseline)."""
-    n, width = sims.shape
-    m = len(base_t)
-    best_t = np.full((b, *cols.shape), -np.inf)  # per target member: max over source rows
-    best_s = np.full((a, *cols.shape), -np.inf)
-    for d in range(1, a + 1):
-        r = np.clip(rows - d, 0, n - 1)
-        for e in range(1, b + 1):
-            q = np.clip(cols - e - start[r][:, None], 0, width - 1)
-            v = np.take_along_axis(sims[r], q, axis=1)
-            best_t[e - 1] = np.maximum(best_t[e - 1], v)
-            best_s[d - 1] = np.maximum(best_s[d - 1], v)
-    weakest = np.full(cols.shape, np.inf)
-    for e in range(1, b + 1):
-        weakest = np.minimum(weakest, best_t[e - 1] - base_t[np.clip(cols - e, 0, m - 1)])
-    for d in range(1, a + 1):
-        weakest = np.minimum(weakest, best_s[d - 1] - base_s[np.clip(rows - d, 0, n - 1)][:, None])
-    return weakest
+def _background(sims: np.ndarray) -> float:
+    """10th percentile of the similarities (on an evenly strided sample when huge)."""
+    if sims.size < 50:
+        return 0.1
+    flat = sims.ravel()
+    step = max(1, flat.size // 2_000_000)
+    return float(np.quantile(flat[::step], 0.1))
 
 
 def _run_sums(values: np.ndarray, length: int) -> np.ndarray:
@@ -300,6 +300,162 @@ def _self_norms(emb: np.ndarray, w: np.ndarray, length: int) -> np.ndarray:
     return out
 
 
+class _Scorer:
+    """Bead gains for any block of DP rows, from quantities computed once per alignment.
+
+    Scores are built block by block (``rows(i0, i1)``) so that memory stays proportional
+    to the band times a block of rows, never to the whole grid times the bead shapes.
+    """
+
+    def __init__(
+        self,
+        src: np.ndarray,
+        tgt: np.ndarray,
+        src_len: np.ndarray,
+        tgt_len: np.ndarray,
+        band: _Band,
+        cfg: AlignConfig,
+        src_breaks: np.ndarray,
+        tgt_breaks: np.ndarray,
+    ) -> None:
+        n, m = len(src), len(tgt)
+        self.n, self.m, self.band, self.cfg = n, m, band, cfg
+        self.shapes = cfg.bead_shapes()
+        self.reach = max(max(a, b) for a, b in self.shapes)
+        self.start, self.sims = _banded_similarities(src, tgt, band, self.reach)
+        self.base_s, self.base_t = _knn_baselines(self.start, self.sims, m, cfg.knn)
+        # Weights: square root of length, so that a long sentence dominates a merged
+        # bead's meaning without drowning a short one completely.
+        self.ws = np.sqrt(src_len)
+        self.wt = np.sqrt(tgt_len)
+        self.ratio = _length_ratio(src_len, tgt_len, self.sims, self.start, self.base_s)
+        # Per run length: O(n) arrays, indexed by the position where a run ends.
+        sides = {a for a, _ in self.shapes}
+        tsides = {b for _, b in self.shapes}
+        self.ns = {a: _self_norms(src, self.ws, a) for a in sides}
+        self.nt = {b: _self_norms(tgt, self.wt, b) for b in tsides}
+        self.bs = {a: _run_sums(self.base_s * self.ws, a) / _run_sums(self.ws, a) for a in sides}
+        self.bt = {b: _run_sums(self.base_t * self.wt, b) / _run_sums(self.wt, b) for b in tsides}
+        self.ls = {a: _run_sums(src_len, a) for a in sides}
+        self.lt = {b: _run_sums(tgt_len, b) for b in tsides}
+        # A run of a items ending before i may merge only if items i-a..i-2 have no break.
+        sbreak = src_breaks[: max(0, n - 1)].astype(np.float64)
+        tbreak = tgt_breaks[: max(0, m - 1)].astype(np.float64)
+        self.sbreaks = {a: _run_sums(sbreak, a - 1) for a in sides if a > 1}
+        self.tbreaks = {b: _run_sums(tbreak, b - 1) for b in tsides if b > 1}
+
+    def rows(self, i0: int, i1: int) -> tuple[np.ndarray, np.ndarray]:
+        """Gains (i1-i0, shapes, width) of the pair shapes for DP rows i0..i1-1, and the
+        bead scores they come from."""
+        return _RowBlock(self, i0, i1).gains_and_scores()
+
+
+class _RowBlock:
+    """The scores of one block of DP rows. Values gathered from the banded similarity
+    matrix are cached per offset, since the bead shapes share most of them."""
+
+    def __init__(self, sc: _Scorer, i0: int, i1: int) -> None:
+        self.sc = sc
+        n, m = sc.n, sc.m
+        self.rows = np.arange(i0, i1)
+        self.cols = sc.band.lo[i0:i1, None] + np.arange(sc.band.width)[None, :]
+        self.ccols = np.clip(self.cols, 0, m)
+        wide = sc.sims.shape[1]
+        # Row-wise prefix sums of the weighted similarities of the source rows in reach.
+        self.p0, p1 = max(0, i0 - sc.reach), max(1, min(n, i1))
+        weighted = sc.sims[self.p0 : p1].astype(np.float64) * sc.ws[self.p0 : p1, None]
+        weighted *= sc.wt[np.clip(sc.start[self.p0 : p1, None] + np.arange(wide), 0, m - 1)]
+        pref = np.zeros((p1 - self.p0, wide + 1))
+        np.cumsum(weighted, axis=1, out=pref[:, 1:])
+        self.pref = pref.reshape(-1)
+        self._q: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._hi: dict[int, np.ndarray] = {}
+        self._box: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._sim: dict[tuple[int, int], np.ndarray] = {}
+
+    def _row_q(self, d: int) -> tuple[np.ndarray, np.ndarray]:
+        """Source row i-d of each cell, and the band offset of the cell's column in it."""
+        if d not in self._q:
+            r = np.clip(self.rows - d, 0, self.sc.n - 1)
+            self._q[d] = (r, self.cols - self.sc.start[r][:, None])
+        return self._q[d]
+
+    def box(self, d: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """Weighted similarity of source row i-d with targets j-b..j-1, and where defined."""
+        if (d, b) not in self._box:
+            r, q = self._row_q(d)
+            wide = self.sc.sims.shape[1]
+            base = ((r - self.p0) * (wide + 1))[:, None]
+            if d not in self._hi:
+                self._hi[d] = self.pref[base + np.clip(q, 0, wide)]
+            lo_q = q - b
+            inside = (lo_q >= 0) & (q <= wide)
+            self._box[(d, b)] = (self._hi[d] - self.pref[base + np.clip(lo_q, 0, wide)], inside)
+        return self._box[(d, b)]
+
+    def sim(self, d: int, e: int) -> np.ndarray:
+        """Cosine of source row i-d with target column j-e."""
+        if (d, e) not in self._sim:
+            r, q = self._row_q(d)
+            wide = self.sc.sims.shape[1]
+            idx = (r * wide)[:, None] + np.clip(q - e, 0, wide - 1)
+            self._sim[(d, e)] = self.sc.sims.reshape(-1)[idx]
+        return self._sim[(d, e)]
+
+    def weakest_member(self, a: int, b: int) -> np.ndarray:
+        """For each cell's (a, b) bead: min over members of (best similarity to a member
+        of the other side - own baseline)."""
+        sc = self.sc
+        weakest = np.full(self.cols.shape, np.inf)
+        for e in range(1, b + 1):
+            best = np.maximum.reduce([self.sim(d, e) for d in range(1, a + 1)])
+            own = sc.base_t[np.clip(self.cols - e, 0, sc.m - 1)]
+            np.minimum(weakest, best - own, out=weakest)
+        for d in range(1, a + 1):
+            best = np.maximum.reduce([self.sim(d, e) for e in range(1, b + 1)])
+            own = sc.base_s[np.clip(self.rows - d, 0, sc.n - 1)][:, None]
+            np.minimum(weakest, best - own, out=weakest)
+        return weakest
+
+    def gains_and_scores(self) -> tuple[np.ndarray, np.ndarray]:
+        sc, cfg = self.sc, self.sc.cfg
+        n, m = sc.n, sc.m
+        rows, cols, ccols = self.rows, self.cols, self.ccols
+        valid = cols <= m
+        shape = (len(rows), len(sc.shapes), sc.band.width)
+        gains = np.empty(shape)
+        scores = np.empty(shape, dtype=np.float32)
+        for t, (a, b) in enumerate(sc.shapes):
+            num = np.zeros(cols.shape)
+            ok = valid & (rows[:, None] >= a) & (cols >= b)
+            for d in range(1, a + 1):
+                part, inside = self.box(d, b)
+                num += part
+                ok &= inside
+            weakest = self.weakest_member(a, b) if a + b > 2 else 0
+            sim = num / np.sqrt(np.maximum(sc.ns[a][rows][:, None] * sc.nt[b][ccols], 1e-12))
+            bs = sc.bs[a][rows][:, None]
+            bt = sc.bt[b][ccols]
+            if a > 1:
+                ok &= (sc.sbreaks[a][np.clip(rows - 1, 0, n - 1)] == 0)[:, None]
+            if b > 1:
+                ok &= sc.tbreaks[b][np.clip(cols - 1, 0, max(0, m - 2))] == 0
+            ls = sc.ls[a][rows][:, None]
+            lt = sc.lt[b][ccols]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                dev = np.log((lt + 8.0) / (sc.ratio * ls + 8.0))
+            base = cfg.margin_max * np.maximum(bs, bt) + (1 - cfg.margin_max) * 0.5 * (bs + bt)
+            score = sim - base - cfg.length_weight * dev * dev
+            gain = score - cfg.threshold - cfg.merge_penalty * (a + b - 2)
+            # Every member of an m-n bead must itself resemble the other side: otherwise
+            # a boilerplate line ("Leer más") rides along with its neighbour's translation.
+            gain = gain - cfg.member_weight * np.maximum(0.0, cfg.member_floor - weakest)
+            with np.errstate(invalid="ignore"):
+                gains[:, t] = np.where(ok & np.isfinite(gain), gain, NEG)
+            scores[:, t] = np.where(ok, score, 0.0)
+        return gains, scores
+
+
 def _banded_dp(
     src: np.ndarray,
     tgt: np.ndarray,
@@ -311,97 +467,60 @@ def _banded_dp(
     tgt_breaks: np.ndarray,
 ) -> list[Bead]:
     n, m = len(src), len(tgt)
-    # A run of a items ending before i may merge only if items i-a..i-2 have no break.
-    sbreak = src_breaks[: max(0, n - 1)].astype(np.float64)
-    tbreak = tgt_breaks[: max(0, m - 1)].astype(np.float64)
-    shapes = cfg.bead_shapes()
-    reach = max(max(a, b) for a, b in shapes)
-    start, sims = _banded_similarities(src, tgt, band, reach)
-    base_s, base_t = _knn_baselines(start, sims, m, cfg.knn)
-
-    # Weights: square root of length, so that a long sentence dominates a merged bead's
-    # meaning without drowning a short one completely.
-    ws = np.sqrt(src_len)
-    wt = np.sqrt(tgt_len)
-    weighted = sims.astype(np.float64) * ws[:, None]
-    wt_rows = wt[np.clip(start[:, None] + np.arange(sims.shape[1])[None, :], 0, m - 1)]
-    weighted *= wt_rows
-    # Row-wise prefix sums H[r, q] = sum of weighted[r, :q].
-    pref = np.zeros((n, sims.shape[1] + 1))
-    np.cumsum(weighted, axis=1, out=pref[:, 1:])
-
-    ratio = _length_ratio(src_len, tgt_len, sims, start, base_s)
-    cols = band.cols()  # (n+1, W) target position j of each cell
-    rows = np.arange(n + 1)
-    width = band.width
-    valid = cols <= m
-
-    gains: dict[tuple[int, int], np.ndarray] = {}
-    scores: dict[tuple[int, int], np.ndarray] = {}
-    for a, b in shapes:
-        num = np.zeros(cols.shape)
-        ok = valid & (rows[:, None] >= a) & (cols >= b)
-        for d in range(1, a + 1):
-            r = np.clip(rows - d, 0, n - 1)
-            q_hi = cols - start[r][:, None]
-            q_lo = q_hi - b
-            inside = (q_lo >= 0) & (q_hi <= sims.shape[1])
-            ok &= inside
-            qh = np.clip(q_hi, 0, sims.shape[1])
-            ql = np.clip(q_lo, 0, sims.shape[1])
-            num += np.take_along_axis(pref[r], qh, axis=1) - np.take_along_axis(pref[r], ql, axis=1)
-        weakest = _weakest_member(sims, start, base_s, base_t, rows, cols, a, b) if a + b > 2 else 0
-        ns = _self_norms(src, ws, a)[rows][:, None]
-        nt = _self_norms(tgt, wt, b)[np.clip(cols, 0, m)]
-        sim = num / np.sqrt(np.maximum(ns * nt, 1e-12))
-        bs = (_run_sums(base_s * ws, a) / _run_sums(ws, a))[rows][:, None]
-        bt_all = _run_sums(base_t * wt, b) / _run_sums(wt, b)
-        bt = bt_all[np.clip(cols, 0, m)]
-        if a > 1:
-            ok &= (_run_sums(sbreak, a - 1)[np.clip(rows - 1, 0, n - 1)] == 0)[:, None]
-        if b > 1:
-            ok &= _run_sums(tbreak, b - 1)[np.clip(cols - 1, 0, max(0, m - 2))] == 0
-        ls = _run_sums(src_len, a)[rows][:, None]
-        lt = _run_sums(tgt_len, b)[np.clip(cols, 0, m)]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            dev = np.log((lt + 8.0) / (ratio * ls + 8.0))
-        base = cfg.margin_max * np.maximum(bs, bt) + (1 - cfg.margin_max) * 0.5 * (bs + bt)
-        score = sim - base - cfg.length_weight * dev * dev
-        gain = score - cfg.threshold - cfg.merge_penalty * (a + b - 2)
-        # Every member of an m-n bead must itself resemble the other side: otherwise a
-        # boilerplate line ("Leer más") rides along with its neighbour's translation.
-        gain = gain - cfg.member_weight * np.maximum(0.0, cfg.member_floor - weakest)
-        gain = np.where(ok & np.isfinite(gain), gain, NEG)
-        gains[(a, b)] = gain
-        scores[(a, b)] = score
-
-    # Forward pass, one row at a time; each row is vectorised over its band.
+    scorer = _Scorer(src, tgt, src_len, tgt_len, band, cfg, src_breaks, tgt_breaks)
+    shapes = scorer.shapes
+    # Moves into a cell: (1, 0) skips a source segment, then every pair shape; (0, 1)
+    # skips a target segment within the row and is applied after.
+    moves = [(1, 0), *shapes]
     all_shapes = [(1, 0), (0, 1), *shapes]
-    pad = reach + 1
-    dp = np.full((n + 1, width + 2 * pad), NEG)
-    back = np.zeros((n + 1, width), dtype=np.int8)
+    move_id = np.array([0, *range(2, len(all_shapes))], dtype=np.int8)
+    # The skip move (1, 0) gains 0; its row of ``gain`` is never overwritten.
+    move_a = np.array([a for a, _ in moves])
+    move_b = np.array([b for _, b in moves])
+    width = band.width
     lo = band.lo
-    for i in range(n + 1):
-        best = np.full(width, NEG)
-        arg = np.zeros(width, dtype=np.int8)
-        if i == 0:
-            best[cols[0] == 0] = 0.0
-        for t, (a, b) in enumerate(all_shapes):
-            if a == 0 or i < a:
-                continue
-            prev = _shifted(dp[i - a], int(lo[i] - lo[i - a]) - b, pad, width)
-            cand = prev + (gains[(a, b)][i] if b > 0 else 0.0)
-            better = cand > best
-            best = np.where(better, cand, best)
-            arg[better] = t
-        # 0-1 beads stay in the row: best[k] = max(best[k], best[k-1]) (a skip gains 0).
-        run = np.maximum.accumulate(best)
-        moved = run > best
-        arg[moved] = 1
-        best = run
-        best[~valid[i]] = NEG
-        dp[i, pad : pad + width] = best
-        back[i] = arg
+    ar = np.arange(width)
+    # The DP rows a move can come from live in a ring buffer, each padded with NEG by one
+    # band width on both sides, plus one all-NEG row for moves from before row 0; a move
+    # reads a contiguous window of it, so the loop below needs no clipping or masks.
+    ring_rows = scorer.reach + 1
+    ring = np.full((ring_rows + 1, 3 * width), NEG)
+    flat = ring.reshape(-1)
+    prev_i = np.arange(n + 1)[:, None] - move_a[None, :]
+    off = lo[:, None] - lo[np.maximum(prev_i, 0)] - move_b[None, :]
+    window = np.where(
+        prev_i >= 0,
+        (prev_i % ring_rows) * 3 * width + width + np.clip(off, -width, width),
+        ring_rows * 3 * width + width,
+    )
+    back = np.zeros((n + 1, width), dtype=np.int8)
+    chosen = np.zeros((n + 1, width), dtype=np.float32)
+    invalid = lo[:, None] + ar[None, :] > m
+    block = max(16, 2_000_000 // (width * len(moves)))
+    gain = np.zeros((len(moves), width))
+    for i0 in range(0, n + 1, block):
+        i1 = min(n + 1, i0 + block)
+        pair_gains, pair_scores = scorer.rows(i0, i1)
+        for i in range(i0, i1):
+            if i == 0:
+                best = np.where(lo[0] + ar == 0, 0.0, NEG)
+                arg = np.zeros(width, dtype=np.int8)
+                score_row = np.zeros(width, dtype=np.float32)
+            else:
+                gain[1:] = pair_gains[i - i0]
+                cand = flat[window[i][:, None] + ar[None, :]] + gain
+                k_best = cand.argmax(axis=0)
+                best = cand[k_best, ar]
+                arg = move_id[k_best]
+                score_row = pair_scores[i - i0, k_best - 1, ar]
+                score_row[k_best == 0] = 0.0
+            # 0-1 beads stay in the row: best[k] = max(best[k], best[k-1]) (a skip gains 0).
+            run = np.maximum.accumulate(best)
+            arg[run > best] = 1
+            run[invalid[i]] = NEG
+            ring[i % ring_rows, width : 2 * width] = run
+            back[i] = arg
+            chosen[i] = score_row
 
     # Backtrack from (n, m).
     beads: list[Bead] = []
@@ -415,24 +534,11 @@ def _banded_dp(
         if a == 0 or b == 0:
             beads.append(((i - 1,), (), 0.0) if a else ((), (j - 1,), 0.0))
         else:
-            s = float(scores[(a, b)][i, k])
-            beads.append((tuple(range(i - a, i)), tuple(range(j - b, j)), s))
+            beads.append((tuple(range(i - a, i)), tuple(range(j - b, j)), float(chosen[i, k])))
         i -= a
         j -= b
     beads.reverse()
     return beads
-
-
-def _shifted(row: np.ndarray, off: int, pad: int, width: int) -> np.ndarray:
-    """Values of a padded DP row at band offsets ``k + off`` for k < width (NEG outside)."""
-    lo = pad + off
-    if lo >= 0 and lo + width <= len(row):
-        return row[lo : lo + width]
-    out = np.full(width, NEG)
-    src_lo, src_hi = max(0, lo), min(len(row), lo + width)
-    if src_hi > src_lo:
-        out[src_lo - lo : src_hi - lo] = row[src_lo:src_hi]
-    return out
 
 
 def _length_ratio(

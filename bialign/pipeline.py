@@ -135,12 +135,16 @@ class Aligner:
         timings: dict[str, float],
     ) -> ParallelCorpus:
         warnings = []
-        long = [s.index for s in (*src_segs, *tgt_segs) if len(s.text) > MAX_SEGMENT_CHARS]
-        if long:
-            warnings.append(
-                f"{len(long)} segment(s) longer than {MAX_SEGMENT_CHARS} characters were "
-                f"analysed on their first {MAX_SEGMENT_CHARS} only (indices {long[:10]})"
-            )
+        sides = (
+            [("", src_segs)] if src_segs is tgt_segs else [("src ", src_segs), ("tgt ", tgt_segs)]
+        )
+        for side, segs in sides:
+            long = [s.index for s in segs if len(s.text) > MAX_SEGMENT_CHARS]
+            if long:
+                warnings.append(
+                    f"{len(long)} {side}segment(s) longer than {MAX_SEGMENT_CHARS} characters "
+                    f"were analysed on their first {MAX_SEGMENT_CHARS} only (indices {long[:10]})"
+                )
         t0 = time.perf_counter()
         texts = [src_segs[i].text[:MAX_SEGMENT_CHARS] for i in src_idx] + [
             tgt_segs[j].text[:MAX_SEGMENT_CHARS] for j in tgt_idx
