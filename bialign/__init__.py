@@ -7,6 +7,7 @@
 """
 
 from .align import AlignConfig, align_embeddings
+from .batch import Result, align_many
 from .corpus import Bead, ParallelCorpus, Segment
 from .embed import Embedder, SentenceTransformerEmbedder, USEEmbedder, load_embedder
 from .errors import (
@@ -19,7 +20,7 @@ from .errors import (
     ModelLoadError,
 )
 from .langid import LanguageDetector, SegmentLanguageIdentifier
-from .pipeline import Aligner, Result, align, align_documents, align_many
+from .pipeline import Aligner, align, align_documents
 
 __version__ = "0.1.0"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from pathlib import Path
 
@@ -47,6 +48,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("tgt", help="target document")
     _add_common(p)
     p = sub.add_parser(
+        "align-many",
+        help="align every document of a JSONL file, writing pairs as it goes (resumable)",
+        description=(
+            'Each input line is {"id": .., "text": ..} (a mixed document) or '
+            '{"id": .., "src": .., "tgt": ..} (two documents); a text is a string or a list '
+            "of segments. Pairs are appended to OUTPUT after each document, and "
+            "OUTPUT.progress records how far it is complete: rerun with --resume after an "
+            "interruption to go on without losing or repeating a document."
+        ),
+    )
+    p.add_argument("file", help="JSONL file of documents, or - for standard input")
+    p.add_argument("-o", "--output", required=True, help="output file")
+    p.add_argument("--format", choices=("jsonl", "tsv", "tmx"), default="jsonl")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run")
+    p.add_argument("--workers", type=int, default=1, help="processes (each loads the encoder)")
+    p.add_argument("--min-score", type=float, default=None, help="drop pairs scoring below S")
+    p.add_argument("--model", default=None, help="sentence-transformers model name or folder")
+    p.add_argument("--langs", nargs=2, default=["en", "es"], metavar=("SRC", "TGT"))
+    p.add_argument("--split", choices=["lines", "sentences"], default="lines")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    p = sub.add_parser(
         "report",
         help="align, then write a self-contained HTML report to check by eye",
         description="One FILE: a mixed-language document. Two: source and target documents.",
@@ -90,8 +112,44 @@ def _write(corpus: ParallelCorpus, args: argparse.Namespace) -> None:
         raise BialignError("--format moses writes two files: give -o PREFIX")
 
 
+def _align_many(args: argparse.Namespace) -> int:
+    from .batch import align_jsonl
+
+    langs = (args.langs[0], args.langs[1])
+    try:
+        if args.file == "-":
+            source = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig")
+        else:
+            source = open(args.file, encoding="utf-8-sig")  # noqa: SIM115
+    except OSError as exc:
+        print(f"bialign: error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        with source:
+            summary = align_jsonl(
+                source, Path(args.output), fmt=args.format, resume=args.resume,
+                min_score=args.min_score, where=args.file, langs=langs, model=args.model,
+                split=args.split, progress=args.progress, workers=args.workers,
+            )  # fmt: skip
+    except UnicodeDecodeError as exc:
+        print(f"bialign: error: {args.file} is not valid UTF-8 ({exc.reason})", file=sys.stderr)
+        return 2
+    except (BialignError, ValueError) as exc:
+        print(f"bialign: error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"bialign: {summary.documents} documents aligned ({summary.failed} skipped with an "
+        f"error), {summary.pairs} pairs written to {args.output}"
+        + (f"; {summary.skipped_done} done before" if summary.skipped_done else ""),
+        file=sys.stderr,
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "align-many":
+        return _align_many(args)
     try:
         aligner = Aligner(
             langs=(args.langs[0], args.langs[1]),

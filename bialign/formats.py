@@ -130,15 +130,23 @@ def tmx_tree(pairs: Iterable[Bead], langs: Sequence[str]) -> ET.ElementTree:
     root[0].set("o-tmf", "bialign")
     body = ET.SubElement(root, "body")
     for b in pairs:
-        tu = ET.SubElement(body, "tu")
-        prop = ET.SubElement(tu, "prop", type="score")
-        prop.text = f"{b.score:.6f}"
-        for lang, text in ((langs[0], b.src_text), (langs[1], b.tgt_text)):
-            tuv = ET.SubElement(tu, "tuv", {_XML_LANG: lang})
-            seg = ET.SubElement(tuv, "seg")
-            seg.text = xml_safe(text)
+        body.append(tmx_unit(b, langs))
     ET.indent(root)
     return ET.ElementTree(root)
+
+
+def tmx_unit(bead: Bead, langs: Sequence[str], doc: str | None = None) -> ET.Element:
+    """One ``<tu>``: the score (and the source document's id) as props, two ``<tuv>``."""
+    tu = ET.Element("tu")
+    prop = ET.SubElement(tu, "prop", type="score")
+    prop.text = f"{bead.score:.6f}"
+    if doc is not None:
+        ET.SubElement(tu, "prop", type="doc").text = xml_safe(doc)
+    for lang, text in ((langs[0], bead.src_text), (langs[1], bead.tgt_text)):
+        tuv = ET.SubElement(tu, "tuv", {_XML_LANG: lang})
+        seg = ET.SubElement(tuv, "seg")
+        seg.text = xml_safe(text)
+    return tu
 
 
 def write_tmx(pairs: Iterable[Bead], langs: Sequence[str], path: str | Path) -> None:

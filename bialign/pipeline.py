@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from .align import MIXED, AlignConfig, align_embeddings
 from .consistency import contradicts
 from .corpus import Bead, ParallelCorpus, Segment
 from .embed import Embedder, embed_unique, load_embedder
-from .errors import BialignError, InputError, LanguageError
+from .errors import LanguageError
 from .langid import UND, LanguageDetector, SegmentLanguageIdentifier
 from .segment import MAX_SEGMENT_CHARS, RawSegment, read_document, split_sentences
 
@@ -266,44 +266,3 @@ def align_documents(
 ) -> ParallelCorpus:
     """Align two monolingual documents that translate each other (same options as align)."""
     return Aligner(langs=langs, **options).align_documents(src, tgt)
-
-
-@dataclass
-class Result:
-    """One document's outcome in :func:`align_many`: a corpus, or the error it raised."""
-
-    index: int
-    corpus: ParallelCorpus | None
-    error: BialignError | None = None
-
-
-def align_many(
-    docs: Iterable[object],
-    *,
-    langs: tuple[str, str] = ("en", "es"),
-    on_error: str = "skip",
-    **options: Any,
-) -> Iterator[Result]:
-    """Align many documents with one loaded encoder, yielding results as they are ready.
-
-    Each item is a mixed document, or a ``(src, tgt)`` tuple of two documents. With
-    ``on_error="skip"`` a document that raises a bialign error (empty, one language
-    only, ...) yields a :class:`Result` carrying the error instead of stopping the run.
-    """
-    if on_error not in ("skip", "raise"):
-        raise ValueError("on_error must be 'skip' or 'raise'")
-    aligner = Aligner(langs=langs, **options)
-    for k, doc in enumerate(docs):
-        try:
-            if isinstance(doc, tuple):
-                if len(doc) != 2:
-                    raise InputError(f"docs[{k}] is a tuple of {len(doc)}; a pair needs two")
-                corpus = aligner.align_documents(doc[0], doc[1])
-            else:
-                corpus = aligner.align(doc)
-        except BialignError as exc:
-            if on_error == "raise":
-                raise
-            yield Result(k, None, exc)
-            continue
-        yield Result(k, corpus)

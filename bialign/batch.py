@@ -1,0 +1,311 @@
+"""Many documents: streamed in input order, optionally on several processes, resumable.
+
+:func:`align_many` is the Python entry point. :func:`align_jsonl` is what
+``bialign align-many`` runs: it reads JSONL documents and writes pairs as it goes, and a
+progress file next to the output records, after each document, how far the output is
+complete. Restarted with ``resume=True`` it cuts the output back to the last complete
+document and goes on from the next one, so a killed run loses and repeats nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import xml.etree.ElementTree as ET
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import IO, Any
+
+from . import formats
+from .corpus import Bead, ParallelCorpus
+from .errors import BialignError, InputError
+from .pipeline import Aligner
+
+
+@dataclass
+class Result:
+    """One document's outcome in :func:`align_many`: a corpus, or the error it raised."""
+
+    index: int
+    corpus: ParallelCorpus | None
+    error: BialignError | None = None
+
+
+def align_many(
+    docs: Iterable[object],
+    *,
+    langs: tuple[str, str] = ("en", "es"),
+    on_error: str = "skip",
+    workers: int = 1,
+    progress: bool | None = None,
+    total: int | None = None,
+    **options: Any,
+) -> Iterator[Result]:
+    """Align many documents with the encoder loaded once, yielding results in input order.
+
+    Each item is a mixed document, or a ``(src, tgt)`` tuple of two documents (an item
+    that is a :class:`BialignError` is reported as that document's error). With
+    ``on_error="skip"`` a document that raises a bialign error (empty, one language
+    only, ...) yields a :class:`Result` carrying the error instead of stopping the run.
+
+    ``workers`` > 1 aligns on that many processes, each with its own encoder using an
+    equal share of the cores (``model`` must then be None or a name, which can be sent
+    to another process). Documents are read lazily, at most ``2 * workers`` ahead.
+    ``progress`` shows a bar on standard error (default: when it is a terminal);
+    ``total`` sizes it when ``docs`` has no length.
+    """
+    if on_error not in ("skip", "raise"):
+        raise ValueError("on_error must be 'skip' or 'raise'")
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    options = {"langs": langs, **options}
+    if total is None and hasattr(docs, "__len__"):
+        total = len(docs)  # type: ignore[arg-type]
+    show = progress if progress is not None else sys.stderr.isatty()
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="doc", disable=not show, file=sys.stderr) as bar:
+        if workers == 1:
+            aligner = Aligner(**options)
+            for k, doc in enumerate(docs):
+                yield _align_one(aligner, k, doc, on_error)
+                bar.update()
+            return
+        yield from _parallel(docs, options, workers, on_error, bar)
+
+
+def _align_one(aligner: Aligner, k: int, doc: object, on_error: str) -> Result:
+    try:
+        if isinstance(doc, BialignError):  # an input line that could not be read
+            raise doc
+        if isinstance(doc, tuple):
+            if len(doc) != 2:
+                raise InputError(f"docs[{k}] is a tuple of {len(doc)}; a pair needs two")
+            return Result(k, aligner.align_documents(doc[0], doc[1]))
+        return Result(k, aligner.align(doc))
+    except BialignError as exc:
+        if on_error == "raise":
+            raise
+        return Result(k, None, exc)
+
+
+def _parallel(
+    docs: Iterable[object], options: dict[str, Any], workers: int, on_error: str, bar: Any
+) -> Iterator[Result]:
+    model = options.get("model")
+    if model is not None and not isinstance(model, str):
+        raise ValueError("workers > 1 needs model=None or a model name or folder (a str)")
+    from .embed import cpu_threads
+
+    threads = max(1, cpu_threads() // workers)
+    # spawn: the encoder and lingua start thread pools, which must not be forked.
+    with ProcessPoolExecutor(
+        workers, mp_context=get_context("spawn"), initializer=_init_worker,
+        initargs=(options, threads),
+    ) as pool:  # fmt: skip
+        pending: deque[Future[Result]] = deque()
+        for k, doc in enumerate(docs):
+            pending.append(pool.submit(_work, k, doc, on_error))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+                bar.update()
+        while pending:
+            yield pending.popleft().result()
+            bar.update()
+
+
+_WORKER: Aligner | None = None
+
+
+def _init_worker(options: dict[str, Any], threads: int) -> None:
+    global _WORKER
+    options = dict(options)
+    if options.get("model") is None:
+        from .embed import USEEmbedder
+
+        options["model"] = USEEmbedder(threads=threads)
+    _WORKER = Aligner(**options)
+
+
+def _work(k: int, doc: object, on_error: str) -> Result:
+    assert _WORKER is not None
+    result = _align_one(_WORKER, k, doc, on_error)
+    if result.corpus is not None:  # the embeddings stay in the worker: not worth sending
+        result.corpus.src_embeddings = result.corpus.tgt_embeddings = None
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# JSONL in, pairs out, resumable: what `bialign align-many` runs.
+
+BATCH_FORMATS = ("jsonl", "tsv", "tmx")
+
+
+def read_jsonl_documents(lines: Iterable[str], where: str) -> Iterator[tuple[str, object]]:
+    """``(id, document)`` for each line: ``{"id": .., "text": ..}`` for a mixed document,
+    ``{"id": .., "src": .., "tgt": ..}`` for two; a text is a string or a list of
+    segments. A line that is not such an object yields an :class:`InputError` as its
+    document, so that it is reported in place and the run goes on."""
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        doc: object
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield str(lineno), InputError(f"{where} line {lineno}: not JSON ({exc.msg})")
+            continue
+        if not isinstance(obj, dict):
+            yield str(lineno), InputError(f"{where} line {lineno}: expected a JSON object")
+            continue
+        doc_id = str(obj.get("id", lineno))
+        if "text" in obj:
+            doc = obj["text"]
+        elif "src" in obj and "tgt" in obj:
+            doc = (obj["src"], obj["tgt"])
+        else:
+            doc = InputError(
+                f"{where} line {lineno}: needs a 'text' field, or 'src' and 'tgt' fields"
+            )
+        yield doc_id, doc
+
+
+@dataclass
+class BatchSummary:
+    documents: int = 0
+    skipped_done: int = 0
+    failed: int = 0
+    pairs: int = 0
+
+
+def align_jsonl(
+    source: IO[str],
+    output: Path,
+    *,
+    fmt: str = "jsonl",
+    resume: bool = False,
+    min_score: float | None = None,
+    where: str = "input",
+    on_error_log: IO[str] | None = None,
+    **options: Any,
+) -> BatchSummary:
+    """Align every document of a JSONL stream and append its pairs to ``output``.
+
+    The progress file ``OUTPUT.progress`` holds one JSON line per finished document:
+    its position in the input and the output's size once its pairs were written.
+    """
+    if fmt not in BATCH_FORMATS:
+        raise BialignError(f"align-many writes {', '.join(BATCH_FORMATS)}, not {fmt!r}")
+    given = options.get("langs", ("en", "es"))
+    langs = (str(given[0]), str(given[1]))
+    log = on_error_log or sys.stderr
+    checkpoint = Path(f"{output}.progress")
+    done_upto, offset, finished = _read_checkpoint(checkpoint) if resume else (-1, None, False)
+    summary = BatchSummary(skipped_done=done_upto + 1)
+    if finished:
+        return summary
+    out = open(output, "r+b" if offset is not None else "wb")  # noqa: SIM115
+    prog = open(checkpoint, "a" if offset is not None else "w", encoding="utf-8")  # noqa: SIM115
+    with out, prog:
+        if offset is not None:
+            out.truncate(offset)  # drop the pairs of a document that was cut off
+            out.seek(offset)
+        else:
+            out.write(_header(fmt, langs))
+            _commit(out, prog, -1)
+        todo = (
+            (k, doc_id, doc)
+            for k, (doc_id, doc) in enumerate(read_jsonl_documents(source, where))
+            if k > done_upto
+        )
+        ids: dict[int, str] = {}
+
+        def docs() -> Iterator[object]:
+            for k, doc_id, doc in todo:
+                ids[k - done_upto - 1] = doc_id
+                yield doc
+
+        for result in align_many(docs(), **options):
+            k = result.index + done_upto + 1
+            doc_id = ids.pop(result.index)
+            summary.documents += 1
+            if result.corpus is None:
+                summary.failed += 1
+                print(f"bialign: document {doc_id} (#{k}) skipped: {result.error}", file=log)
+            else:
+                corpus = result.corpus
+                pairs = corpus.filter(min_score).pairs if min_score is not None else corpus.pairs
+                out.write(_rows(fmt, pairs, langs, doc_id))
+                summary.pairs += len(pairs)
+            _commit(out, prog, k)
+        out.write(_footer(fmt))
+        out.flush()
+        prog.write(json.dumps({"done": True}) + "\n")
+    return summary
+
+
+def _commit(out: IO[bytes], prog: IO[str], k: int) -> None:
+    out.flush()
+    os.fsync(out.fileno())
+    prog.write(json.dumps({"doc": k, "offset": out.tell()}) + "\n")
+    prog.flush()
+
+
+def _read_checkpoint(path: Path) -> tuple[int, int | None, bool]:
+    """(last finished document, output size after it, whether the run completed)."""
+    if not path.exists():
+        return -1, None, False
+    last, offset, finished = -1, None, False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            break  # a line cut off by the kill: everything before it stands
+        if rec.get("done"):
+            finished = True
+        elif "doc" in rec:
+            last, offset = int(rec["doc"]), int(rec["offset"])
+    return last, offset, finished
+
+
+def _header(fmt: str, langs: tuple[str, str]) -> bytes:
+    if fmt == "tsv":
+        return f"doc\t{langs[0]}\t{langs[1]}\tscore\n".encode()
+    if fmt == "tmx":
+        header = formats.tmx_tree([], langs).find("header")
+        assert header is not None
+        head = ET.tostring(header, encoding="unicode").strip()
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
+            f'<tmx version="1.4">\n  {head}\n  <body>\n'
+        ).encode()
+    return b""
+
+
+def _footer(fmt: str) -> bytes:
+    return b"  </body>\n</tmx>\n" if fmt == "tmx" else b""
+
+
+def _rows(fmt: str, pairs: list[Bead], langs: tuple[str, str], doc_id: str) -> bytes:
+    if fmt == "jsonl":
+        lines = [
+            json.dumps({"doc": doc_id, **formats.pair_record(b, langs)}, ensure_ascii=False)
+            for b in pairs
+        ]
+        return "".join(line + "\n" for line in lines).encode()
+    if fmt == "tsv":
+        esc = formats.escape_line
+        return "".join(
+            f"{esc(doc_id)}\t{esc(b.src_text)}\t{esc(b.tgt_text)}\t{b.score:.6f}\n" for b in pairs
+        ).encode()
+    units = []
+    for b in pairs:
+        tu = formats.tmx_unit(b, langs, doc_id)
+        ET.indent(tu, space="  ", level=2)
+        units.append("    " + ET.tostring(tu, encoding="unicode").strip() + "\n")
+    return "".join(units).encode()

@@ -1,0 +1,159 @@
+"""Many documents: align_many (in order, workers), and the resumable `bialign align-many`."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import bialign
+from bialign.batch import align_jsonl
+from bialign.formats import read_tmx
+
+CLI = [sys.executable, "-m", "bialign.cli"]
+
+
+def _docs(flores: tuple[list[str], list[str]], count: int) -> list[dict[str, object]]:
+    """Mixed documents of five English lines then their Spanish, a pair, and two bad ones."""
+    en, es = flores
+    docs: list[dict[str, object]] = []
+    for k in range(count):
+        a, b = en[(5 * k) % 1000 :][:5], es[(5 * k) % 1000 :][:5]
+        if k == 3:
+            docs.append({"id": f"p{k}", "src": a, "tgt": b})
+        elif k == 5:
+            docs.append({"id": f"en-only{k}", "text": "\n".join(a)})
+        else:
+            docs.append({"id": f"d{k}", "text": "\n".join(a + b)})
+    return docs
+
+
+def _write_jsonl(path: Path, docs: list[dict[str, object]], broken_line: int = 2) -> None:
+    lines = [json.dumps(d, ensure_ascii=False) for d in docs]
+    lines.insert(broken_line, '{"id": "broken"')  # not JSON: reported, the run goes on
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_align_many_in_order_with_errors_and_two_workers(
+    flores: tuple[list[str], list[str]],
+) -> None:
+    docs = [d.get("text") or (d["src"], d["tgt"]) for d in _docs(flores, 8)]
+    one = list(bialign.align_many(docs, progress=False))
+    assert [r.index for r in one] == list(range(8))
+    assert isinstance(one[5].error, bialign.LanguageError) and one[5].corpus is None
+    two = list(bialign.align_many(iter(docs), workers=2, progress=False))
+    assert [r.index for r in two] == list(range(8))
+
+    def pairs(rs: list[bialign.Result]) -> list[object]:
+        return [[(p.src, p.tgt, round(p.score, 5)) for p in r.corpus.pairs] if r.corpus else
+                type(r.error).__name__ for r in rs]  # fmt: skip
+
+    assert pairs(two) == pairs(one)
+    assert sum(len(r.corpus.pairs) for r in one if r.corpus) >= 30
+    with pytest.raises(ValueError, match="workers"):
+        list(bialign.align_many(docs, workers=0))
+
+
+def test_align_jsonl_formats_and_the_bad_lines(
+    tmp_path: Path, flores: tuple[list[str], list[str]]
+) -> None:
+    src = tmp_path / "docs.jsonl"
+    _write_jsonl(src, _docs(flores, 6))
+    log = tmp_path / "log.txt"
+    out = tmp_path / "pairs.jsonl"
+    with src.open(encoding="utf-8") as f, log.open("w") as errors:
+        summary = align_jsonl(f, out, on_error_log=errors, progress=False)
+    assert (summary.documents, summary.failed) == (7, 2)
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert summary.pairs == len(rows) >= 15
+    assert [r["doc"] for r in rows] == sorted(
+        (r["doc"] for r in rows), key=["d0", "d1", "d2", "p3", "d4"].index
+    )
+    assert {r["doc"] for r in rows} == {"d0", "d1", "d2", "p3", "d4"}
+    assert "line 3: not JSON" in log.read_text() and "en-only5" in log.read_text()
+    for fmt in ("tsv", "tmx"):
+        path = tmp_path / f"pairs.{fmt}"
+        with src.open(encoding="utf-8") as f:
+            align_jsonl(f, path, fmt=fmt, on_error_log=log.open("w"), progress=False)
+        if fmt == "tsv":
+            lines = path.read_text(encoding="utf-8").splitlines()
+            assert lines[0] == "doc\ten\tes\tscore" and len(lines) == len(rows) + 1
+        else:
+            units = read_tmx(path)
+            assert [u["en"] for u in units] == [r["en"] for r in rows]
+
+
+def _progress_docs(path: Path) -> int:
+    if not path.exists():
+        return 0
+    return sum('"doc"' in line for line in path.read_text().splitlines())
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "tmx"])
+def test_killed_run_resumes_without_losses_or_duplicates(
+    tmp_path: Path, flores: tuple[list[str], list[str]], fmt: str
+) -> None:
+    docs = _docs(flores, 12)
+    src = tmp_path / "docs.jsonl"
+    _write_jsonl(src, docs)
+    whole = tmp_path / f"whole.{fmt}"
+    cmd = [*CLI, "align-many", "-", "--format", fmt, "--no-progress", "-o"]
+    subprocess.run([*cmd, str(whole)], input=src.read_bytes(), check=True,
+                   capture_output=True, cwd=tmp_path)  # fmt: skip
+
+    # Feed six documents through a pipe, wait until all are committed, kill the process
+    # while it waits for the next one, then fake a document cut off halfway through
+    # being written: half its bytes in the output, half a line in the progress file.
+    out = tmp_path / f"resumed.{fmt}"
+    proc = subprocess.Popen([*cmd, str(out)], stdin=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, cwd=tmp_path)  # fmt: skip
+    assert proc.stdin is not None
+    lines = src.read_bytes().splitlines(keepends=True)
+    proc.stdin.write(b"".join(lines[:6]))
+    proc.stdin.flush()
+    progress = Path(f"{out}.progress")
+    deadline = time.monotonic() + 120
+    while _progress_docs(progress) < 7 and time.monotonic() < deadline:  # header + 6 docs
+        time.sleep(0.05)
+    assert _progress_docs(progress) == 7
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with out.open("ab") as f:
+        f.write(b'{"doc": "d9", "en": "half a do' if fmt == "jsonl" else b"    <tu><pr")
+    with progress.open("a") as f:
+        f.write('{"doc": 6, "off')
+
+    done = subprocess.run([*cmd, str(out), "--resume"], input=src.read_bytes(),
+                          capture_output=True, cwd=tmp_path, check=True)  # fmt: skip
+    assert b"done before" in done.stderr
+    assert out.read_bytes() == whole.read_bytes()
+    if fmt == "tmx":
+        assert len(read_tmx(out)) == len(read_tmx(whole)) > 20
+    # Run once more: the progress file says the run is complete, so nothing changes.
+    subprocess.run([*cmd, str(out), "--resume"], input=src.read_bytes(),
+                   capture_output=True, cwd=tmp_path, check=True)  # fmt: skip
+    assert out.read_bytes() == whole.read_bytes()
+
+
+def test_a_real_kill_at_any_moment_still_resumes(
+    tmp_path: Path, flores: tuple[list[str], list[str]]
+) -> None:
+    src = tmp_path / "docs.jsonl"
+    _write_jsonl(src, _docs(flores, 60))
+    whole, out = tmp_path / "whole.jsonl", tmp_path / "out.jsonl"
+    cmd = [*CLI, "align-many", str(src), "--no-progress", "-o"]
+    subprocess.run([*cmd, str(whole)], check=True, capture_output=True)
+    proc = subprocess.Popen([*cmd, str(out)], stderr=subprocess.DEVNULL)
+    progress = Path(f"{out}.progress")
+    deadline = time.monotonic() + 120
+    while _progress_docs(progress) < 10 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    subprocess.run([*cmd, str(out), "--resume"], check=True, capture_output=True)
+    assert out.read_bytes() == whole.read_bytes()
