@@ -39,6 +39,9 @@ class Aligner:
     detector: LanguageDetector | None = None
     min_score: float | None = None
     progress: bool | None = None
+    #: Remove HTML tags and decode entities (see :func:`bialign.segment.strip_markup`);
+    #: False keeps the text exactly as given (for documents about markup).
+    markup: bool = True
 
     def __post_init__(self) -> None:
         self.langs = _check_langs(self.langs)
@@ -58,7 +61,7 @@ class Aligner:
     def align(self, doc: object) -> ParallelCorpus:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        raw = read_document(doc)
+        raw = read_document(doc, markup=self.markup)
         segments = self._label(raw, split=self.split == "sentences" and not _is_sequence(doc))
         timings["langid"] = time.perf_counter() - t0
         a, b = self.langs
@@ -80,8 +83,8 @@ class Aligner:
     def align_documents(self, src: object, tgt: object) -> ParallelCorpus:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        raw_src = read_document(src, name="src")
-        raw_tgt = read_document(tgt, name="tgt")
+        raw_src = read_document(src, name="src", markup=self.markup)
+        raw_tgt = read_document(tgt, name="tgt", markup=self.markup)
         split = self.split == "sentences"
         src_segs = self._label(raw_src, split=split and not _is_sequence(src))
         tgt_segs = self._label(raw_tgt, split=split and not _is_sequence(tgt))

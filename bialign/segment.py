@@ -6,6 +6,7 @@ undecodable bytes and empty documents are reported with the position that is at 
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import unicodedata
@@ -33,6 +34,39 @@ _INVISIBLE = re.compile(
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
 
 
+# Markup from crawled pages. Only known HTML element names count as tags, so that "a < b"
+# in plain text survives; script and style elements go with their content; block
+# elements end a line.
+_ELEMENTS = (
+    "a|abbr|article|aside|b|big|blockquote|body|br|caption|cite|code|dd|del|div|dl|dt|em|"
+    "figcaption|figure|font|footer|h[1-6]|head|header|hr|html|i|iframe|img|ins|label|li|"
+    "link|main|mark|meta|nav|ol|p|pre|q|s|section|small|span|strike|strong|sub|sup|table|"
+    "tbody|td|tfoot|th|thead|time|title|tr|u|ul"
+)
+_BLOCKS = (
+    "article|aside|blockquote|br|caption|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|"
+    "header|hr|li|main|nav|ol|p|pre|section|table|tbody|td|tfoot|th|thead|title|tr|ul"
+)
+_SCRIPT = re.compile(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_BLOCK_TAG = re.compile(rf"</?(?:{_BLOCKS})\b[^<>]*>", re.I)
+_TAG = re.compile(rf"</?(?:{_ELEMENTS}|script|style|noscript)\b[^<>]*>", re.I)
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,31});")
+
+
+def strip_markup(text: str, block: str = "\n") -> str:
+    """Remove HTML tags (block elements become ``block``), comments, scripts and styles,
+    and decode character entities (``&amp;``, ``&oacute;``, ``&#8217;``)."""
+    if "<" in text:
+        text = _SCRIPT.sub(block, text)
+        text = _COMMENT.sub("", text)
+        text = _BLOCK_TAG.sub(block, text)
+        text = _TAG.sub("", text)
+    if "&" in text and _ENTITY.search(text):
+        text = html.unescape(text)
+    return text
+
+
 @dataclass(frozen=True)
 class RawSegment:
     """One segment as read: its position in the document and its cleaned text."""
@@ -49,17 +83,19 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def read_document(doc: object, *, name: str = "doc") -> list[RawSegment]:
+def read_document(doc: object, *, name: str = "doc", markup: bool = True) -> list[RawSegment]:
     """Segments of a document given as text, a path, or a sequence of segment strings.
 
     Text and files are split into lines; each non-empty line is a segment, and indices
     count only those. A sequence is taken as already segmented: item k is segment k,
-    never re-split, and an empty item is kept (it gets language ``und``).
+    never re-split, and an empty item is kept (it gets language ``und``). With
+    ``markup`` (the default) HTML tags are removed and entities decoded first; block
+    elements (``<p>``, ``<br>``, ``<li>``, ...) end a line of text.
     """
     if isinstance(doc, os.PathLike):
-        return read_document(_read_file(Path(doc)), name=name)
+        return read_document(_read_file(Path(doc)), name=name, markup=markup)
     if isinstance(doc, str):
-        return _split_lines(doc, name)
+        return _split_lines(strip_markup(doc) if markup else doc, name)
     if isinstance(doc, bytes | bytearray | memoryview):
         raise InputError(
             f"{name} is bytes; decode it first (e.g. data.decode('utf-8')) "
@@ -75,7 +111,8 @@ def read_document(doc: object, *, name: str = "doc") -> list[RawSegment]:
                     f"{name}[{k}] is {type(item).__name__}, not str: "
                     "a document given as a list must hold one string per segment"
                 )
-            out.append(RawSegment(k, clean_text(item.replace("\n", " ").replace("\r", " ")), k + 1))
+            text = strip_markup(item, " ") if markup else item
+            out.append(RawSegment(k, clean_text(text.replace("\n", " ").replace("\r", " ")), k + 1))
         _check_size(out, name)
         if not any(s.text for s in out):
             raise EmptyDocumentError(f"{name} has no text: all {len(out)} segments are empty")

@@ -68,3 +68,23 @@ def test_long_segment_is_kept_whole_and_reported() -> None:
     assert len(corpus.segments[0].text) > MAX_SEGMENT_CHARS
     assert any("longer than" in w for w in corpus.warnings)
     assert corpus.pairs and corpus.pairs[0].src == (0,)
+
+
+def test_html_markup_is_removed_and_entities_decoded() -> None:
+    from bialign.segment import read_document
+
+    page = (
+        "<html><head><title>News</title><script>var s = '<p>x</p>';</script></head>"
+        "<body><p>Prices rose by 3% &amp; wages fell.</p><p>Subi&oacute; el pan.<br>"
+        "Otra l&iacute;nea</p><!-- hidden --><div>a < b and c > d</div></body></html>"
+    )
+    assert [s.text for s in read_document(page)] == [
+        "News",
+        "Prices rose by 3% & wages fell.",
+        "Subió el pan.",
+        "Otra línea",
+        "a < b and c > d",
+    ]
+    # A list item is one segment whatever its markup; markup=False keeps text as given.
+    assert [s.text for s in read_document(["<p>Uno</p><p>dos</p>"])] == ["Uno dos"]
+    assert read_document(["<b>x</b> &amp;"], markup=False)[0].text == "<b>x</b> &amp;"

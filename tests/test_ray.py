@@ -1,0 +1,83 @@
+"""The Ray Data integration against a local Ray instance, checked against align_many."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import bialign
+from bialign.formats import pair_record
+
+ray = pytest.importorskip("ray", reason="Ray is in the test extra; install bialign[ray]")
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[Any]:
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def _rows(rows: Any) -> dict[tuple[Any, ...], float]:
+    """Each pair, keyed by document, texts and indices, with its score."""
+    return {
+        (r["doc"], r["en"], r["es"], tuple(r["src"]), tuple(r["tgt"])): float(r["score"])
+        for r in rows
+    }
+
+
+def test_ray_data_gives_the_pairs_align_many_gives(
+    local_ray: Any, flores: tuple[list[str], list[str]]
+) -> None:
+    from bialign.ray_data import PairAligner
+
+    en, es = flores
+    docs = [
+        {"id": f"d{k}", "text": "\n".join(en[5 * k : 5 * k + 5] + es[5 * k : 5 * k + 5])}
+        for k in range(10)
+    ]
+    docs.append({"id": "en-only", "text": "\n".join(en[:3])})  # no pairs, logged
+    expected: dict[tuple[Any, ...], float] = {}
+    for doc, result in zip(docs, bialign.align_many([d["text"] for d in docs]), strict=True):
+        if result.corpus is not None:
+            expected |= _rows(
+                {"doc": doc["id"], **pair_record(p, ("en", "es"))} for p in result.corpus.pairs
+            )
+    assert len(expected) >= 40
+    ds = local_ray.data.from_items(docs)
+    rows = ds.map_batches(
+        PairAligner,
+        fn_constructor_kwargs={"text_column": "text", "id_column": "id"},
+        concurrency=2,
+        num_cpus=1,
+        batch_size=4,
+    ).take_all()
+    got = _rows(rows)
+    assert got.keys() == expected.keys()
+    assert all(abs(got[k] - expected[k]) < 1e-5 for k in got)  # pair_record rounds to 6
+
+    # Document pairs, with the failing document kept as an error row.
+    pairs = local_ray.data.from_items(
+        [{"id": "p0", "en": en[:4], "es": es[:4]}, {"id": "p1", "en": [], "es": es[:2]}]
+    )
+    rows = pairs.map_batches(
+        PairAligner,
+        fn_constructor_kwargs={
+            "src_column": "en",
+            "tgt_column": "es",
+            "id_column": "id",
+            "errors_column": "error",
+        },  # fmt: skip
+        concurrency=1,
+        batch_size=2,
+    ).take_all()
+    good = [r for r in rows if not r["error"]]
+    assert [(list(r["src"]), list(r["tgt"])) for r in good] == [([k], [k]) for k in range(4)]
+    (bad,) = [r for r in rows if r["error"]]
+    assert bad["doc"] == "p1" and "no text" in bad["error"]
