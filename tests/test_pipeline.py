@@ -131,3 +131,23 @@ def test_mixed_document_invariants(doc: list[str]) -> None:
     tgt = [b.tgt[0] for b in corpus.pairs]
     assert src == sorted(src) and tgt == sorted(tgt)
     assert bialign.align(doc).beads == corpus.beads
+
+
+def test_same_corpus_whatever_the_encoder_batch_size_or_threads() -> None:
+    from bialign.embed import USEEmbedder
+
+    doc = [
+        "The minister resigned on Friday.",
+        "El ministro dimitió el viernes.",
+        "Prices rose by 3 percent in May.",
+        "Los precios subieron un 3 por ciento en mayo.",
+        "Read more",
+        "SOURCE: EFE",
+    ]
+    base = bialign.align(doc)
+    for threads, batch in ((1, 1), (2, 2), (1, 256)):
+        other = bialign.Aligner(model=USEEmbedder(threads=threads, batch_size=batch)).align(doc)
+        assert [(b.src, b.tgt) for b in other.beads] == [(b.src, b.tgt) for b in base.beads]
+        assert all(
+            abs(a.score - b.score) < 1e-5 for a, b in zip(other.beads, base.beads, strict=True)
+        )

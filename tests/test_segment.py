@@ -88,3 +88,12 @@ def test_html_markup_is_removed_and_entities_decoded() -> None:
     # A list item is one segment whatever its markup; markup=False keeps text as given.
     assert [s.text for s in read_document(["<p>Uno</p><p>dos</p>"])] == ["Uno dos"]
     assert read_document(["<b>x</b> &amp;"], markup=False)[0].text == "<b>x</b> &amp;"
+
+
+def test_every_line_end_convention_splits_lines() -> None:
+    from bialign.segment import read_document
+
+    text = "one\r\ntwo\rthree\nfour\u2028five\u2029six\x85seven"
+    assert [s.text for s in read_document(text)] == [
+        "one", "two", "three", "four", "five", "six", "seven"
+    ]  # fmt: skip
