@@ -1,13 +1,15 @@
 """Documents and segments per second for many documents: align_many and Ray Data.
 
-    python benchmarks/throughput.py [--data ../shared/data] [--docs 110] [--no-ray]
+    python benchmarks/throughput.py [--data ../shared/data] [--docs 110] [--repeat 1]
 
 The documents are the mixed English/Spanish pages of the langid benchmark (every WMT
 newstest2011 document, four layouts in turn, seed 13). Measured, all in one run and
 each from a cold start of its workers (encoder loading included, as a user would see):
 align_many with 1 worker (the encoder using both cores) and with 2 workers (one core
 each), and Ray Data's map_batches with bialign.ray_data.PairAligner on a local Ray
-instance of 2 CPUs with 2 actors (Ray's own start-up not included).
+instance of 2 CPUs with 2 actors (Ray's own start-up not included). ``--repeat N``
+builds the documents N times over (each time in other layouts), to see how start-up
+costs amortise over a longer job.
 """
 
 from __future__ import annotations
@@ -30,14 +32,17 @@ import bialign  # noqa: E402
 def main() -> None:
     p = parser(__doc__ or "")
     p.add_argument("--docs", type=int, default=110)
+    p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--no-ray", action="store_true")
     args = p.parse_args()
     rng = random.Random(13)
     all_es = [es for d in load_docs(args.data, "newstest2010") for p in d for _, es in p]
     docs = []
-    for k, doc in enumerate(load_docs(args.data, "newstest2011")[: args.docs]):
-        texts, _, _ = build(doc, LAYOUTS[k % len(LAYOUTS)], rng, rng.choice(all_es))
-        docs.append("\n".join(texts))
+    source = load_docs(args.data, "newstest2011")[: args.docs]
+    for r in range(args.repeat):
+        for k, doc in enumerate(source):
+            texts, _, _ = build(doc, LAYOUTS[(k + r) % len(LAYOUTS)], rng, rng.choice(all_es))
+            docs.append("\n".join(texts))
     n_segments = sum(len(d.splitlines()) for d in docs)
     results: dict[str, dict[str, float]] = {}
 
@@ -94,8 +99,9 @@ def main() -> None:
     print(table)
     print(notes)
     if not args.no_write:
-        write_results("throughput", "Many documents: throughput", {"results": results},
-                      table, notes)  # fmt: skip
+        name = "throughput" if args.repeat == 1 else f"throughput_x{args.repeat}"
+        title = "Many documents: throughput" + (f" (x{args.repeat})" if args.repeat > 1 else "")
+        write_results(name, title, {"results": results}, table, notes)
 
 
 if __name__ == "__main__":
