@@ -37,6 +37,10 @@ class PairAligner:
     with ``errors_column="error"`` it yields one row carrying the message instead.
     Remaining keyword arguments go to :class:`bialign.Aligner` (``langs``, ``model``,
     ``split``, ``min_score``, ...).
+
+    With the default encoder, each actor uses as many threads as the CPUs Ray assigned
+    it (``num_cpus``), not every core of the node: several actors each running one
+    thread per core oversubscribe the machine and slow the encoder down sharply.
     """
 
     def __init__(
@@ -57,6 +61,10 @@ class PairAligner:
         self.src_column, self.tgt_column = src_column, tgt_column
         self.id_column, self.errors_column = id_column, errors_column
         options.setdefault("progress", False)
+        if options.get("model") is None:
+            from .embed import USEEmbedder
+
+            options["model"] = USEEmbedder(threads=_assigned_cpus())
         self.aligner = Aligner(**options)
         self.langs = self.aligner.langs
 
@@ -99,6 +107,17 @@ class PairAligner:
         src = _plain(batch[self.src_column][k])
         tgt = _plain(batch[self.tgt_column][k])
         return self.aligner.align_documents(src, tgt)
+
+
+def _assigned_cpus() -> int | None:
+    """CPUs Ray assigned to this actor (None outside Ray: then the machine's cores)."""
+    try:
+        import ray
+
+        cpus = ray.get_runtime_context().get_assigned_resources().get("CPU")
+    except Exception:  # not in a Ray worker, or an older Ray without the call
+        return None
+    return max(1, int(round(cpus))) if cpus else None
 
 
 def _plain(value: Any) -> Any:
