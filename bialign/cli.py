@@ -25,14 +25,24 @@ def _read_arg(value: str) -> str | Path:
     return Path(value)
 
 
-def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-o", "--output", help="output file (for moses: a prefix); default stdout")
-    p.add_argument("--format", choices=formats.FORMATS, default="tsv", help="output format")
-    p.add_argument("--min-score", type=float, default=None, help="drop pairs scoring below S")
+def _add_pipeline_options(p: argparse.ArgumentParser) -> None:
+    """Options of the Aligner itself, shared by every command."""
     p.add_argument("--model", default=None, help="sentence-transformers model name or folder")
     p.add_argument("--langs", nargs=2, default=["en", "es"], metavar=("SRC", "TGT"))
     p.add_argument("--split", choices=["lines", "sentences"], default="lines")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument(
+        "--keep-markup",
+        action="store_true",
+        help="keep HTML tags and entities as text (default: remove tags, decode entities)",
+    )
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", help="output file (for moses: a prefix); default stdout")
+    p.add_argument("--format", choices=formats.FORMATS, default="tsv", help="output format")
+    p.add_argument("--min-score", type=float, default=None, help="drop pairs scoring below S")
+    _add_pipeline_options(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,10 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue an interrupted run")
     p.add_argument("--workers", type=int, default=1, help="processes (each loads the encoder)")
     p.add_argument("--min-score", type=float, default=None, help="drop pairs scoring below S")
-    p.add_argument("--model", default=None, help="sentence-transformers model name or folder")
-    p.add_argument("--langs", nargs=2, default=["en", "es"], metavar=("SRC", "TGT"))
-    p.add_argument("--split", choices=["lines", "sentences"], default="lines")
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    _add_pipeline_options(p)
     p = sub.add_parser(
         "report",
         help="align, then write a self-contained HTML report to check by eye",
@@ -78,10 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="HTML file to write")
     p.add_argument("--plot", metavar="PNG", help="also save the similarity heat map here")
     p.add_argument("--title", default=None, help="report title (default: the file name)")
-    p.add_argument("--model", default=None, help="sentence-transformers model name or folder")
-    p.add_argument("--langs", nargs=2, default=["en", "es"], metavar=("SRC", "TGT"))
-    p.add_argument("--split", choices=["lines", "sentences"], default="lines")
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    _add_pipeline_options(p)
     return parser
 
 
@@ -130,6 +134,7 @@ def _align_many(args: argparse.Namespace) -> int:
                 source, Path(args.output), fmt=args.format, resume=args.resume,
                 min_score=args.min_score, where=args.file, langs=langs, model=args.model,
                 split=args.split, progress=args.progress, workers=args.workers,
+                markup=not args.keep_markup,
             )  # fmt: skip
     except UnicodeDecodeError as exc:
         print(f"bialign: error: {args.file} is not valid UTF-8 ({exc.reason})", file=sys.stderr)
@@ -156,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             model=args.model,
             split=args.split,
             progress=args.progress,
+            markup=not args.keep_markup,
         )
         if args.command == "align" or (args.command == "report" and not args.tgt):
             corpus = aligner.align(_read_arg(args.file))

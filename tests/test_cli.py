@@ -53,3 +53,21 @@ def test_cli_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.startswith("bialign: error:") and "Traceback" not in proc.stderr
     assert "not valid UTF-8" in proc.stderr
+
+
+def test_cli_removes_markup_unless_asked_to_keep_it(tmp_path: Path, capsys) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<p>The minister spoke on <b>Tuesday</b> about the budget.</p>\n"
+        "<p>El ministro habl&oacute; el <b>martes</b> sobre el presupuesto.</p>\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["align", str(page), "--format", "jsonl"]) == 0
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (row["en"], row["es"]) == (
+        "The minister spoke on Tuesday about the budget.",
+        "El ministro habló el martes sobre el presupuesto.",
+    )
+    assert cli.main(["align", str(page), "--format", "jsonl", "--keep-markup"]) == 0
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert row["es"] == "<p>El ministro habl&oacute; el <b>martes</b> sobre el presupuesto.</p>"
