@@ -209,6 +209,11 @@ def align_jsonl(
     summary = BatchSummary(skipped_done=done_upto + 1)
     if finished:
         return summary
+    if offset is not None and (not output.exists() or output.stat().st_size < offset):
+        raise BialignError(
+            f"{checkpoint} says {offset} bytes of {output} were complete, but the file is "
+            "missing or shorter; rerun without --resume to start again"
+        )
     out = open(output, "r+b" if offset is not None else "wb")  # noqa: SIM115
     prog = open(checkpoint, "a" if offset is not None else "w", encoding="utf-8")  # noqa: SIM115
     with out, prog:

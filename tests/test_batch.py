@@ -157,3 +157,14 @@ def test_a_real_kill_at_any_moment_still_resumes(
     proc.wait()
     subprocess.run([*cmd, str(out), "--resume"], check=True, capture_output=True)
     assert out.read_bytes() == whole.read_bytes()
+
+
+def test_resume_refuses_when_the_output_is_gone(
+    tmp_path: Path, flores: tuple[list[str], list[str]]
+) -> None:
+    src = tmp_path / "docs.jsonl"
+    _write_jsonl(src, _docs(flores, 2))
+    out = tmp_path / "out.jsonl"
+    Path(f"{out}.progress").write_text('{"doc": -1, "offset": 0}\n{"doc": 0, "offset": 500}\n')
+    with src.open(encoding="utf-8") as f, pytest.raises(bialign.BialignError, match="missing"):
+        align_jsonl(f, out, resume=True, progress=False)
