@@ -167,7 +167,8 @@ def _histogram(scores: list[float], bins: int = 20, width: int = 360, height: in
 def _rows(corpus: ParallelCorpus) -> list[str]:
     """Bead rows and ``und`` rows, merged in document order."""
     keyed: list[tuple[float, int, str]] = []
-    und_src = [s for s in corpus.src_segments if s.lang == "und" and s.index not in _used(corpus)]
+    used_src = _used(corpus)
+    und_src = [s for s in corpus.src_segments if s.lang == "und" and s.index not in used_src]
     if corpus.mixed:
         for n, bead in enumerate(corpus.beads):
             keyed.append((min((*bead.src, *bead.tgt)), 0, _bead_row(corpus, n, bead)))
