@@ -215,11 +215,14 @@ def align_jsonl(
             "missing or shorter; rerun without --resume to start again"
         )
     out = open(output, "r+b" if offset is not None else "wb")  # noqa: SIM115
-    prog = open(checkpoint, "a" if offset is not None else "w", encoding="utf-8")  # noqa: SIM115
+    # Rewritten on resume too: a line cut off by the kill must not stay in the middle.
+    prog = open(checkpoint, "w", encoding="utf-8")  # noqa: SIM115
     with out, prog:
         if offset is not None:
             out.truncate(offset)  # drop the pairs of a document that was cut off
             out.seek(offset)
+            prog.write(json.dumps({"doc": done_upto, "offset": offset}) + "\n")
+            prog.flush()
         else:
             out.write(_header(fmt, langs))
             _commit(out, prog, -1)

@@ -132,6 +132,8 @@ def test_killed_run_resumes_without_losses_or_duplicates(
                           capture_output=True, cwd=tmp_path, check=True)  # fmt: skip
     assert b"done before" in done.stderr
     assert out.read_bytes() == whole.read_bytes()
+    # The progress file was rewritten: no cut-off line is left in it.
+    assert all(json.loads(line) for line in progress.read_text().splitlines())
     if fmt == "tmx":
         assert len(read_tmx(out)) == len(read_tmx(whole)) > 20
     # Run once more: the progress file says the run is complete, so nothing changes.
