@@ -142,6 +142,9 @@ def _align_many(args: argparse.Namespace) -> int:
     except (BialignError, ValueError) as exc:
         print(f"bialign: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"bialign: error: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
     print(
         f"bialign: {summary.documents} documents aligned ({summary.failed} skipped with an "
         f"error), {summary.pairs} pairs written to {args.output}"

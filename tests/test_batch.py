@@ -170,3 +170,15 @@ def test_resume_refuses_when_the_output_is_gone(
     Path(f"{out}.progress").write_text('{"doc": -1, "offset": 0}\n{"doc": 0, "offset": 500}\n')
     with src.open(encoding="utf-8") as f, pytest.raises(bialign.BialignError, match="missing"):
         align_jsonl(f, out, resume=True, progress=False)
+
+
+def test_cli_names_an_output_it_cannot_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bialign.cli import main
+
+    src = tmp_path / "docs.jsonl"
+    src.write_text('{"id": "a", "text": "Hello there.\\nHola."}\n', encoding="utf-8")
+    out = tmp_path / "no-such-dir" / "out.jsonl"
+    assert main(["align-many", str(src), "-o", str(out), "--no-progress"]) == 2
+    assert "cannot write" in capsys.readouterr().err
