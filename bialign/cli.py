@@ -179,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     except BialignError as exc:
         print(f"bialign: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the output: the input's errors are BialignErrors
+        print(f"bialign: error: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
     for warning in corpus.warnings:
         print(f"bialign: warning: {warning}", file=sys.stderr)
     return 0

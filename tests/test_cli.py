@@ -71,3 +71,10 @@ def test_cli_removes_markup_unless_asked_to_keep_it(tmp_path: Path, capsys) -> N
     assert cli.main(["align", str(page), "--format", "jsonl", "--keep-markup"]) == 0
     (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert row["es"] == "<p>El ministro habl&oacute; el <b>martes</b> sobre el presupuesto.</p>"
+
+
+def test_cli_names_an_output_it_cannot_write(tmp_path: Path, capsys) -> None:
+    for command in (["align", str(EXAMPLE)], ["report", str(EXAMPLE)]):
+        out = tmp_path / "missing-dir" / "out.txt"
+        assert cli.main([*command, "-o", str(out)]) == 2
+        assert f"cannot write {out}" in capsys.readouterr().err
