@@ -51,6 +51,13 @@ def build(doc, rng: random.Random, foreign_en: list[str], foreign_es: list[str])
         tgt.extend(es)
         gold.append((s, t))
 
+    def merge(run: list[tuple[str, str]]) -> None:
+        """The run's sentences joined into one segment on one side, chosen at random."""
+        if rng.random() < 0.5:
+            add([" ".join(e for e, _ in run)], [s for _, s in run])
+        else:
+            add([e for e, _ in run], [" ".join(s for _, s in run)])
+
     for para in doc:
         k = 0
         while k < len(para):
@@ -70,18 +77,10 @@ def build(doc, rng: random.Random, foreign_en: list[str], foreign_es: list[str])
                     add([], [es])
                 k += 1
             elif r < 0.16 and left >= 2:  # 2-1 or 1-2
-                pair = para[k : k + 2]
-                if rng.random() < 0.5:
-                    add([" ".join(e for e, _ in pair)], [s for _, s in pair])
-                else:
-                    add([e for e, _ in pair], [" ".join(s for _, s in pair)])
+                merge(para[k : k + 2])
                 k += 2
             elif r < 0.175 and left >= 3:  # 3-1 or 1-3
-                trio = para[k : k + 3]
-                if rng.random() < 0.5:
-                    add([" ".join(e for e, _ in trio)], [s for _, s in trio])
-                else:
-                    add([e for e, _ in trio], [" ".join(s for _, s in trio)])
+                merge(para[k : k + 3])
                 k += 3
             elif r < 0.185 and left >= 2:  # 2-2: the Spanish split at another word
                 pair = para[k : k + 2]

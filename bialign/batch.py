@@ -124,11 +124,9 @@ _WORKER: Aligner | None = None
 
 def _init_worker(options: dict[str, Any], threads: int) -> None:
     global _WORKER
-    options = dict(options)
-    if options.get("model") is None:
-        from .embed import USEEmbedder
+    from .embed import load_embedder
 
-        options["model"] = USEEmbedder(threads=threads)
+    options = {**options, "model": load_embedder(options.get("model"), threads=threads)}
     _WORKER = Aligner(**options)
 
 

@@ -94,11 +94,14 @@ class SentenceTransformerEmbedder:
         return np.asarray(emb, dtype=np.float32)
 
 
-def load_embedder(model: str | Embedder | None = None) -> Embedder:
+def load_embedder(model: str | Embedder | None = None, *, threads: int | None = None) -> Embedder:
     """The encoder named by ``model``: None for the embedded default, a model name or
-    folder for sentence-transformers, or an object with ``encode`` used as is."""
+    folder for sentence-transformers, or an object with ``encode`` used as is.
+
+    ``threads`` caps the default encoder's BLAS threads (default: the cores this process
+    may use); give it where several processes or actors share one machine."""
     if model is None or (isinstance(model, str) and model.lower() in _DEFAULT_ALIASES):
-        return _default_embedder()
+        return _default_embedder(threads or cpu_threads())
     if isinstance(model, str | Path):
         return SentenceTransformerEmbedder(str(model))
     if callable(getattr(model, "encode", None)):
@@ -109,15 +112,14 @@ def load_embedder(model: str | Embedder | None = None) -> Embedder:
     )
 
 
-_DEFAULT: USEEmbedder | None = None
+_DEFAULT: dict[int, USEEmbedder] = {}
 
 
-def _default_embedder() -> USEEmbedder:
-    """One shared default encoder per process: loading it takes about a second."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = USEEmbedder()
-    return _DEFAULT
+def _default_embedder(threads: int) -> USEEmbedder:
+    """One shared default encoder per process and thread count: loading takes a second."""
+    if threads not in _DEFAULT:
+        _DEFAULT[threads] = USEEmbedder(threads=threads)
+    return _DEFAULT[threads]
 
 
 def embed_unique(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:

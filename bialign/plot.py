@@ -18,11 +18,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from .corpus import ParallelCorpus
 
 
+def pool_factor(n: int, max_cells: int) -> int:
+    """How many segments of a stream of n share one cell of the plot."""
+    return max(1, -(-n // max_cells))
+
+
 def pooled_similarity(src: np.ndarray, tgt: np.ndarray, max_cells: int) -> np.ndarray:
     """Cosine similarities of two normalised streams, max-pooled to at most
     ``max_cells`` x ``max_cells``; computed in row blocks to keep memory small."""
-    fs = max(1, -(-len(src) // max_cells))
-    ft = max(1, -(-len(tgt) // max_cells))
+    fs, ft = pool_factor(len(src), max_cells), pool_factor(len(tgt), max_cells)
     rows, cols = -(-len(src) // fs), -(-len(tgt) // ft)
     out = np.full((rows, cols), -1.0, dtype=np.float32)
     for r in range(rows):
@@ -38,8 +42,8 @@ def plot_alignment(corpus: ParallelCorpus, path: str | Path, max_cells: int = 60
     """Save the heat map of ``corpus`` to ``path`` (any format matplotlib writes)."""
     if corpus.src_embeddings is None or corpus.tgt_embeddings is None:
         raise BialignError(
-            "this corpus carries no embeddings (it was filtered, read back from a file or "
-            "built by hand); plot the corpus that align() or align_documents() returned"
+            "this corpus carries no embeddings (it was read back from a file or built by "
+            "hand); plot the corpus that align() or align_documents() returned"
         )
     matplotlib: Any = require("matplotlib", "plot", "ParallelCorpus.plot()")
     matplotlib.use("Agg")
@@ -48,8 +52,7 @@ def plot_alignment(corpus: ParallelCorpus, path: str | Path, max_cells: int = 60
 
     src, tgt = corpus.src_embeddings, corpus.tgt_embeddings
     sim = pooled_similarity(src, tgt, max_cells)
-    fs = max(1, -(-len(src) // max_cells))
-    ft = max(1, -(-len(tgt) // max_cells))
+    fs, ft = pool_factor(len(src), max_cells), pool_factor(len(tgt), max_cells)
     pos_s = {seg: k for k, seg in enumerate(corpus.src_stream)}
     pos_t = {seg: k for k, seg in enumerate(corpus.tgt_stream)}
 

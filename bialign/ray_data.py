@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .corpus import ParallelCorpus
+from .embed import load_embedder
 from .errors import BialignError
 from .pipeline import Aligner
 
@@ -61,10 +62,7 @@ class PairAligner:
         self.src_column, self.tgt_column = src_column, tgt_column
         self.id_column, self.errors_column = id_column, errors_column
         options.setdefault("progress", False)
-        if options.get("model") is None:
-            from .embed import USEEmbedder
-
-            options["model"] = USEEmbedder(threads=_assigned_cpus())
+        options["model"] = load_embedder(options.get("model"), threads=_assigned_cpus())
         self.aligner = Aligner(**options)
         self.langs = self.aligner.langs
 

@@ -94,6 +94,14 @@ def _progress_docs(path: Path) -> int:
     return sum('"doc"' in line for line in path.read_text().splitlines())
 
 
+def _wait_for_progress(path: Path, records: int, poll: float) -> int:
+    """Poll the progress file until it holds ``records`` records (or two minutes pass)."""
+    deadline = time.monotonic() + 120
+    while _progress_docs(path) < records and time.monotonic() < deadline:
+        time.sleep(poll)
+    return _progress_docs(path)
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "tmx"])
 def test_killed_run_resumes_without_losses_or_duplicates(
     tmp_path: Path, flores: tuple[list[str], list[str]], fmt: str
@@ -117,10 +125,7 @@ def test_killed_run_resumes_without_losses_or_duplicates(
     proc.stdin.write(b"".join(lines[:6]))
     proc.stdin.flush()
     progress = Path(f"{out}.progress")
-    deadline = time.monotonic() + 120
-    while _progress_docs(progress) < 7 and time.monotonic() < deadline:  # header + 6 docs
-        time.sleep(0.05)
-    assert _progress_docs(progress) == 7
+    assert _wait_for_progress(progress, 7, poll=0.05) == 7  # header + 6 docs
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     with out.open("ab") as f:
@@ -152,9 +157,7 @@ def test_a_real_kill_at_any_moment_still_resumes(
     subprocess.run([*cmd, str(whole)], check=True, capture_output=True)
     proc = subprocess.Popen([*cmd, str(out)], stderr=subprocess.DEVNULL)
     progress = Path(f"{out}.progress")
-    deadline = time.monotonic() + 120
-    while _progress_docs(progress) < 10 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    _wait_for_progress(progress, 10, poll=0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     subprocess.run([*cmd, str(out), "--resume"], check=True, capture_output=True)
