@@ -299,16 +299,12 @@ def _footer(fmt: str) -> bytes:
 
 def _rows(fmt: str, pairs: list[Bead], langs: tuple[str, str], doc_id: str) -> bytes:
     if fmt == "jsonl":
-        lines = [
-            json.dumps({"doc": doc_id, **formats.pair_record(b, langs)}, ensure_ascii=False)
-            for b in pairs
-        ]
-        return "".join(line + "\n" for line in lines).encode()
-    if fmt == "tsv":
-        esc = formats.escape_line
         return "".join(
-            f"{esc(doc_id)}\t{esc(b.src_text)}\t{esc(b.tgt_text)}\t{b.score:.6f}\n" for b in pairs
+            json.dumps(formats.pair_record(b, langs, doc_id), ensure_ascii=False) + "\n"
+            for b in pairs
         ).encode()
+    if fmt == "tsv":
+        return "".join(formats.tsv_row(b, doc_id) for b in pairs).encode()
     units = []
     for b in pairs:
         tu = formats.tmx_unit(b, langs, doc_id)

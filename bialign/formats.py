@@ -40,8 +40,10 @@ def xml_safe(text: str) -> str:
     return _XML_FORBIDDEN.sub("\ufffd", text)
 
 
-def pair_record(bead: Bead, langs: Sequence[str]) -> dict[str, Any]:
-    return {
+def pair_record(bead: Bead, langs: Sequence[str], doc: str | None = None) -> dict[str, Any]:
+    """One pair as a JSON-ready dict; ``doc`` (the source document's id) comes first."""
+    head = {} if doc is None else {"doc": doc}
+    return head | {
         langs[0]: bead.src_text,
         langs[1]: bead.tgt_text,
         "score": round(bead.score, 6),
@@ -64,7 +66,13 @@ def write_tsv_rows(f: TextIO, pairs: Iterable[Bead], langs: Sequence[str], heade
     if header:
         f.write(f"{langs[0]}\t{langs[1]}\tscore\n")
     for b in pairs:
-        f.write(f"{escape_line(b.src_text)}\t{escape_line(b.tgt_text)}\t{b.score:.6f}\n")
+        f.write(tsv_row(b))
+
+
+def tsv_row(bead: Bead, doc: str | None = None) -> str:
+    """One escaped TSV line: source, target, score; with ``doc``, the id comes first."""
+    cells = [bead.src_text, bead.tgt_text] if doc is None else [doc, bead.src_text, bead.tgt_text]
+    return "\t".join(escape_line(c) for c in cells) + f"\t{bead.score:.6f}\n"
 
 
 def read_tsv(path: str | Path) -> list[tuple[str, str, float]]:

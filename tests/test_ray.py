@@ -46,9 +46,7 @@ def test_ray_data_gives_the_pairs_align_many_gives(
     expected: dict[tuple[Any, ...], float] = {}
     for doc, result in zip(docs, bialign.align_many([d["text"] for d in docs]), strict=True):
         if result.corpus is not None:
-            expected |= _rows(
-                {"doc": doc["id"], **pair_record(p, ("en", "es"))} for p in result.corpus.pairs
-            )
+            expected |= _rows(pair_record(p, ("en", "es"), doc["id"]) for p in result.corpus.pairs)
     assert len(expected) >= 40
     ds = local_ray.data.from_items(docs)
     rows = ds.map_batches(
