@@ -1,8 +1,8 @@
 """Monotonic m-to-n alignment of two segment streams from their embeddings.
 
 The aligner never embeds a concatenation of sentences. The similarity of a bead that
-merges segments i..i+a-1 with j..j+b-1 is the cosine between the length-weighted sums of
-their embeddings, and a sum's dot product is the sum of pairwise dot products. So every
+merges segments i..i+a-1 with j..j+b-1 is the cosine between the sums of their embeddings
+(optionally length-weighted), and a sum's dot product is the sum of pairwise dot products. So every
 bead's similarity comes from box sums of one banded pairwise similarity matrix and a few
 self-similarities of neighbouring segments: encoding costs one pass over the document,
 and scoring all bead shapes costs a few vectorised array operations.
@@ -41,20 +41,25 @@ class AlignConfig:
     max_side: int = 4
     #: The DP forms a pair only where its score beats this; below it, leaving both sides
     #: unaligned wins. Negative for two documents, where nearly everything is translated.
-    threshold: float = -0.3
+    threshold: float = -0.4
     #: Nearest neighbours averaged for the margin baseline.
-    knn: int = 3
+    knn: int = 4
     #: How a bead's baseline combines the two sides' neighbourhoods: 0 averages them,
     #: 1 takes the larger (stricter where one side has a topical look-alike).
     margin_max: float = 0.5
     #: Weight of the squared log length-ratio deviation.
     length_weight: float = 0.5
-    #: Added cost per segment beyond 1-1 (negative: merges are encouraged a little).
-    merge_penalty: float = -0.035
+    #: Added cost per segment beyond 1-1 (negative: merges are encouraged, since a
+    #: fragment left unaligned next to its translation is a worse error than a merge).
+    merge_penalty: float = -0.1
     #: An m-n bead's weakest member (its best similarity to the other side, minus its
     #: own neighbourhood baseline) costs member_weight per unit below member_floor.
-    member_floor: float = -0.3
+    member_floor: float = -0.5
     member_weight: float = 1.0
+    #: A merged bead's embedding is the sum of its members' embeddings weighted by
+    #: length**length_power: 0 lets a short fragment ("Unwahrscheinliches Glück:") count
+    #: as much as its long neighbour, 0.5 (square root) lets long sentences dominate.
+    length_power: float = 0.0
     #: Cells of the similarity matrix above which the coarse-to-fine band search is used.
     full_dp_cells: int = 250_000
     #: Half-width (in segments) of the band around the coarse path.
@@ -75,6 +80,7 @@ MIXED = AlignConfig(
     length_weight=0.12,
     merge_penalty=0.2,
     member_floor=0.05,
+    length_power=0.5,
 )
 
 
@@ -326,10 +332,9 @@ class _Scorer:
         self.reach = max(max(a, b) for a, b in self.shapes)
         self.start, self.sims = _banded_similarities(src, tgt, band, self.reach)
         self.base_s, self.base_t = _knn_baselines(self.start, self.sims, m, cfg.knn)
-        # Weights: square root of length, so that a long sentence dominates a merged
-        # bead's meaning without drowning a short one completely.
-        self.ws = np.sqrt(src_len)
-        self.wt = np.sqrt(tgt_len)
+        # Member weights of a merged bead (see AlignConfig.length_power).
+        self.ws = src_len**cfg.length_power
+        self.wt = tgt_len**cfg.length_power
         self.ratio = _length_ratio(src_len, tgt_len, self.sims, self.start, self.base_s)
         # Per run length: O(n) arrays, indexed by the position where a run ends.
         sides = {a for a, _ in self.shapes}
