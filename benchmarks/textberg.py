@@ -16,6 +16,7 @@ from common import CachedEncoder, Timer, fmt_table, parser, write_results  # noq
 from peers import galechurch, vecalign  # noqa: E402
 
 from bialign.align import AlignConfig, align_embeddings  # noqa: E402
+from bialign.attach import attach_fragments  # noqa: E402
 from bialign.evaluate import read_gold, score_alignments  # noqa: E402
 
 
@@ -39,6 +40,8 @@ def run_bialign(docs, enc: CachedEncoder, config: AlignConfig | None = None):
             beads = align_embeddings(
                 a, b, np.array([len(x) for x in de]), np.array([len(x) for x in fr]), config
             )
+            # What Aligner.align_documents does next (bialign.attach).
+            beads = attach_fragments(beads, de, fr, enc.encode)
         out.append([(s, t) for s, t, _ in beads])
     return out, timer.seconds
 
@@ -112,6 +115,7 @@ def oracle_f1(docs, noise: float, seed: int = 0) -> dict[str, tuple[float, float
             enc.encode(de), enc.encode(fr), np.array([len(x) for x in de]),
             np.array([len(x) for x in fr]),
         )  # fmt: skip
+        beads = attach_fragments(beads, de, fr, enc.encode)
         preds["bialign"].append([(s_, t_) for s_, t_, _ in beads])
         preds["vecalign"].append(vecalign(de, fr, enc))
         preds["bertalign"].append(bertalign_dp(de, fr, enc))

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .align import MIXED, AlignConfig, align_embeddings
+from .attach import attach_fragments
 from .consistency import contradicts
 from .corpus import Bead, ParallelCorpus, Segment
 from .embed import Embedder, embed_unique, load_embedder
@@ -42,6 +43,9 @@ class Aligner:
     #: Remove HTML tags and decode entities (see :func:`bialign.segment.strip_markup`);
     #: False keeps the text exactly as given (for documents about markup).
     markup: bool = True
+    #: Between two documents, let a segment left unaligned next to a pair join it when
+    #: the joined text is a closer translation (:mod:`bialign.attach`).
+    attach: bool = True
 
     def __post_init__(self) -> None:
         self.langs = _check_langs(self.langs)
@@ -167,6 +171,14 @@ class Aligner:
             _breaks(src_idx) if mixed else None,
             _breaks(tgt_idx) if mixed else None,
         )
+        if not mixed and self.attach:
+            # Short clauses left unaligned next to a pair get a second look with their
+            # joined text (bialign.attach); between two documents only.
+            src_texts = [src_segs[i].text[:MAX_SEGMENT_CHARS] for i in src_idx]
+            tgt_texts = [tgt_segs[j].text[:MAX_SEGMENT_CHARS] for j in tgt_idx]
+            raw_beads = attach_fragments(
+                raw_beads, src_texts, tgt_texts, lambda t: embed_unique(self.embedder, t)
+            )
         timings["align"] = time.perf_counter() - t0
         beads = []
         for s, t, score in raw_beads:

@@ -1,0 +1,118 @@
+"""A second look at segments left unaligned right next to a pair.
+
+A translator often folds a short clause into the neighbouring sentence: "Ihm schien die
+Sache einleuchtend ;" and the German sentence after it are one French sentence. The clause
+alone hardly resembles that long translation (cosine 0.05 with the default encoder), so
+the aligner, which never embeds a concatenation, leaves it unaligned. Embedding the joined
+text answers the question directly: if "clause + sentence" is closer to the translation
+than the sentence alone, by at least ``min_gain``, the clause joins the bead.
+
+Only unaligned segments touching a pair are tried, so this embeds a few texts per such
+segment, not the document's runs. Used between two documents; inside one mixed page a
+neighbour in the stream can sit far away on the page, and a caption stays a caption.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .align import Bead
+
+#: Joined-text similarity gain a segment must bring to join a neighbouring pair. Tuned on
+#: the development data with the other defaults (docs/score.md).
+MIN_GAIN = 0.02
+
+#: Passes over the document; each can grow a bead by one segment on each side.
+MAX_PASSES = 3
+
+
+def attach_fragments(
+    beads: list[Bead],
+    src: Sequence[str],
+    tgt: Sequence[str],
+    encode: Callable[[list[str]], np.ndarray],
+    min_gain: float = MIN_GAIN,
+) -> list[Bead]:
+    """Beads where each unaligned segment that makes its neighbouring pair's joined text a
+    closer translation (by ``min_gain``) is part of that pair.
+
+    ``encode`` maps texts to embeddings (normalised or not). An extended bead keeps the
+    score the aligner gave it. Indices are positions in ``src`` and ``tgt``.
+    """
+    out = list(beads)
+    texts = (src, tgt)
+
+    def joined(side: int, idx: tuple[int, ...]) -> str:
+        return " ".join(texts[side][i] for i in idx)
+
+    for _ in range(MAX_PASSES):
+        moves = _candidates(out)
+        if not moves:
+            break
+        # Per move: the pair's own side, that side with the segment, the other side.
+        triples = [
+            (
+                joined(side, _side(out[nb], side)),
+                joined(side, run),
+                joined(1 - side, _side(out[nb], 1 - side)),
+            )
+            for _, nb, side, run in moves
+        ]
+        unique = list(dict.fromkeys(t for triple in triples for t in triple))
+        row = dict(zip(unique, _unit(encode(unique)), strict=True))
+        best: dict[int, tuple[float, int, int, tuple[int, ...]]] = {}
+        for (k, nb, side, run), (alone, grown, other) in zip(moves, triples, strict=True):
+            gain = float(row[grown] @ row[other] - row[alone] @ row[other])
+            if gain > min_gain and (k not in best or gain > best[k][0]):
+                best[k] = (gain, nb, side, run)
+        # Apply from the strongest down; a bead grows at most once per pass, so each
+        # decision was measured on the bead as it is.
+        touched: set[int] = set()
+        drop: set[int] = set()
+        for k, (_, nb, side, run) in sorted(best.items(), key=lambda kv: -kv[1][0]):
+            if nb in touched or k in touched:
+                continue
+            s, t, score = out[nb]
+            out[nb] = (run, t, score) if side == 0 else (s, run, score)
+            touched.update((nb, k))
+            drop.add(k)
+        if not drop:
+            break
+        out = [b for i, b in enumerate(out) if i not in drop]
+    return out
+
+
+def _candidates(beads: list[Bead]) -> list[tuple[int, int, int, tuple[int, ...]]]:
+    """(unaligned bead, neighbouring pair bead, side, the pair's side with it joined).
+
+    The neighbour is the nearest bead in each direction that holds segments of the same
+    side; unaligned beads of the other side in between do not separate them."""
+    moves = []
+    for k, (s, t, _) in enumerate(beads):
+        if s and t:
+            continue
+        side = 0 if s else 1
+        u = (s or t)[0]
+        for step in (-1, 1):
+            nb = k + step
+            while 0 <= nb < len(beads) and not _side(beads[nb], side):
+                nb += step
+            if not 0 <= nb < len(beads) or not _side(beads[nb], 1 - side):
+                continue
+            mine = _side(beads[nb], side)
+            if step < 0 and mine[-1] == u - 1:
+                moves.append((k, nb, side, (*mine, u)))
+            elif step > 0 and mine[0] == u + 1:
+                moves.append((k, nb, side, (u, *mine)))
+    return moves
+
+
+def _side(bead: Bead, side: int) -> tuple[int, ...]:
+    return bead[0] if side == 0 else bead[1]
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)

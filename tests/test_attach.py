@@ -1,0 +1,78 @@
+"""attach_fragments: an unaligned clause joins its neighbouring pair only when the joined
+text is a closer translation; the beads stay a monotonic partition of both streams."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bialign.attach import attach_fragments
+
+
+def bag_of_words(texts: list[str]) -> np.ndarray:
+    """A toy encoder: hashed word counts, so a joined text is the sum of its parts."""
+    out = np.zeros((len(texts), 64))
+    for r, text in enumerate(texts):
+        for word in text.lower().split():
+            out[r, int(hashlib.md5(word.encode()).hexdigest(), 16) % 64] += 1.0
+    return out + 1e-3
+
+
+SRC = ["the hut was full", "we slept on the floor", "between the tables", "read more"]
+TGT = ["the hut was full we slept on the floor between the tables"]
+
+
+def test_a_clause_joins_the_pair_whose_translation_holds_it() -> None:
+    beads = [((0,), (), 0.0), ((1,), (0,), 0.3), ((2,), (), 0.0), ((3,), (), 0.0)]
+    out = attach_fragments(beads, SRC, TGT, bag_of_words)
+    assert out == [((0, 1, 2), (0,), 0.3), ((3,), (), 0.0)]
+
+
+def test_boilerplate_stays_unaligned() -> None:
+    beads = [((0, 1, 2), (0,), 0.3), ((3,), (), 0.0)]
+    assert attach_fragments(beads, SRC, TGT, bag_of_words) == beads
+
+
+def test_target_side_and_other_side_gaps() -> None:
+    # An unaligned source segment between the pair and the clause does not separate them.
+    src = ["the hut was full we slept on the floor", "read more"]
+    tgt = ["the hut was full", "we slept on the floor"]
+    beads = [((0,), (0,), 0.2), ((1,), (), 0.0), ((), (1,), 0.0)]
+    out = attach_fragments(beads, src, tgt, bag_of_words)
+    assert out == [((0,), (0, 1), 0.2), ((1,), (), 0.0)]
+
+
+@st.composite
+def bead_lists(draw):
+    """A random monotonic partition of two streams into pairs and unaligned segments."""
+    beads, i, j = [], 0, 0
+    for _ in range(draw(st.integers(0, 12))):
+        kind = draw(st.sampled_from(["pair", "src", "tgt"]))
+        if kind == "pair":
+            a, b = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+            beads.append((tuple(range(i, i + a)), tuple(range(j, j + b)), 0.1))
+            i, j = i + a, j + b
+        elif kind == "src":
+            beads.append(((i,), (), 0.0))
+            i += 1
+        else:
+            beads.append(((), (j,), 0.0))
+            j += 1
+    n = i + j
+    words = draw(st.lists(st.sampled_from(list("abcdefg")), min_size=n, max_size=n))
+    return beads, words[:i], words[i:]
+
+
+@settings(max_examples=150, deadline=None)
+@given(bead_lists(), st.floats(-0.5, 0.5))
+def test_output_is_a_monotonic_partition(case, min_gain: float) -> None:
+    beads, src, tgt = case
+    out = attach_fragments(beads, src, tgt, bag_of_words, min_gain)
+    assert [i for s, _, _ in out for i in s] == list(range(len(src)))
+    assert [j for _, t, _ in out for j in t] == list(range(len(tgt)))
+    pairs_before = sum(1 for s, t, _ in beads if s and t)
+    assert sum(1 for s, t, _ in out if s and t) == pairs_before  # pairs grow, never appear
+    assert out == attach_fragments(beads, src, tgt, bag_of_words, min_gain)  # deterministic
