@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,10 +174,9 @@ class Aligner:
         if not mixed and self.attach:
             # Short clauses left unaligned next to a pair get a second look with their
             # joined text (bialign.attach); between two documents only.
-            src_texts = [src_segs[i].text[:MAX_SEGMENT_CHARS] for i in src_idx]
-            tgt_texts = [tgt_segs[j].text[:MAX_SEGMENT_CHARS] for j in tgt_idx]
+            n_src = len(src_idx)
             raw_beads = attach_fragments(
-                raw_beads, src_texts, tgt_texts, lambda t: embed_unique(self.embedder, t)
+                raw_beads, texts[:n_src], texts[n_src:], _reusing(texts, emb, self.embedder)
             )
         timings["align"] = time.perf_counter() - t0
         beads = []
@@ -222,6 +221,23 @@ class Aligner:
                 parts.append(embed_unique(self.embedder, texts[k : k + step]))
                 bar.update(min(step, len(texts) - k))
         return np.concatenate(parts)
+
+
+def _reusing(
+    texts: list[str], emb: np.ndarray, embedder: Embedder
+) -> Callable[[list[str]], np.ndarray]:
+    """An encode function that serves the texts already embedded from ``emb`` and embeds
+    only the new ones (attach asks mostly for joined texts, plus the single segments
+    the alignment already has)."""
+    known = {t: k for k, t in enumerate(texts)}
+
+    def encode(batch: list[str]) -> np.ndarray:
+        new = [t for t in batch if t not in known]
+        fresh = embed_unique(embedder, new) if new else emb[:0]
+        where = {t: k for k, t in enumerate(new)}
+        return np.stack([emb[known[t]] if t in known else fresh[where[t]] for t in batch])
+
+    return encode
 
 
 def _join(segs: list[Segment], idx: tuple[int, ...]) -> str:
