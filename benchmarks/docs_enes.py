@@ -147,10 +147,12 @@ def main() -> None:
         f"{sum(len(c[0]) for c in cases)} English / {sum(len(c[1]) for c in cases)} Spanish "
         f"segments; gold beads {dict(sorted(kinds.items(), key=lambda x: -x[1]))}. "
         f"Embedding every segment once took {embed_s:.1f} s (default encoder); bialign's "
-        "'align s' includes its language identification. Vecalign's time includes embedding "
-        f"its overlaps; Bertalign's score reuses them ({overlap_s:.1f} s in all), which "
-        "bialign never needs. Bertalign's score: benchmarks/bertalign_dp.py, a "
-        "reimplementation from its paper on the same encoder, searched on the full grid."
+        "'align s' includes its language identification and the joined texts that "
+        "bialign.attach embeds. Vecalign's time includes embedding "
+        f"its overlaps; Bertalign's score reuses them ({overlap_s:.1f} s in all); bialign "
+        "embeds no runs of sentences, only those joined texts. Bertalign's score: "
+        "benchmarks/bertalign_dp.py, a reimplementation from its paper on the same encoder, "
+        "searched on the full grid."
     )
     print(table)
     print(notes)
