@@ -40,7 +40,11 @@ def _runs(sents: Sequence[str], encoder) -> tuple[dict[int, np.ndarray], dict[in
     idx = np.arange(len(sents))
     for k in range(1, MAX_RUN + 1):
         lo = np.maximum(0, idx - k + 1)
-        texts = [" ".join(sents[a : i + 1]) for a, i in zip(lo, idx, strict=True)]
+        # Each line stripped before joining, as Vecalign does, so the runs they share are
+        # embedded once.
+        texts = [
+            " ".join(s.strip() for s in sents[a : i + 1]) for a, i in zip(lo, idx, strict=True)
+        ]
         emb[k] = _normalise(np.asarray(encoder.encode(texts), dtype=np.float64))
         lens[k] = chars[idx + 1] - chars[lo]
     return emb, lens

@@ -47,6 +47,7 @@ def attach_fragments(
     def joined(side: int, idx: tuple[int, ...]) -> str:
         return " ".join(texts[side][i] for i in idx)
 
+    row: dict[str, np.ndarray] = {}  # every text embedded so far, across passes
     for _ in range(MAX_PASSES):
         moves = _candidates(out)
         if not moves:
@@ -60,8 +61,9 @@ def attach_fragments(
             )
             for _, nb, side, run in moves
         ]
-        unique = list(dict.fromkeys(t for triple in triples for t in triple))
-        row = dict(zip(unique, _unit(encode(unique)), strict=True))
+        new = list(dict.fromkeys(t for triple in triples for t in triple if t not in row))
+        if new:
+            row.update(zip(new, _unit(encode(new)), strict=True))
         best: dict[int, tuple[float, int, int, tuple[int, ...]]] = {}
         for (k, nb, side, run), (alone, grown, other) in zip(moves, triples, strict=True):
             gain = float(row[grown] @ row[other] - row[alone] @ row[other])
