@@ -36,6 +36,12 @@ def _add_pipeline_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep HTML tags and entities as text (default: remove tags, decode entities)",
     )
+    p.add_argument(
+        "--no-attach",
+        action="store_true",
+        help="two documents: leave unaligned segments as the search left them (default: "
+        "one next to a pair joins it when the joined text is a closer translation)",
+    )
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -134,7 +140,7 @@ def _align_many(args: argparse.Namespace) -> int:
                 source, Path(args.output), fmt=args.format, resume=args.resume,
                 min_score=args.min_score, where=args.file, langs=langs, model=args.model,
                 split=args.split, progress=args.progress, workers=args.workers,
-                markup=not args.keep_markup,
+                markup=not args.keep_markup, attach=not args.no_attach,
             )  # fmt: skip
     except UnicodeDecodeError as exc:
         print(f"bialign: error: {args.file} is not valid UTF-8 ({exc.reason})", file=sys.stderr)
@@ -165,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             split=args.split,
             progress=args.progress,
             markup=not args.keep_markup,
+            attach=not args.no_attach,
         )
         if args.command == "align" or (args.command == "report" and not args.tgt):
             corpus = aligner.align(_read_arg(args.file))

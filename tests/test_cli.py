@@ -78,3 +78,25 @@ def test_cli_names_an_output_it_cannot_write(tmp_path: Path, capsys) -> None:
         out = tmp_path / "missing-dir" / "out.txt"
         assert cli.main([*command, "-o", str(out)]) == 2
         assert f"cannot write {out}" in capsys.readouterr().err
+
+
+def test_cli_attach_joins_a_folded_clause_unless_told_not_to(tmp_path: Path, data_dir) -> None:
+    # Text+Berg dev: German 31-33 are one sentence split at two colons; the French
+    # translation (line 68) is one sentence. The search pairs 31-32; attach adds 33.
+    d = data_dir / "textberg_defr"
+    args = ["align-docs", str(d / "dev.de"), str(d / "dev.fr"), "--langs", "de", "fr"]
+    assert cli.main([*args, "-o", str(tmp_path / "on.tsv")]) == 0
+    assert cli.main([*args, "--no-attach", "-o", str(tmp_path / "off.tsv")]) == 0
+    de = (d / "dev.de").read_text(encoding="utf-8").splitlines()
+    fr = (d / "dev.fr").read_text(encoding="utf-8").splitlines()
+
+    def norm(text: str) -> str:  # bialign collapses runs of spaces
+        return " ".join(text.split())
+
+    def pairs(path: Path) -> set[tuple[str, str]]:
+        rows = path.read_text(encoding="utf-8").splitlines()[1:]
+        return {(norm(r.split("\t")[0]), norm(r.split("\t")[1])) for r in rows}
+
+    on, off = pairs(tmp_path / "on.tsv"), pairs(tmp_path / "off.tsv")
+    assert (norm(" ".join(de[31:34])), norm(fr[68])) in on
+    assert (norm(" ".join(de[31:33])), norm(fr[68])) in off
