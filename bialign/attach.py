@@ -71,14 +71,14 @@ def attach_fragments(
                 best[k] = (gain, nb, side, run)
         # Apply from the strongest down; a bead grows at most once per pass, so each
         # decision was measured on the bead as it is.
-        touched: set[int] = set()
+        extended: set[int] = set()
         drop: set[int] = set()
         for k, (_, nb, side, run) in sorted(best.items(), key=lambda kv: -kv[1][0]):
-            if nb in touched or k in touched:
+            if nb in extended:
                 continue
             s, t, score = out[nb]
             out[nb] = (run, t, score) if side == 0 else (s, run, score)
-            touched.update((nb, k))
+            extended.add(nb)
             drop.add(k)
         if not drop:
             break
