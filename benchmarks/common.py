@@ -93,6 +93,15 @@ def fmt_table(headers: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(out)
 
 
+def bead_table(results: dict[str, tuple[Any, float]]) -> str:
+    """Strict and lax bead precision, recall and F1 and seconds, a row per aligner."""
+    headers = ["aligner", "strict P", "strict R", "strict F1", "lax P", "lax R", "lax F1",
+               "align s"]  # fmt: skip
+    rows = [[name, s.strict_p, s.strict_r, s.strict_f1, s.lax_p, s.lax_r, s.lax_f1, sec]
+            for name, (s, sec) in results.items()]  # fmt: skip
+    return fmt_table(headers, rows)
+
+
 def write_results(
     name: str, title: str, payload: dict[str, Any], table: str, notes: str = ""
 ) -> None:

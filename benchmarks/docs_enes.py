@@ -23,9 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bertalign_dp import bertalign_dp  # noqa: E402
-from common import CachedEncoder, Timer, fmt_table, parser, write_results  # noqa: E402
-from peers import galechurch, vecalign  # noqa: E402
+from common import CachedEncoder, Timer, bead_table, parser, write_results  # noqa: E402
+from peers import score_peers  # noqa: E402
 from sgm import load_docs  # noqa: E402
 
 import bialign  # noqa: E402
@@ -122,21 +121,9 @@ def main() -> None:
             pred.append([(b.src, b.tgt) for b in corpus.beads])
     results["bialign"] = (score_alignments(gold, pred), t.seconds)
     if not args.no_peers:
-        with Timer() as t:
-            pred = [vecalign(src, tgt, enc) for src, tgt, _ in cases]
-        results["vecalign (sentalign)"] = (score_alignments(gold, pred), t.seconds)
-        with Timer() as t:
-            pred = [bertalign_dp(src, tgt, enc) for src, tgt, _ in cases]
-        results["Bertalign's score (reimpl., full DP)"] = (score_alignments(gold, pred), t.seconds)
-        with Timer() as t:
-            pred = [galechurch(src, tgt) for src, tgt, _ in cases]
-        results["gale-church"] = (score_alignments(gold, pred), t.seconds)
+        results |= score_peers([(src, tgt) for src, tgt, _ in cases], enc, gold)
     overlap_s = enc.timer.seconds - embed_s
-    headers = ["aligner", "strict P", "strict R", "strict F1", "lax P", "lax R", "lax F1",
-               "align s"]  # fmt: skip
-    rows = [[n, s.strict_p, s.strict_r, s.strict_f1, s.lax_p, s.lax_r, s.lax_f1, sec]
-            for n, (s, sec) in results.items()]  # fmt: skip
-    table = fmt_table(headers, rows)
+    table = bead_table(results)
     kinds: dict[str, int] = {}
     for g in gold:
         for s, t_ in g:

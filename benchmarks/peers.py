@@ -1,8 +1,15 @@
-"""The peers, run on the same embeddings: Vecalign's DP (sentalign) and Gale-Church."""
+"""The peers, run on the same embeddings: Vecalign's DP (sentalign), Bertalign's score
+(bertalign_dp) and Gale-Church."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from bertalign_dp import bertalign_dp
+from common import Timer
+
+from bialign.evaluate import score_alignments
 
 Beads = list[tuple[tuple[int, ...], tuple[int, ...]]]
 
@@ -26,3 +33,27 @@ def galechurch(src: Sequence[str], tgt: Sequence[str]) -> Beads:
         (tuple(range(b.source_start, b.source_end)), tuple(range(b.target_start, b.target_end)))
         for b in block.beads
     ]
+
+
+#: Table names of the peers, in table order.
+VECALIGN = "vecalign (sentalign)"
+BERTALIGN = "Bertalign's score (reimpl., full DP)"
+GALECHURCH = "gale-church"
+
+
+def score_peers(
+    pairs: Sequence[tuple[Sequence[str], Sequence[str]]], encoder: object, gold: list
+) -> dict[str, tuple[Any, float]]:
+    """Every peer on the (source, target) document pairs with the same encoder: its bead
+    scores against ``gold`` and its seconds, by table name."""
+    runs: dict[str, Callable[[Sequence[str], Sequence[str]], Beads]] = {
+        VECALIGN: lambda src, tgt: vecalign(src, tgt, encoder),
+        BERTALIGN: lambda src, tgt: bertalign_dp(src, tgt, encoder),
+        GALECHURCH: galechurch,
+    }
+    out = {}
+    for name, run in runs.items():
+        with Timer() as timer:
+            pred = [run(src, tgt) for src, tgt in pairs]
+        out[name] = (score_alignments(gold, pred), timer.seconds)
+    return out

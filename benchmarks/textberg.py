@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 from bertalign_dp import bertalign_dp  # noqa: E402
-from common import CachedEncoder, Timer, fmt_table, parser, write_results  # noqa: E402
-from peers import galechurch, vecalign  # noqa: E402
+from common import CachedEncoder, Timer, bead_table, fmt_table, parser, write_results  # noqa: E402
+from peers import BERTALIGN, VECALIGN, score_peers, vecalign  # noqa: E402
 
 from bialign.align import AlignConfig, align_embeddings  # noqa: E402
 from bialign.attach import attach_fragments  # noqa: E402
@@ -31,18 +31,19 @@ def load(data: Path, split: str) -> list[tuple[list[str], list[str], list]]:
     return docs
 
 
+def bialign_beads(de: list[str], fr: list[str], enc, config: AlignConfig | None = None):
+    """What Aligner.align_documents does after embedding: the search, then attach."""
+    beads = align_embeddings(
+        enc.encode(de), enc.encode(fr), np.array([len(x) for x in de]),
+        np.array([len(x) for x in fr]), config,
+    )  # fmt: skip
+    return [(s, t) for s, t, _ in attach_fragments(beads, de, fr, enc.encode)]
+
+
 def run_bialign(docs, enc: CachedEncoder, config: AlignConfig | None = None):
-    timer = Timer()
-    out = []
-    for de, fr, _ in docs:
-        a, b = enc.encode(de), enc.encode(fr)
-        with timer:
-            beads = align_embeddings(
-                a, b, np.array([len(x) for x in de]), np.array([len(x) for x in fr]), config
-            )
-            # What Aligner.align_documents does next (bialign.attach).
-            beads = attach_fragments(beads, de, fr, enc.encode)
-        out.append([(s, t) for s, t, _ in beads])
+    """bialign's beads for every document, and its seconds (embeddings already cached)."""
+    with Timer() as timer:
+        out = [bialign_beads(de, fr, enc, config) for de, fr, _ in docs]
     return out, timer.seconds
 
 
@@ -111,12 +112,7 @@ def oracle_f1(docs, noise: float, seed: int = 0) -> dict[str, tuple[float, float
     preds: dict[str, list] = {"bialign": [], "vecalign": [], "bertalign": []}
     for de, fr, g in docs:
         enc = OracleEncoder(de, fr, g, noise, rng)
-        beads = align_embeddings(
-            enc.encode(de), enc.encode(fr), np.array([len(x) for x in de]),
-            np.array([len(x) for x in fr]),
-        )  # fmt: skip
-        beads = attach_fragments(beads, de, fr, enc.encode)
-        preds["bialign"].append([(s_, t_) for s_, t_, _ in beads])
+        preds["bialign"].append(bialign_beads(de, fr, enc))
         preds["vecalign"].append(vecalign(de, fr, enc))
         preds["bertalign"].append(bertalign_dp(de, fr, enc))
     gold = [g for _, _, g in docs]
@@ -140,34 +136,13 @@ def main() -> None:
     results = {}
     pred, secs = run_bialign(docs, enc)
     results["bialign"] = (score_alignments(gold, pred), secs)
-    with Timer() as t:
-        pred = [vecalign(de, fr, enc) for de, fr, _ in docs]
-    results["vecalign (sentalign)"] = (score_alignments(gold, pred), t.seconds)
-    with Timer() as t:
-        pred = [bertalign_dp(de, fr, enc) for de, fr, _ in docs]
-    results["Bertalign's score (reimpl., full DP)"] = (score_alignments(gold, pred), t.seconds)
-    with Timer() as t:
-        pred = [galechurch(de, fr) for de, fr, _ in docs]
-    results["gale-church"] = (score_alignments(gold, pred), t.seconds)
-    rows = []
-    for name, (s, secs) in results.items():
-        rows.append([name, s.strict_p, s.strict_r, s.strict_f1, s.lax_p, s.lax_r, s.lax_f1, secs])
-    headers = [
-        "aligner",
-        "strict P",
-        "strict R",
-        "strict F1",
-        "lax P",
-        "lax R",
-        "lax F1",
-        "align s",
-    ]
-    table = fmt_table(headers, rows)
+    results |= score_peers([(de, fr) for de, fr, _ in docs], enc, gold)
+    table = bead_table(results)
     oracle = {str(noise): oracle_f1(docs, noise) for noise in (0.5, 1.0)}
     real = {
         "bialign": results["bialign"][0],
-        "vecalign": results["vecalign (sentalign)"][0],
-        "bertalign": results["Bertalign's score (reimpl., full DP)"][0],
+        "vecalign": results[VECALIGN][0],
+        "bertalign": results[BERTALIGN][0],
     }
     oracle_rows = [
         [name, real[name].strict_f1, *[x for k in oracle for x in oracle[k][name]]] for name in real
