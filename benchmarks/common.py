@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from bialign.evaluate import error_breakdown, score_alignments
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
@@ -93,13 +95,31 @@ def fmt_table(headers: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(out)
 
 
-def bead_table(results: dict[str, tuple[Any, float]]) -> str:
-    """Strict and lax bead precision, recall and F1 and seconds, a row per aligner."""
+def bead_table(gold: list, runs: dict[str, tuple[list, float]]) -> tuple[str, dict[str, Any]]:
+    """Strict and lax bead precision, recall and F1 and seconds, a row per aligner, from
+    each aligner's (beads per document, seconds); and the same numbers for the JSON."""
     headers = ["aligner", "strict P", "strict R", "strict F1", "lax P", "lax R", "lax F1",
                "align s"]  # fmt: skip
-    rows = [[name, s.strict_p, s.strict_r, s.strict_f1, s.lax_p, s.lax_r, s.lax_f1, sec]
-            for name, (s, sec) in results.items()]  # fmt: skip
-    return fmt_table(headers, rows)
+    rows, numbers = [], {}
+    for name, (pred, sec) in runs.items():
+        s = score_alignments(gold, pred)
+        rows.append([name, s.strict_p, s.strict_r, s.strict_f1, s.lax_p, s.lax_r, s.lax_f1, sec])
+        numbers[name] = {**s.as_dict(), "align_seconds": round(sec, 3)}
+    return fmt_table(headers, rows), numbers
+
+
+def error_table(gold: list, runs: dict[str, tuple[list, float]]) -> tuple[str, dict[str, Any]]:
+    """Each aligner's wrong beads by kind (bialign.evaluate.error_breakdown) and the strict
+    F1 it would reach with every split, or every merge, repaired."""
+    headers = ["aligner", "gold beads split", "gold beads merged", "other wrong beads",
+               "strict F1", "F1, splits repaired", "F1, merges repaired"]  # fmt: skip
+    rows, numbers = [], {}
+    for name, (pred, _) in runs.items():
+        e = error_breakdown(gold, pred)
+        rows.append([name, e.split, e.merged, e.other, e.strict_f1, e.f1_without_split,
+                     e.f1_without_merged])  # fmt: skip
+        numbers[name] = e.as_dict()
+    return fmt_table(headers, rows), numbers
 
 
 def write_results(

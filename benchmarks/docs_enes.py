@@ -23,12 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CachedEncoder, Timer, bead_table, parser, write_results  # noqa: E402
-from peers import score_peers  # noqa: E402
+from common import CachedEncoder, Timer, bead_table, error_table, parser, write_results  # noqa: E402
+from peers import run_peers  # noqa: E402
 from sgm import load_docs  # noqa: E402
 
 import bialign  # noqa: E402
-from bialign.evaluate import score_alignments  # noqa: E402
 
 BOILER_EN = ["Read more", "Share on Facebook", "Photo: Reuters", "By John Smith, Madrid",
              "Advertisement", "Related stories"]  # fmt: skip
@@ -112,18 +111,18 @@ def main() -> None:
     for src, tgt, _ in cases:
         enc.encode(src + tgt)
     embed_s = enc.timer.seconds
-    results = {}
     aligner = bialign.Aligner(model=enc, progress=False)
     with Timer() as t:
         pred = []
         for src, tgt, _ in cases:
             corpus = aligner.align_documents(src, tgt)
             pred.append([(b.src, b.tgt) for b in corpus.beads])
-    results["bialign"] = (score_alignments(gold, pred), t.seconds)
+    runs = {"bialign": (pred, t.seconds)}
     if not args.no_peers:
-        results |= score_peers([(src, tgt) for src, tgt, _ in cases], enc, gold)
+        runs |= run_peers([(src, tgt) for src, tgt, _ in cases], enc)
     overlap_s = enc.timer.seconds - embed_s
-    table = bead_table(results)
+    table, numbers = bead_table(gold, runs)
+    errors, error_numbers = error_table(gold, runs)
     kinds: dict[str, int] = {}
     for g in gold:
         for s, t_ in g:
@@ -139,7 +138,8 @@ def main() -> None:
         f"its overlaps; Bertalign's score reuses them ({overlap_s:.1f} s in all); bialign "
         "embeds no runs of sentences, only those joined texts. Bertalign's score: "
         "benchmarks/bertalign_dp.py, a reimplementation from its paper on the same encoder, "
-        "searched on the full grid."
+        "searched on the full grid.\n\nWrong beads by kind (see the Text+Berg section):\n\n"
+        + errors
     )
     print(table)
     print(notes)
@@ -148,8 +148,12 @@ def main() -> None:
         write_results(
             name,
             f"English/Spanish documents with m-n beads ({args.year})",
-            {n: {**s.as_dict(), "align_seconds": round(sec, 3)} for n, (s, sec) in results.items()}
-            | {"embed_seconds": round(embed_s, 3), "overlap_embed_seconds": round(overlap_s, 3)},
+            numbers
+            | {
+                "embed_seconds": round(embed_s, 3),
+                "overlap_embed_seconds": round(overlap_s, 3),
+                "errors": error_numbers,
+            },
             table,
             notes,
         )

@@ -113,3 +113,136 @@ def read_gold(path: str) -> list[BeadIdx]:
             src, tgt = line.split(":")
             out.append((tuple(ast.literal_eval(src)), tuple(ast.literal_eval(tgt))))
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# Diagnostics: what kind of errors an aligner makes, and what fixing them would be worth.
+
+
+@dataclass(frozen=True)
+class ErrorBreakdown:
+    """Wrong beads by kind, pooled over documents.
+
+    On Text+Berg most strict errors are not wrong pairs but wrong granularity: the
+    annotators kept two sentences that trade clauses as one 2-2 bead, the aligner made two
+    1-1 beads. These counts say which kind limits an aligner, and the F1 columns what
+    repairing all of one kind would give (with everything else unchanged).
+    """
+
+    #: Gold pair beads that the prediction cut into several beads covering exactly them.
+    split: int
+    #: Predicted pair beads that are exactly the union of several gold beads.
+    merged: int
+    #: Every other wrong predicted bead (shifted boundaries, wrong pairs, a segment left
+    #: unaligned or aligned against gold that is not part of a split).
+    other: int
+    strict_f1: float
+    f1_without_split: float
+    f1_without_merged: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in self.__dict__.items()}
+
+
+def _covering(part: BeadIdx, pieces: set[BeadIdx]) -> set[BeadIdx] | None:
+    """The beads of ``pieces`` that touch ``part``, if there are several and together
+    they hold exactly its segments; else None."""
+    src, tgt = set(part[0]), set(part[1])
+    touching = {p for p in pieces if src.intersection(p[0]) or tgt.intersection(p[1])}
+    if len(touching) < 2:
+        return None
+    if {i for p in touching for i in p[0]} != src or {j for p in touching for j in p[1]} != tgt:
+        return None
+    return touching
+
+
+def error_breakdown(
+    gold_docs: Sequence[Iterable[Sequence[Sequence[int]]]],
+    test_docs: Sequence[Iterable[Sequence[Sequence[int]]]],
+) -> ErrorBreakdown:
+    """Classify every wrong predicted bead as part of a split gold bead, a merge of gold
+    beads, or other; and score the predictions with all splits (or all merges) repaired."""
+    if len(gold_docs) != len(test_docs):
+        raise ValueError(f"{len(gold_docs)} gold documents but {len(test_docs)} predicted")
+    split = merged = other = 0
+    unsplit: list[set[BeadIdx]] = []
+    unmerged: list[set[BeadIdx]] = []
+    golds: list[set[BeadIdx]] = []
+    for gold_raw, test_raw in zip(gold_docs, test_docs, strict=True):
+        gold, test = _normalise(gold_raw), _normalise(test_raw)
+        wrong = test - gold
+        split_parts: set[BeadIdx] = set()
+        split_gold: set[BeadIdx] = set()
+        for g in _pairs_only(gold - test):
+            parts = _covering(g, wrong)
+            if parts is not None:
+                split_parts |= parts
+                split_gold.add(g)
+        merge_beads: set[BeadIdx] = set()
+        merge_gold: set[BeadIdx] = set()
+        for p in _pairs_only(wrong):
+            parts = _covering(p, gold)
+            if parts is not None:
+                merge_beads.add(p)
+                merge_gold |= parts
+        split += len(split_gold)
+        merged += len(merge_beads)
+        other += len(wrong - split_parts - merge_beads)
+        unsplit.append((test - split_parts) | split_gold)
+        unmerged.append((test - merge_beads) | merge_gold)
+        golds.append(gold)
+    return ErrorBreakdown(
+        split=split,
+        merged=merged,
+        other=other,
+        strict_f1=score_alignments(golds, [_normalise(t) for t in test_docs]).strict_f1,
+        f1_without_split=score_alignments(golds, unsplit).strict_f1,
+        f1_without_merged=score_alignments(golds, unmerged).strict_f1,
+    )
+
+
+def oracle_choice(
+    gold_docs: Sequence[Iterable[Sequence[Sequence[int]]]],
+    first_docs: Sequence[Sequence[Sequence[Sequence[int]]]],
+    second_docs: Sequence[Sequence[Sequence[Sequence[int]]]],
+) -> Score:
+    """The score of a referee that knows the gold and, between every two points where both
+    alignments have a bead boundary, keeps the one with more right beads (fewer wrong ones
+    on a tie). An upper bound on any combination of the two aligners' beads.
+
+    Both alignments must be monotonic partitions listed in order (as every aligner here
+    returns them), so that their common boundaries cut both into the same regions.
+    """
+    chosen = []
+    for gold_raw, first, second in zip(gold_docs, first_docs, second_docs, strict=True):
+        gold = _normalise(gold_raw)
+        a = [(tuple(s), tuple(t)) for s, t in first]
+        b = [(tuple(s), tuple(t)) for s, t in second]
+        common = _boundaries(a) & _boundaries(b)
+        out: list[BeadIdx] = []
+        for ra, rb in zip(_regions(a, common), _regions(b, common), strict=True):
+            right_a, right_b = sum(x in gold for x in ra), sum(x in gold for x in rb)
+            keep_a = right_a > right_b or (right_a == right_b and len(ra) <= len(rb))
+            out += ra if keep_a else rb
+        chosen.append(out)
+    return score_alignments(gold_docs, chosen)
+
+
+def _boundaries(beads: list[BeadIdx]) -> set[tuple[int, int]]:
+    out = {(0, 0)}
+    i = j = 0
+    for src, tgt in beads:
+        i, j = i + len(src), j + len(tgt)
+        out.add((i, j))
+    return out
+
+
+def _regions(beads: list[BeadIdx], cuts: set[tuple[int, int]]) -> list[list[BeadIdx]]:
+    regions: list[list[BeadIdx]] = [[]]
+    i = j = 0
+    for src, tgt in beads:
+        regions[-1].append((src, tgt))
+        i, j = i + len(src), j + len(tgt)
+        if (i, j) in cuts:
+            regions.append([])
+    return regions
