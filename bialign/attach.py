@@ -7,6 +7,12 @@ the aligner, which never embeds a concatenation, leaves it unaligned. Embedding 
 text answers the question directly: if "clause + sentence" is closer to the translation
 than the sentence alone, by at least ``min_gain``, the clause joins the bead.
 
+A segment that ends like a sentence or a clause (". ; : , ! ?", a closing quote or
+bracket) joins even when the joined text's cosine drops a little (by up to 0.04): a
+translator's extra clause, loosely rendered, lowers the cosine of a long bead only slightly.
+A line with no end punctuation (a heading, a byline, "Read more", a caption) is a unit of
+its own on the page and joins only on clear evidence (a gain of 0.02).
+
 Only unaligned segments touching a pair are tried, so this embeds a few texts per such
 segment, not the document's runs. Used between two documents; inside one mixed page a
 neighbour in the stream can sit far away on the page, and a caption stays a caption.
@@ -14,15 +20,23 @@ neighbour in the stream can sit far away on the page, and a caption stays a capt
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from .align import Bead
 
-#: Joined-text similarity gain a segment must bring to join a neighbouring pair. Tuned on
-#: the development data with the other defaults (docs/score.md).
+#: Joined-text similarity gain a line with no end punctuation must bring to join a
+#: neighbouring pair. Both gains were tuned on the development data with the other
+#: defaults (docs/score.md).
 MIN_GAIN = 0.02
+
+#: The same for a segment that ends like a sentence or clause: negative, so it may join
+#: when the joined cosine drops by less than 0.04.
+MIN_GAIN_SENTENCE = -0.04
+
+_ENDS_PUNCTUATED = re.compile(r"""[.!?…;:,"'»”’)\]]\s*$""")
 
 #: Passes over the document; each can grow a bead by one segment on each side.
 MAX_PASSES = 3
@@ -34,9 +48,11 @@ def attach_fragments(
     tgt: Sequence[str],
     encode: Callable[[list[str]], np.ndarray],
     min_gain: float = MIN_GAIN,
+    min_gain_sentence: float = MIN_GAIN_SENTENCE,
 ) -> list[Bead]:
     """Beads where each unaligned segment that makes its neighbouring pair's joined text a
-    closer translation (by ``min_gain``) is part of that pair.
+    closer translation is part of that pair: closer by ``min_gain_sentence`` for a
+    segment ending in punctuation, by ``min_gain`` for any other line.
 
     ``encode`` maps texts to embeddings (normalised or not). An extended bead keeps the
     score the aligner gave it. Indices are positions in ``src`` and ``tgt``.
@@ -67,7 +83,9 @@ def attach_fragments(
         best: dict[int, tuple[float, int, int, tuple[int, ...]]] = {}
         for (k, nb, side, run), (alone, grown, other) in zip(moves, triples, strict=True):
             gain = float(row[grown] @ row[other] - row[alone] @ row[other])
-            if gain > min_gain and (k not in best or gain > best[k][0]):
+            segment = texts[side][_side(out[k], side)[0]]
+            needed = min_gain_sentence if _ENDS_PUNCTUATED.search(segment) else min_gain
+            if gain > needed and (k not in best or gain > best[k][0]):
                 best[k] = (gain, nb, side, run)
         # Apply from the strongest down; a bead grows at most once per pass, so each
         # decision was measured on the bead as it is.
