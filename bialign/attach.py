@@ -29,7 +29,8 @@ from .align import Bead
 
 #: Joined-text similarity gain a line with no end punctuation must bring to join a
 #: neighbouring pair. Both gains were tuned on the development data with the other
-#: defaults (docs/score.md).
+#: defaults and the default encoder (docs/score.md); another encoder's cosines may want
+#: other values.
 MIN_GAIN = 0.02
 
 #: The same for a segment that ends like a sentence or clause: negative, so it may join
