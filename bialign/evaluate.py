@@ -144,11 +144,23 @@ class ErrorBreakdown:
         return {k: round(v, 4) if isinstance(v, float) else v for k, v in self.__dict__.items()}
 
 
-def _covering(part: BeadIdx, pieces: set[BeadIdx]) -> set[BeadIdx] | None:
-    """The beads of ``pieces`` that touch ``part``, if there are several and together
-    they hold exactly its segments; else None."""
+def _by_segment(beads: set[BeadIdx]) -> tuple[dict[int, BeadIdx], dict[int, BeadIdx]]:
+    """Which bead holds each source index and each target index (the beads of one
+    alignment never share a segment)."""
+    return (
+        {i: b for b in beads for i in b[0]},
+        {j: b for b in beads for j in b[1]},
+    )
+
+
+def _covering(
+    part: BeadIdx, pieces: tuple[dict[int, BeadIdx], dict[int, BeadIdx]]
+) -> set[BeadIdx] | None:
+    """The beads of ``pieces`` (as indexed by :func:`_by_segment`) that touch ``part``, if
+    there are several and together they hold exactly its segments; else None."""
     src, tgt = set(part[0]), set(part[1])
-    touching = {p for p in pieces if src.intersection(p[0]) or tgt.intersection(p[1])}
+    by_src, by_tgt = pieces
+    touching = {by_src[i] for i in src if i in by_src} | {by_tgt[j] for j in tgt if j in by_tgt}
     if len(touching) < 2:
         return None
     if {i for p in touching for i in p[0]} != src or {j for p in touching for j in p[1]} != tgt:
@@ -168,20 +180,22 @@ def error_breakdown(
     unsplit: list[set[BeadIdx]] = []
     unmerged: list[set[BeadIdx]] = []
     golds: list[set[BeadIdx]] = []
+    tests: list[set[BeadIdx]] = []
     for gold_raw, test_raw in zip(gold_docs, test_docs, strict=True):
         gold, test = _normalise(gold_raw), _normalise(test_raw)
         wrong = test - gold
+        wrong_index, gold_index = _by_segment(wrong), _by_segment(gold)
         split_parts: set[BeadIdx] = set()
         split_gold: set[BeadIdx] = set()
         for g in _pairs_only(gold - test):
-            parts = _covering(g, wrong)
+            parts = _covering(g, wrong_index)
             if parts is not None:
                 split_parts |= parts
                 split_gold.add(g)
         merge_beads: set[BeadIdx] = set()
         merge_gold: set[BeadIdx] = set()
         for p in _pairs_only(wrong):
-            parts = _covering(p, gold)
+            parts = _covering(p, gold_index)
             if parts is not None:
                 merge_beads.add(p)
                 merge_gold |= parts
@@ -191,11 +205,12 @@ def error_breakdown(
         unsplit.append((test - split_parts) | split_gold)
         unmerged.append((test - merge_beads) | merge_gold)
         golds.append(gold)
+        tests.append(test)
     return ErrorBreakdown(
         split=split,
         merged=merged,
         other=other,
-        strict_f1=score_alignments(golds, [_normalise(t) for t in test_docs]).strict_f1,
+        strict_f1=score_alignments(golds, tests).strict_f1,
         f1_without_split=score_alignments(golds, unsplit).strict_f1,
         f1_without_merged=score_alignments(golds, unmerged).strict_f1,
     )
