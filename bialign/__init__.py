@@ -6,12 +6,16 @@
 [('Posted on 05/02/2026', 'Publicado el 05/02/2026')]
 """
 
+from typing import TYPE_CHECKING, Any
+
+from .about import DISTRIBUTION, __version__
 from .align import AlignConfig, align_embeddings
-from .batch import Result, align_many
 from .corpus import Bead, ParallelCorpus, Segment
 from .embed import Embedder, SentenceTransformerEmbedder, USEEmbedder, load_embedder
 from .errors import (
     BialignError,
+    BinaryFileError,
+    ConfigError,
     EmptyDocumentError,
     InputError,
     LanguageError,
@@ -22,13 +26,28 @@ from .errors import (
 from .langid import LanguageDetector, SegmentLanguageIdentifier
 from .pipeline import Aligner, align, align_documents
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:  # pragma: no cover
+    from .batch import Result, align_many
+
+
+def __getattr__(name: str) -> Any:
+    # The batch machinery (process pools) loads on first use: a single alignment and the
+    # command line's start-up do not pay for it.
+    if name in ("Result", "align_many"):
+        from . import batch
+
+        return getattr(batch, name)
+    raise AttributeError(f"module 'bialign' has no attribute {name!r}")
+
 
 __all__ = [
+    "DISTRIBUTION",
     "AlignConfig",
     "Aligner",
     "Bead",
     "BialignError",
+    "BinaryFileError",
+    "ConfigError",
     "Embedder",
     "EmptyDocumentError",
     "InputError",
@@ -48,4 +67,5 @@ __all__ = [
     "align_embeddings",
     "align_many",
     "load_embedder",
+    "__version__",
 ]

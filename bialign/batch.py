@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import xml.etree.ElementTree as ET
 from collections import deque
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import formats
-from .corpus import Bead, ParallelCorpus
+from .corpus import ParallelCorpus
 from .errors import BialignError, InputError
 from .pipeline import Aligner
 
@@ -44,6 +45,7 @@ def align_many(
     workers: int = 1,
     progress: bool | None = None,
     total: int | None = None,
+    initial: int = 0,
     **options: Any,
 ) -> Iterator[Result]:
     """Align many documents with the encoder loaded once, yielding results in input order.
@@ -57,7 +59,8 @@ def align_many(
     equal share of the cores (``model`` must then be None or a name, which can be sent
     to another process). Documents are read lazily, at most ``2 * workers`` ahead.
     ``progress`` shows a bar on standard error (default: when it is a terminal);
-    ``total`` sizes it when ``docs`` has no length.
+    ``total`` sizes it when ``docs`` has no length (with ``initial`` documents counted
+    as done before, as on a resumed run), so that it can show an ETA.
     """
     if on_error not in ("skip", "raise"):
         raise ValueError("on_error must be 'skip' or 'raise'")
@@ -69,7 +72,7 @@ def align_many(
     show = progress if progress is not None else sys.stderr.isatty()
     from tqdm import tqdm
 
-    with tqdm(total=total, unit="doc", disable=not show, file=sys.stderr) as bar:
+    with tqdm(total=total, initial=initial, unit="doc", disable=not show, file=sys.stderr) as bar:
         if workers == 1:
             aligner = Aligner(**options)
             for k, doc in enumerate(docs):
@@ -109,14 +112,18 @@ def _parallel(
         initargs=(options, threads),
     ) as pool:  # fmt: skip
         pending: deque[Future[Result]] = deque()
-        for k, doc in enumerate(docs):
-            pending.append(pool.submit(_work, k, doc, on_error))
-            if len(pending) >= 2 * workers:
+        try:
+            for k, doc in enumerate(docs):
+                pending.append(pool.submit(_work, k, doc, on_error))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+                    bar.update()
+            while pending:
                 yield pending.popleft().result()
                 bar.update()
-        while pending:
-            yield pending.popleft().result()
-            bar.update()
+        except BaseException:  # Ctrl-C, or the caller stopped early: start nothing new
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 _WORKER: Aligner | None = None
@@ -124,6 +131,9 @@ _WORKER: Aligner | None = None
 
 def _init_worker(options: dict[str, Any], threads: int) -> None:
     global _WORKER
+    # Ctrl-C is the parent's to handle (it stops the run and says how to resume); a
+    # worker that took it too would print a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .embed import load_embedder
 
     options = {**options, "model": load_embedder(options.get("model"), threads=threads)}
@@ -141,7 +151,7 @@ def _work(k: int, doc: object, on_error: str) -> Result:
 # ---------------------------------------------------------------------------------------
 # JSONL in, pairs out, resumable: what `bialign align-many` runs.
 
-BATCH_FORMATS = ("jsonl", "tsv", "tmx")
+BATCH_FORMATS = ("jsonl", "json", "tsv", "tmx")
 
 
 def read_jsonl_documents(lines: Iterable[str], where: str) -> Iterator[tuple[str, object]]:
@@ -175,10 +185,46 @@ def read_jsonl_documents(lines: Iterable[str], where: str) -> Iterator[tuple[str
 
 @dataclass
 class BatchSummary:
+    """What a run of :func:`align_jsonl` did. ``documents`` counts every document this
+    run processed, ``failed`` those of them skipped with an error (so ``aligned`` is the
+    difference), ``skipped_done`` those a resumed run found finished before."""
+
     documents: int = 0
     skipped_done: int = 0
     failed: int = 0
     pairs: int = 0
+
+    @property
+    def aligned(self) -> int:
+        return self.documents - self.failed
+
+    def describe(self) -> str:
+        """One line for people: ``48 documents aligned, 2 skipped with an error, ...``."""
+        parts = [f"{self.aligned} documents aligned"]
+        if self.failed:
+            parts.append(f"{self.failed} skipped with an error")
+        if self.skipped_done:
+            parts.append(f"{self.skipped_done} done by an earlier run")
+        return ", ".join(parts) + f"; {self.pairs} pairs"
+
+
+def finished_documents(output: Path) -> int:
+    """How many input documents the progress file of ``output`` records as finished."""
+    last, _, _ = _read_checkpoint(Path(f"{output}.progress"))
+    return last + 1
+
+
+def _count_documents(source: IO[str]) -> int | None:
+    """Non-empty lines of a seekable input (the progress bar's total), else None."""
+    try:
+        if not source.seekable():
+            return None
+        start = source.tell()
+        total = sum(1 for line in source if line.strip())
+        source.seek(start)
+        return total
+    except (OSError, ValueError):
+        return None
 
 
 def align_jsonl(
@@ -236,6 +282,10 @@ def align_jsonl(
                 ids[k - done_upto - 1] = doc_id
                 yield doc
 
+        total = _count_documents(source)
+        if total is not None:
+            options.setdefault("total", total)
+            options.setdefault("initial", done_upto + 1)
         for result in align_many(docs(), **options):
             k = result.index + done_upto + 1
             doc_id = ids.pop(result.index)
@@ -245,9 +295,10 @@ def align_jsonl(
                 print(f"bialign: document {doc_id} (#{k}) skipped: {result.error}", file=log)
             else:
                 corpus = result.corpus
-                pairs = corpus.filter(min_score).pairs if min_score is not None else corpus.pairs
-                out.write(_rows(fmt, pairs, langs, doc_id))
-                summary.pairs += len(pairs)
+                if min_score is not None:
+                    corpus = corpus.filter(min_score)
+                out.write(_rows(fmt, corpus, doc_id))
+                summary.pairs += len(corpus.pairs)
             _commit(out, prog, k)
         out.write(_footer(fmt))
         out.flush()
@@ -297,7 +348,11 @@ def _footer(fmt: str) -> bytes:
     return b"  </body>\n</tmx>\n" if fmt == "tmx" else b""
 
 
-def _rows(fmt: str, pairs: list[Bead], langs: tuple[str, str], doc_id: str) -> bytes:
+def _rows(fmt: str, corpus: ParallelCorpus, doc_id: str) -> bytes:
+    pairs, langs = corpus.pairs, corpus.langs
+    if fmt == "json":
+        record = formats.document_record(corpus, doc_id)
+        return (json.dumps(record, ensure_ascii=False) + "\n").encode()
     if fmt == "jsonl":
         return "".join(
             json.dumps(formats.pair_record(b, langs, doc_id), ensure_ascii=False) + "\n"

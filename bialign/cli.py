@@ -1,4 +1,9 @@
-"""The ``bialign`` command line (argparse: standard library, no extra dependency)."""
+"""The ``bialign`` command line.
+
+argparse (standard library): the commands are few and flat, and it costs no dependency
+and no start-up time. Only what the command at hand needs is imported: the encoder, the
+batch machinery and the report are loaded inside the functions that use them.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,53 @@ import argparse
 import io
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from . import formats
-from .corpus import ParallelCorpus
+from .about import DISTRIBUTION, __version__
 from .errors import BialignError
-from .pipeline import Aligner
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .corpus import ParallelCorpus
+
+#: Output formats of ``align``, ``align-docs`` (``moses`` needs ``-o PREFIX``).
+FORMATS = ("tsv", "jsonl", "json", "tmx", "moses")
+#: Output formats of ``align-many`` (written as it goes, so one file).
+BATCH_FORMATS = ("jsonl", "json", "tsv", "tmx")
+
+_FORMAT_HELP = (
+    "tsv: one pair per line (header: the two languages and score); jsonl: one JSON object "
+    "per pair; json: the whole alignment, every segment with its language and every bead, "
+    "unaligned ones too; tmx: TMX 1.4b; moses: two line-aligned files PREFIX.SRC and "
+    "PREFIX.TGT (give -o PREFIX). Default: %(default)s"
+)
+
+_EXAMPLES = {
+    "align": """examples:
+  bialign align examples/news_post.txt
+  bialign align page.html -o pairs.tmx --format tmx
+  bialign align - --format jsonl < post.txt
+  bialign align post.txt --split sentences --min-score 0.2""",
+    "align-docs": """examples:
+  bialign align-docs examples/article.en.txt examples/article.es.txt
+  bialign align-docs en.txt es.txt -o train --format moses      # train.en, train.es
+  bialign align-docs de.txt fr.txt --langs de fr --no-attach""",
+    "align-many": """input: one JSON object per line, {"id": .., "text": ..} for a mixed document or
+{"id": .., "src": .., "tgt": ..} for two documents; a text is a string or a list of
+segments. Pairs are appended to OUTPUT after each document and OUTPUT.progress records how
+far it is complete: after an interruption, run the same command with --resume to go on
+without losing or repeating a document.
+
+examples:
+  bialign align-many examples/documents.jsonl -o pairs.jsonl
+  bialign align-many docs.jsonl -o pairs.tsv --format tsv --workers 2
+  bialign align-many docs.jsonl -o pairs.jsonl --resume""",
+    "report": """examples:
+  bialign report examples/news_post.txt -o report.html
+  bialign report en.txt es.txt -o report.html --plot similarity.png""",
+    "demo": """examples:
+  bialign demo
+  bialign demo --format json""",
+}
 
 
 def _read_arg(value: str) -> str | Path:
@@ -25,73 +72,170 @@ def _read_arg(value: str) -> str | Path:
     return Path(value)
 
 
-def _add_pipeline_options(p: argparse.ArgumentParser) -> None:
-    """Options of the Aligner itself, shared by every command."""
-    p.add_argument("--model", default=None, help="sentence-transformers model name or folder")
-    p.add_argument("--langs", nargs=2, default=["en", "es"], metavar=("SRC", "TGT"))
-    p.add_argument("--split", choices=["lines", "sentences"], default="lines")
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
-    p.add_argument(
+def _add_pipeline_options(p: argparse.ArgumentParser, *, two_documents: bool) -> None:
+    """Options of the Aligner itself; ``--no-attach`` only where two documents can occur."""
+    g = p.add_argument_group("alignment")
+    g.add_argument(
+        "--langs",
+        nargs=2,
+        default=["en", "es"],
+        metavar=("SRC", "TGT"),
+        help="the two languages as ISO 639-1 codes; SRC is the first column of the output "
+        "(default: en es)",
+    )
+    g.add_argument(
+        "--model",
+        default=None,
+        help="sentence encoder: a sentence-transformers model name or local folder (needs "
+        f"{DISTRIBUTION}[st]); default: the embedded multilingual Universal Sentence "
+        "Encoder v3, offline",
+    )
+    g.add_argument(
+        "--split",
+        choices=["lines", "sentences"],
+        default="lines",
+        help="lines: each non-empty line is a segment; sentences: also split each line into "
+        "sentences (for text with several sentences per line). Default: %(default)s",
+    )
+    g.add_argument(
         "--keep-markup",
         action="store_true",
         help="keep HTML tags and entities as text (default: remove tags, decode entities)",
     )
-    p.add_argument(
-        "--no-attach",
-        action="store_true",
-        help="two documents: leave unaligned segments as the search left them (default: "
-        "one next to a pair joins it when the joined text is a closer translation)",
+    if two_documents:
+        g.add_argument(
+            "--no-attach",
+            action="store_true",
+            help="two documents: leave unaligned segments as the search left them (default: a "
+            "segment next to a pair joins it when the joined text is a closer translation)",
+        )
+    g.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar on standard error (default: only on a terminal, for long inputs)",
     )
 
 
-def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-o", "--output", help="output file (for moses: a prefix); default stdout")
-    p.add_argument("--format", choices=formats.FORMATS, default="tsv", help="output format")
-    p.add_argument("--min-score", type=float, default=None, help="drop pairs scoring below S")
-    _add_pipeline_options(p)
+def _add_min_score(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--min-score",
+        type=float,
+        default=None,
+        metavar="S",
+        help="drop pairs whose score is below S. The score is a margin similarity: about 0 "
+        "for unrelated text, a median of about 0.3 for correct pairs in news documents "
+        "(docs/score.md). Default: keep every pair the aligner formed",
+    )
+
+
+def _add_output(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "-o", "--output", help="output file (for moses: a prefix); default: standard output"
+    )
+    p.add_argument("--format", choices=FORMATS, default="tsv", help=_FORMAT_HELP)
+    _add_min_score(p)
+
+
+def _subparser(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name,
+        epilog=_EXAMPLES[name],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **kwargs,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="bialign", description="Align bilingual documents into a parallel corpus."
+        prog="bialign",
+        description="Align bilingual documents into a parallel corpus. Run 'bialign demo' "
+        "to see it work on a bundled example, 'bialign COMMAND -h' for a command's options.",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("align", help="find translation pairs in one mixed-language document")
-    p.add_argument("file", help="UTF-8 text file, or - for standard input")
-    _add_common(p)
-    p = sub.add_parser("align-docs", help="align two monolingual documents")
-    p.add_argument("src", help="source document (or -)")
-    p.add_argument("tgt", help="target document")
-    _add_common(p)
-    p = sub.add_parser(
+    parser.add_argument(
+        "--version", action="version", version=f"bialign {__version__} ({DISTRIBUTION})"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = _subparser(
+        sub,
+        "align",
+        help="find the translation pairs inside one mixed-language document",
+        description="Find the translation pairs inside one document that holds both "
+        "languages (a bilingual web page or post).",
+    )
+    p.add_argument("file", help="a UTF-8 text or HTML file, or - for standard input")
+    _add_output(p)
+    _add_pipeline_options(p, two_documents=False)
+
+    p = _subparser(
+        sub,
+        "align-docs",
+        help="align two monolingual documents that translate each other",
+        description="Align a document and its translation. If the two files are given in "
+        "the wrong order (SRC in the second language and TGT in the first), they are "
+        "swapped back and a warning says so.",
+    )
+    p.add_argument("src", help="the document in the first language of --langs (or -)")
+    p.add_argument("tgt", help="its translation, in the second language of --langs")
+    _add_output(p)
+    _add_pipeline_options(p, two_documents=True)
+
+    p = _subparser(
+        sub,
         "align-many",
         help="align every document of a JSONL file, writing pairs as it goes (resumable)",
-        description=(
-            'Each input line is {"id": .., "text": ..} (a mixed document) or '
-            '{"id": .., "src": .., "tgt": ..} (two documents); a text is a string or a list '
-            "of segments. Pairs are appended to OUTPUT after each document, and "
-            "OUTPUT.progress records how far it is complete: rerun with --resume after an "
-            "interruption to go on without losing or repeating a document."
-        ),
+        description="Align every document of a JSONL file with the encoder loaded once.",
     )
     p.add_argument("file", help="JSONL file of documents, or - for standard input")
     p.add_argument("-o", "--output", required=True, help="output file")
-    p.add_argument("--format", choices=("jsonl", "tsv", "tmx"), default="jsonl")
+    p.add_argument(
+        "--format",
+        choices=BATCH_FORMATS,
+        default="jsonl",
+        help="jsonl, tsv and tmx write pairs with the document id; json writes one line per "
+        "document with every segment and bead. Default: %(default)s",
+    )
     p.add_argument("--resume", action="store_true", help="continue an interrupted run")
-    p.add_argument("--workers", type=int, default=1, help="processes (each loads the encoder)")
-    p.add_argument("--min-score", type=float, default=None, help="drop pairs scoring below S")
-    _add_pipeline_options(p)
-    p = sub.add_parser(
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes, each loading its own encoder and sharing the CPUs (default: 1)",
+    )
+    _add_min_score(p)
+    _add_pipeline_options(p, two_documents=True)
+
+    p = _subparser(
+        sub,
         "report",
         help="align, then write a self-contained HTML report to check by eye",
-        description="One FILE: a mixed-language document. Two: source and target documents.",
+        description="One FILE: a mixed-language document. Two: a document and its translation.",
     )
     p.add_argument("file", help="mixed document, or the source document when TGT is given")
     p.add_argument("tgt", nargs="?", help="target document (align two documents)")
     p.add_argument("-o", "--output", required=True, help="HTML file to write")
-    p.add_argument("--plot", metavar="PNG", help="also save the similarity heat map here")
-    p.add_argument("--title", default=None, help="report title (default: the file name)")
-    _add_pipeline_options(p)
+    p.add_argument(
+        "--plot",
+        metavar="PNG",
+        help=f"also save the similarity heat map (needs {DISTRIBUTION}[plot])",
+    )
+    p.add_argument("--title", default=None, help="report title (default: the file names)")
+    _add_pipeline_options(p, two_documents=True)
+
+    p = _subparser(
+        sub,
+        "demo",
+        help="align the bundled example post and print its pairs (no file needed)",
+        description="Align a short bilingual news post that ships with bialign and print "
+        "what it finds: the one translation pair in it and every segment's language.",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "tsv", "json"),
+        default="text",
+        help="text: the pairs and the segments' languages, for reading; tsv and json as in "
+        "'bialign align'. Default: %(default)s",
+    )
     return parser
 
 
@@ -103,27 +247,33 @@ def _report(corpus: ParallelCorpus, args: argparse.Namespace) -> None:
 
 
 def _write(corpus: ParallelCorpus, args: argparse.Namespace) -> None:
+    from . import formats
+
     if args.min_score is not None:
         corpus = corpus.filter(args.min_score)
     if args.output:
         corpus.write(args.output, args.format)
-        return
-    out = sys.stdout
-    if args.format == "tsv":
-        formats.write_tsv_rows(out, corpus.pairs, corpus.langs, header=True)
-    elif args.format == "jsonl":
-        formats.write_jsonl_rows(out, corpus.pairs, corpus.langs)
-    elif args.format == "tmx":
-        tree = formats.tmx_tree(corpus.pairs, corpus.langs)
-        out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        tree.write(out, encoding="unicode")
-        out.write("\n")
-    else:
+    elif args.format == "moses":
         raise BialignError("--format moses writes two files: give -o PREFIX")
+    else:
+        formats.write_stream(corpus, args.format, sys.stdout)
+
+
+def _aligner(args: argparse.Namespace) -> Any:
+    from .pipeline import Aligner
+
+    return Aligner(
+        langs=(args.langs[0], args.langs[1]),
+        model=args.model,
+        split=args.split,
+        progress=args.progress,
+        markup=not args.keep_markup,
+        attach=not getattr(args, "no_attach", False),
+    )
 
 
 def _align_many(args: argparse.Namespace) -> int:
-    from .batch import align_jsonl
+    from .batch import align_jsonl, finished_documents
 
     langs = (args.langs[0], args.langs[1])
     try:
@@ -132,8 +282,7 @@ def _align_many(args: argparse.Namespace) -> int:
         else:
             source = open(args.file, encoding="utf-8-sig")  # noqa: SIM115
     except OSError as exc:
-        print(f"bialign: error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-        return 2
+        return _fail(f"cannot read {args.file}: {exc.strerror}")
     try:
         with source:
             summary = align_jsonl(
@@ -142,22 +291,47 @@ def _align_many(args: argparse.Namespace) -> int:
                 split=args.split, progress=args.progress, workers=args.workers,
                 markup=not args.keep_markup, attach=not args.no_attach,
             )  # fmt: skip
+    except KeyboardInterrupt:
+        done = finished_documents(Path(args.output))
+        print(
+            f"bialign: interrupted after {done} documents; run the same command with "
+            "--resume to go on",
+            file=sys.stderr,
+        )
+        return 130
     except UnicodeDecodeError as exc:
-        print(f"bialign: error: {args.file} is not valid UTF-8 ({exc.reason})", file=sys.stderr)
-        return 2
-    except (BialignError, ValueError) as exc:
-        print(f"bialign: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(f"{args.file} is not valid UTF-8 ({exc.reason})")
+    except BialignError as exc:
+        return _fail(exc.for_cli())
     except OSError as exc:
-        print(f"bialign: error: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
-        return 2
-    print(
-        f"bialign: {summary.documents} documents aligned ({summary.failed} skipped with an "
-        f"error), {summary.pairs} pairs written to {args.output}"
-        + (f"; {summary.skipped_done} done before" if summary.skipped_done else ""),
-        file=sys.stderr,
-    )
+        return _fail(f"cannot write {exc.filename}: {exc.strerror}")
+    print(f"bialign: {summary.describe()}, written to {args.output}", file=sys.stderr)
     return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .examples import demo_text
+    from .pipeline import Aligner
+
+    corpus = Aligner().align(demo_text())
+    if args.format == "text":
+        print("bialign demo: a bilingual news post (bundled with bialign) aligned.\n")
+        print(f"{len(corpus.pairs)} translation pair(s):")
+        for pair in corpus.pairs:
+            print(f"  [{pair.score:.2f}] {pair.src_text}  <->  {pair.tgt_text}")
+        print("\nSegments and their languages:")
+        for seg in corpus.segments:
+            print(f"  {seg.index:>3} {seg.lang:<4} {seg.text}")
+    else:
+        from . import formats
+
+        formats.write_stream(corpus, args.format, sys.stdout)
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"bialign: error: {message}", file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,14 +339,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "align-many":
         return _align_many(args)
     try:
-        aligner = Aligner(
-            langs=(args.langs[0], args.langs[1]),
-            model=args.model,
-            split=args.split,
-            progress=args.progress,
-            markup=not args.keep_markup,
-            attach=not args.no_attach,
-        )
+        if args.command == "demo":
+            return _demo(args)
+        aligner = _aligner(args)
         if args.command == "align" or (args.command == "report" and not args.tgt):
             corpus = aligner.align(_read_arg(args.file))
         elif args.command == "report":
@@ -184,11 +353,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             _write(corpus, args)
     except BialignError as exc:
-        print(f"bialign: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(exc.for_cli())
     except OSError as exc:  # the output: the input's errors are BialignErrors
-        print(f"bialign: error: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
-        return 2
+        return _fail(f"cannot write {exc.filename}: {exc.strerror}")
+    except KeyboardInterrupt:
+        print("bialign: interrupted", file=sys.stderr)
+        return 130
     for warning in corpus.warnings:
         print(f"bialign: warning: {warning}", file=sys.stderr)
     return 0

@@ -128,6 +128,10 @@ class ParallelCorpus:
     def to_tmx(self, path: str | Path) -> None:
         formats.write_tmx(self.pairs, self.langs, path)
 
+    def to_json(self, path: str | Path) -> None:
+        """The whole alignment (every segment and bead) as one JSON document."""
+        formats.write_json(self, path)
+
     def to_records(self) -> list[dict[str, Any]]:
         """One dict per pair: both texts keyed by language, indices and score."""
         return [formats.pair_record(b, self.langs) for b in self.pairs]
@@ -176,6 +180,7 @@ class ParallelCorpus:
             "jsonl": self.to_jsonl,
             "tmx": self.to_tmx,
             "moses": self.to_moses,
+            "json": self.to_json,
         }
         if fmt not in writers:
             raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(writers)}")

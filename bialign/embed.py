@@ -15,7 +15,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .errors import MissingExtraError, ModelLoadError
+from .about import pip_hint
+from .errors import ConfigError, MissingExtraError, ModelLoadError
 
 DEFAULT_MODEL = "use-multilingual-v3"
 _DEFAULT_ALIASES = {DEFAULT_MODEL, "use", "usem3", "default"}
@@ -66,8 +67,10 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise MissingExtraError(
-                f"model {model!r} needs sentence-transformers: pip install 'bialign[st]' "
-                "(install torch first to choose its CPU or GPU build)"
+                f"model {model!r} needs sentence-transformers: {pip_hint('st')} "
+                "(install torch first to choose its CPU or GPU build)",
+                module="sentence_transformers",
+                extra="st",
             ) from exc
         self.name = model
         self.batch_size = batch_size
@@ -106,7 +109,7 @@ def load_embedder(model: str | Embedder | None = None, *, threads: int | None = 
         return SentenceTransformerEmbedder(str(model))
     if callable(getattr(model, "encode", None)):
         return model
-    raise TypeError(
+    raise ConfigError(
         f"model must be None, a model name or folder, or an object with an encode() method; "
         f"got {type(model).__name__}"
     )

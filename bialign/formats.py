@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .corpus import Bead
+    from .corpus import Bead, ParallelCorpus, Segment
 
-FORMATS = ("tsv", "jsonl", "tmx", "moses")
+FORMATS = ("tsv", "jsonl", "json", "tmx", "moses")
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"  # written as xml:lang
 _ESC = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -157,13 +157,15 @@ def tmx_unit(bead: Bead, langs: Sequence[str], doc: str | None = None) -> ET.Ele
     return tu
 
 
+_TMX_PROLOGUE = '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
+
+
 def write_tmx(pairs: Iterable[Bead], langs: Sequence[str], path: str | Path) -> None:
     tree = tmx_tree(pairs, langs)
-    with open(path, "wb") as f:
-        f.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
-        f.write(b'<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n')
-        tree.write(f, encoding="utf-8", xml_declaration=False)
-        f.write(b"\n")
+    with _open(path) as f:
+        f.write(_TMX_PROLOGUE)
+        tree.write(f, encoding="unicode")
+        f.write("\n")
 
 
 def read_tmx(path: str | Path) -> list[dict[str, str]]:
@@ -178,3 +180,64 @@ def _version() -> str:
     from . import __version__
 
     return __version__
+
+
+def document_record(corpus: ParallelCorpus, doc: str | None = None) -> dict[str, Any]:
+    """The whole alignment as a JSON-ready dict: every segment with its language and every
+    bead, unaligned ones included, so that nothing the Python API returns is lost."""
+    head = {} if doc is None else {"doc": doc}
+
+    def segments(segs: list[Segment]) -> list[dict[str, Any]]:
+        return [
+            {
+                "index": s.index,
+                "text": s.text,
+                "lang": s.lang,
+                "lang_confidence": round(s.lang_confidence, 6),
+                "line": s.line,
+            }
+            for s in segs
+        ]
+
+    body: dict[str, Any] = {"langs": list(corpus.langs), "mixed": corpus.mixed}
+    if corpus.mixed:
+        body["segments"] = segments(corpus.src_segments)
+    else:
+        body["src_segments"] = segments(corpus.src_segments)
+        body["tgt_segments"] = segments(corpus.tgt_segments)
+    body["beads"] = [
+        {
+            "src": list(b.src),
+            "tgt": list(b.tgt),
+            "kind": b.kind,
+            "src_text": b.src_text,
+            "tgt_text": b.tgt_text,
+            "score": round(b.score, 6),
+        }
+        for b in corpus.beads
+    ]
+    body["warnings"] = list(corpus.warnings)
+    return head | body
+
+
+def write_stream(corpus: ParallelCorpus, fmt: str, f: TextIO) -> None:
+    """Write ``corpus`` to an open text stream in one of the single-file formats; the same
+    bytes as the file writers (standard output gets the TMX DOCTYPE too)."""
+    if fmt == "tsv":
+        write_tsv_rows(f, corpus.pairs, corpus.langs, header=True)
+    elif fmt == "jsonl":
+        write_jsonl_rows(f, corpus.pairs, corpus.langs)
+    elif fmt == "json":
+        json.dump(document_record(corpus), f, ensure_ascii=False, indent=1)
+        f.write("\n")
+    elif fmt == "tmx":
+        f.write(_TMX_PROLOGUE)
+        tmx_tree(corpus.pairs, corpus.langs).write(f, encoding="unicode")
+        f.write("\n")
+    else:
+        raise ValueError(f"{fmt!r} is not a single-stream format")
+
+
+def write_json(corpus: ParallelCorpus, path: str | Path) -> None:
+    with _open(path) as f:
+        write_stream(corpus, "json", f)

@@ -18,11 +18,38 @@ from .attach import attach_fragments
 from .consistency import contradicts
 from .corpus import Bead, ParallelCorpus, Segment
 from .embed import Embedder, embed_unique, load_embedder
-from .errors import LanguageError
-from .langid import UND, LanguageDetector, SegmentLanguageIdentifier
+from .errors import ConfigError, LanguageError
+from .langid import UND, LanguageDetector, SegmentLanguageIdentifier, is_undetermined
 from .segment import MAX_SEGMENT_CHARS, RawSegment, read_document, split_sentences
 
 SPLIT_MODES = ("lines", "sentences")
+#: Segments of each monolingual document whose language is checked (evenly spread).
+LANGUAGE_SAMPLE = 200
+
+
+@dataclass(frozen=True)
+class _LanguageCheck:
+    """What the sample of one monolingual document looked like."""
+
+    lang: str  # the language it was given as
+    counts: dict[str, int]  # sampled segments per label, und included
+
+    @property
+    def labelled(self) -> int:
+        return sum(n for lang, n in self.counts.items() if lang != UND)
+
+    @property
+    def share(self) -> float:
+        """Share of the sampled segments with a language that are in the given one."""
+        return self.counts.get(self.lang, 0) / self.labelled if self.labelled else 1.0
+
+    def looks_like(self, other: str) -> bool:
+        """Most of the sample (and at least 3 segments) is in ``other``."""
+        n = self.counts.get(other, 0)
+        return n >= 3 and n > self.labelled / 2
+
+    def describe(self, lang: str) -> str:
+        return f"{self.counts.get(lang, 0)} of {self.labelled} sampled segments {lang!r}"
 
 
 @dataclass
@@ -50,7 +77,7 @@ class Aligner:
     def __post_init__(self) -> None:
         self.langs = _check_langs(self.langs)
         if self.split not in SPLIT_MODES:
-            raise ValueError(f"split must be one of {SPLIT_MODES}, got {self.split!r}")
+            raise ConfigError(f"split must be one of {SPLIT_MODES}, got {self.split!r}")
         self._identifier = SegmentLanguageIdentifier(self.detector)
         self._embedder: Embedder | None = None
 
@@ -76,8 +103,11 @@ class Aligner:
             missing = a if not src_idx else b
             raise LanguageError(
                 f"the document has no {missing!r} segment, so there is nothing to pair "
-                f"(segments per language: {counts}); use align_documents() for two "
-                "monolingual documents"
+                f"(segments per language: {counts})",
+                hint="for two monolingual documents use bialign.align_documents(src, tgt)",
+                cli_hint="for two monolingual documents use bialign align-docs SRC TGT",
+                counts=counts,
+                missing=missing,
             )
         corpus = self._align_streams(segments, segments, src_idx, tgt_idx, timings)
         return corpus
@@ -90,23 +120,39 @@ class Aligner:
         raw_src = read_document(src, name="src", markup=self.markup)
         raw_tgt = read_document(tgt, name="tgt", markup=self.markup)
         split = self.split == "sentences"
-        src_segs = self._label(raw_src, split=split and not _is_sequence(src))
-        tgt_segs = self._label(raw_tgt, split=split and not _is_sequence(tgt))
-        timings["langid"] = time.perf_counter() - t0
+        a, b = self.langs
+        src_check, tgt_check = self._check_language(raw_src, a), self._check_language(raw_tgt, b)
         warnings = []
-        for name, segs, lang in (
-            ("src", src_segs, self.langs[0]),
-            ("tgt", tgt_segs, self.langs[1]),
-        ):
-            labelled = [s for s in segs if s.lang != UND]
-            other = [s for s in labelled if s.lang != lang]
-            if labelled and len(other) > len(labelled) / 2:
-                warnings.append(
-                    f"{name} was given as {lang!r} but {len(other)} of {len(labelled)} "
-                    f"segments look like {other[0].lang!r}; check the langs argument"
-                )
-        for w in warnings:
-            print(f"bialign: warning: {w}", file=sys.stderr)
+        if src_check.looks_like(b) and tgt_check.looks_like(a):
+            # The two documents were given in the wrong order: align them the right way
+            # round, so that every column holds the language its header names.
+            warnings.append(
+                f"src looks {b!r} and tgt looks {a!r} (src: {src_check.describe(b)}; tgt: "
+                f"{tgt_check.describe(a)}): aligned them the other way round, so the {a!r} "
+                "side (src segments and indices) is the second document given"
+            )
+            raw_src, raw_tgt = raw_tgt, raw_src
+            src, tgt = tgt, src
+            src_check, tgt_check = (
+                _LanguageCheck(a, tgt_check.counts),
+                _LanguageCheck(b, src_check.counts),
+            )
+        else:
+            for name, check, lang in (("src", src_check, a), ("tgt", tgt_check, b)):
+                other = b if lang == a else a
+                if check.looks_like(other):
+                    raise LanguageError(
+                        f"{name} was given as {lang!r} but looks {other!r} "
+                        f"({check.describe(other)}; the detector chooses between "
+                        f"{a!r} and {b!r} only)",
+                        hint="pass a document and its translation, in the order of langs",
+                        cli_hint="pass a document and its translation, in the order of --langs",
+                        document=name,
+                        counts=check.counts,
+                    )
+        src_segs = self._label_monolingual(raw_src, a, src_check, split and not _is_sequence(src))
+        tgt_segs = self._label_monolingual(raw_tgt, b, tgt_check, split and not _is_sequence(tgt))
+        timings["langid"] = time.perf_counter() - t0
         # Every segment of a monolingual document takes part, und ones included: a line
         # such as "Michel Piola, Vernier" has its counterpart in the other document.
         corpus = self._align_streams(
@@ -118,6 +164,35 @@ class Aligner:
         )
         corpus.warnings[:0] = warnings
         return corpus
+
+    def _check_language(self, raw: list[RawSegment], lang: str) -> _LanguageCheck:
+        """Identify the language of an evenly spread sample of a monolingual document's
+        segments: enough to catch a wrong or swapped document, at a fraction of the cost
+        of labelling every segment (alignment itself does not need the labels)."""
+        texts = [r.text[:MAX_SEGMENT_CHARS] for r in raw if r.text]
+        step = max(1, len(texts) // LANGUAGE_SAMPLE)
+        sample = texts[::step][:LANGUAGE_SAMPLE]
+        labels = self._identifier.identify(sample, self.langs)
+        counts = {x: sum(lab.lang == x for lab in labels) for x in (*self.langs, UND)}
+        return _LanguageCheck(lang, counts)
+
+    def _label_monolingual(
+        self, raw: list[RawSegment], lang: str, check: _LanguageCheck, split: bool
+    ) -> list[Segment]:
+        """Segments of a monolingual document: its language on every segment that has a
+        language of its own, ``und`` on the rest; the confidence is the share of the
+        sampled segments that the detector found in that language."""
+        if split:
+            raw = split_sentences(raw, [lang] * len(raw))
+        confidence = check.share
+        out = []
+        for r in raw:
+            text = r.text[:MAX_SEGMENT_CHARS]
+            if not text or is_undetermined(text, self.langs):
+                out.append(Segment(r.index, r.text, UND, 1.0, r.line))
+            else:
+                out.append(Segment(r.index, r.text, lang, confidence, r.line))
+        return out
 
     # -- shared steps ------------------------------------------------------------------
 

@@ -75,9 +75,21 @@ def test_align_documents_and_swapping_mirrors() -> None:
     assert [(b.tgt, b.src) for b in back.beads] == [(b.src, b.tgt) for b in fwd.beads]
 
 
-def test_other_language_pair_warns_when_a_side_looks_wrong() -> None:
-    corpus = bialign.align_documents(EN, ES, langs=("de", "fr"))
-    assert any("look like" in w for w in corpus.warnings)
+def test_a_side_in_the_wrong_language_is_an_error_naming_it() -> None:
+    # English and Spanish given as German and French: the detector, choosing between de
+    # and fr only, finds both in one language, and a corpus of them would be mislabelled.
+    with pytest.raises(bialign.LanguageError, match="given as 'de' but looks 'fr'") as info:
+        bialign.align_documents(EN, ES, langs=("de", "fr"))
+    assert info.value.document == "src" and info.value.counts["fr"] >= 3
+
+
+def test_swapped_documents_are_aligned_the_right_way_round_with_a_warning() -> None:
+    corpus = bialign.align_documents(ES, EN)
+    assert [(p.src_text, p.tgt_text) for p in corpus.pairs] == [
+        (p.src_text, p.tgt_text) for p in bialign.align_documents(EN, ES).pairs
+    ]
+    assert corpus.src_segments[0].text == EN[0]
+    assert any("other way round" in w for w in corpus.warnings)
 
 
 def test_min_score_unpairs_weak_beads() -> None:
