@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EmptyDocumentError, InputError, LimitExceededError
+from .errors import BinaryFileError, EmptyDocumentError, InputError, LimitExceededError
 
 #: Longest segment text passed to the encoder and the language detector (characters).
 #: Longer segments are kept whole in the corpus; only their analysed prefix is cut,
@@ -93,7 +93,9 @@ def read_document(doc: object, *, name: str = "doc", markup: bool = True) -> lis
     elements (``<p>``, ``<br>``, ``<li>``, ...) end a line of text.
     """
     if isinstance(doc, os.PathLike):
-        return read_document(_read_file(Path(doc)), name=name, markup=markup)
+        path = Path(doc)
+        label = str(path) if name == "doc" else f"{name} ({path})"
+        return read_document(_read_file(path), name=label, markup=markup)
     if isinstance(doc, str):
         return _split_lines(strip_markup(doc) if markup else doc, name)
     if isinstance(doc, bytes | bytearray | memoryview):
@@ -122,13 +124,32 @@ def read_document(doc: object, *, name: str = "doc", markup: bool = True) -> lis
     )
 
 
+#: Leading bytes of binary formats people pass by mistake (PDF, zip and office files,
+#: images, gzip); a NUL byte in the first block also marks a binary file.
+_BINARY_MAGIC = {
+    b"%PDF-": "a PDF",
+    b"PK\x03\x04": "a zip archive (or a .docx/.odt/.xlsx)",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "gzip-compressed",
+}
+
+
 def _read_file(path: Path) -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"no such file: {path}") from None
+        raise InputError(f"no such file: {path}", path=path) from None
     except IsADirectoryError:
-        raise InputError(f"{path} is a directory, not a text file") from None
+        raise InputError(f"{path} is a directory, not a text file", path=path) from None
+    kind = next((k for magic, k in _BINARY_MAGIC.items() if data.startswith(magic)), None)
+    if kind or b"\x00" in data[:8192]:
+        raise BinaryFileError(
+            f"{path} is a binary file ({kind or 'it holds NUL bytes'}), not text",
+            hint="extract its text first",
+            path=path,
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import io
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 from conftest import EXAMPLE
 
+import bialign
 from bialign import cli, formats
 
 
@@ -100,3 +104,117 @@ def test_cli_attach_joins_a_folded_clause_unless_told_not_to(tmp_path: Path, dat
     on, off = pairs(tmp_path / "on.tsv"), pairs(tmp_path / "off.tsv")
     assert (norm(" ".join(de[31:34])), norm(fr[68])) in on
     assert (norm(" ".join(de[31:33])), norm(fr[68])) in off
+
+
+# -- a command line that explains itself ------------------------------------------------
+
+COMMANDS = ("align", "align-docs", "align-many", "report", "demo")
+
+
+def test_version_names_the_version_and_the_distribution(capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"bialign {bialign.__version__} (bialign-corpus)"
+
+
+def test_every_help_page_gives_defaults_and_examples(capsys) -> None:
+    for command in COMMANDS:
+        with pytest.raises(SystemExit):
+            cli.main([command, "--help"])
+        page = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+        assert "examples: bialign " in page, command
+        for option in ("--langs", "--split", "--progress", "--model", "--min-score"):
+            if command == "demo" or (command == "report" and option == "--min-score"):
+                continue
+            helptext = page.split(option, 2)[-1][:400]
+            assert "default" in helptext.lower(), (command, option)
+        assert ("--no-attach" in page) == (command in ("align-docs", "align-many", "report"))
+    with pytest.raises(SystemExit):
+        cli.main(["align", "--help"])
+    page = " ".join(capsys.readouterr().out.split())
+    assert "about 0 for unrelated text" in page  # the score's scale, not just a number
+    assert "Universal Sentence Encoder" in page  # the default model, named
+
+
+def test_messages_name_commands_and_files(tmp_path: Path, capsys) -> None:
+    english = tmp_path / "en.txt"
+    english.write_text("The cat sleeps in the house.\nThe dog barks at night.\n")
+    assert cli.main(["align", str(english)]) == 2
+    err = capsys.readouterr().err
+    assert "bialign align-docs SRC TGT" in err and "align_documents" not in err
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n  \n")
+    assert cli.main(["align-docs", str(english), str(empty)]) == 2
+    assert f"tgt ({empty}) has no text" in capsys.readouterr().err
+    binary = tmp_path / "photo.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    assert cli.main(["align", str(binary)]) == 2
+    err = capsys.readouterr().err
+    assert f"{binary} is a binary file (a PNG image)" in err and "latin1" not in err
+
+
+def test_swapped_documents_warn_once_and_keep_the_columns(tmp_path: Path, capsys) -> None:
+    (tmp_path / "en.txt").write_text("The cat sleeps in the house.\nThe dog barks at night.\n"
+                                     "The house is very big.\n")  # fmt: skip
+    (tmp_path / "es.txt").write_text("El gato duerme en la casa.\nEl perro ladra por la noche.\n"
+                                     "La casa es muy grande.\n")  # fmt: skip
+    args = ["align-docs", str(tmp_path / "es.txt"), str(tmp_path / "en.txt"), "--format", "jsonl"]
+    assert cli.main(args) == 0
+    captured = capsys.readouterr()
+    rows = [json.loads(x) for x in captured.out.splitlines()]
+    assert rows[0]["en"] == "The cat sleeps in the house."
+    assert captured.err.count("other way round") == 1
+
+
+def test_json_output_holds_every_segment_and_bead(tmp_path: Path) -> None:
+    out = tmp_path / "doc.json"
+    assert cli.main(["align", str(EXAMPLE), "--format", "json", "-o", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["langs"] == ["en", "es"] and doc["mixed"] is True
+    assert [s["lang"] for s in doc["segments"]].count("es") == 2
+    unaligned = [b for b in doc["beads"] if not (b["src"] and b["tgt"])]
+    pairs = [b for b in doc["beads"] if b["src"] and b["tgt"]]
+    assert len(pairs) == 1 and len(unaligned) == len(doc["beads"]) - 1 > 10
+
+
+def test_align_many_counts_what_it_says_and_shows_a_total(tmp_path: Path) -> None:
+    docs = tmp_path / "docs.jsonl"
+    good = {"text": "The cat sleeps.\nEl gato duerme."}
+    docs.write_text("\n".join(json.dumps({"id": str(k), **good}) for k in range(3))
+                    + '\n{"id": "bad", "text": ""}\n')  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "bialign.cli", "align-many", str(docs), "-o",
+         str(tmp_path / "p.jsonl"), "--progress"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "3 documents aligned, 1 skipped with an error; 3 pairs" in proc.stderr
+    assert "4/4" in proc.stderr  # the bar knows the total, so it can give an ETA
+
+
+def test_ctrl_c_in_align_many_is_one_line_and_resumes(tmp_path: Path) -> None:
+    docs = tmp_path / "docs.jsonl"
+    text = "The cat sleeps in the house.\nEl gato duerme en la casa."
+    docs.write_text("".join(json.dumps({"id": str(k), "text": text}) + "\n" for k in range(400)))
+    out = tmp_path / "p.jsonl"
+    cmd = [sys.executable, "-m", "bialign.cli", "align-many", str(docs), "-o", str(out)]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    progress = Path(f"{out}.progress")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if progress.exists() and '"doc": 1,' in progress.read_text():
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    (line,) = err.strip().splitlines()
+    done = int(line.split("interrupted after ")[1].split()[0])
+    assert 2 <= done < 400 and "--resume" in line
+    resumed = subprocess.run([*cmd, "--resume"], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{done} done by an earlier run" in resumed.stderr
+    ids = [json.loads(x)["doc"] for x in out.read_text().splitlines()]
+    assert ids == [str(k) for k in range(400)]
