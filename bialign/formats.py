@@ -146,10 +146,10 @@ def tmx_tree(pairs: Iterable[Bead], langs: Sequence[str]) -> ET.ElementTree:
 def tmx_unit(bead: Bead, langs: Sequence[str], doc: str | None = None) -> ET.Element:
     """One ``<tu>``: the score (and the source document's id) as props, two ``<tuv>``."""
     tu = ET.Element("tu")
-    prop = ET.SubElement(tu, "prop", type="score")
+    prop = ET.SubElement(tu, "prop", type="x-score")
     prop.text = f"{bead.score:.6f}"
     if doc is not None:
-        ET.SubElement(tu, "prop", type="doc").text = xml_safe(doc)
+        ET.SubElement(tu, "prop", type="x-doc").text = xml_safe(doc)
     for lang, text in ((langs[0], bead.src_text), (langs[1], bead.tgt_text)):
         tuv = ET.SubElement(tu, "tuv", {_XML_LANG: lang})
         seg = ET.SubElement(tuv, "seg")

@@ -130,3 +130,12 @@ def test_round_trips_hold_for_any_text(pairs: list[tuple[str, str]], tmp_path_fa
     ]
     assert got == want
     json.dumps(c.to_records())
+
+
+def test_tmx_custom_properties_use_the_x_prefix(tmp_path: Path) -> None:
+    # TMX 1.4b: a prop type that is not one of the standard ones starts with "x-".
+    c = corpus_of([("The cat sleeps.", "El gato duerme.")])
+    c.to_tmx(tmp_path / "c.tmx")
+    root = etree.parse(str(tmp_path / "c.tmx")).getroot()
+    types = {p.get("type") for p in root.iter("prop")}
+    assert types and all(t.startswith("x-") for t in types)
