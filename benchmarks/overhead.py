@@ -132,8 +132,15 @@ def main() -> None:
         rows.append([name, b["seconds"], b.get("langid", 0.0), b.get("embed", 0.0),
                      b.get("align", 0.0), r["pairs"], statistics.median(r["startup"])])  # fmt: skip
     table = fmt_table(
-        ["tree", "10k x 10k s", "reading + language s", "embedding lookups s", "align s",
-         "pairs", "`bialign align` start-up s (median)"],  # fmt: skip
+        [
+            "tree",
+            "10k x 10k s",
+            "reading + language s",
+            "embedding lookups s",
+            "align s",
+            "pairs",
+            "`bialign align` start-up s (median)",
+        ],  # fmt: skip
         rows,
     )
     notes = (

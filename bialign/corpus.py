@@ -137,7 +137,7 @@ class ParallelCorpus:
         return [formats.pair_record(b, self.langs) for b in self.pairs]
 
     def to_pandas(self) -> pandas.DataFrame:
-        """A DataFrame with one row per pair (needs ``bialign[pandas]``)."""
+        """A DataFrame with one row per pair (needs ``bialign-corpus[pandas]``)."""
         from .errors import require
 
         pd: Any = require("pandas", "pandas", "ParallelCorpus.to_pandas()")
@@ -147,7 +147,7 @@ class ParallelCorpus:
         )
 
     def to_hf_dataset(self) -> datasets.Dataset:
-        """A Hugging Face dataset with a ``translation`` column (needs ``bialign[hf]``)."""
+        """A Hugging Face dataset with a ``translation`` column (needs ``bialign-corpus[hf]``)."""
         from .errors import require
 
         ds: Any = require("datasets", "hf", "ParallelCorpus.to_hf_dataset()")
@@ -168,7 +168,7 @@ class ParallelCorpus:
 
     def plot(self, path: str | Path, max_cells: int = 600) -> None:
         """Save the similarity heat map with the beads drawn over it (needs
-        ``bialign[plot]``); streams longer than ``max_cells`` are max-pooled to it."""
+        ``bialign-corpus[plot]``); streams longer than ``max_cells`` are max-pooled to it."""
         from .plot import plot_alignment
 
         plot_alignment(self, path, max_cells=max_cells)

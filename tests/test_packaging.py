@@ -68,3 +68,14 @@ def test_demo_runs_from_the_installed_wheel_alone(wheel: Path, tmp_path: Path) -
 def test_the_bundled_demo_post_is_the_repository_example() -> None:
     bundled = (ROOT / "bialign" / "data" / "news_post.txt").read_bytes()
     assert bundled == (ROOT / "examples" / "news_post.txt").read_bytes()
+
+
+def test_no_install_line_names_the_unrelated_bialign_package() -> None:
+    # 'bialign' on the package index is an RNA alignment tool: every hint names ours.
+    import re
+
+    wrong = re.compile(r"pip install[^\n`&;|]*?(?<![/\w.-])bialign(?![-\w])|\bbialign\[")
+    files = [ROOT / "README.md", *ROOT.glob("docs/*.md"), *ROOT.glob("bialign/**/*.py")]
+    bad = [f"{f.relative_to(ROOT)}: {m.group(0)}" for f in files
+           for m in wrong.finditer(f.read_text(encoding="utf-8"))]  # fmt: skip
+    assert bad == []
