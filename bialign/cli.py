@@ -54,6 +54,10 @@ examples:
     "report": """examples:
   bialign report examples/news_post.txt -o report.html
   bialign report en.txt es.txt -o report.html --plot similarity.png""",
+    "build-dataset": """examples:
+  bialign build-dataset crawl/ -o dataset/            # a folder of .html / .txt pages
+  bialign build-dataset pages.jsonl -o dataset/ --splits train=0.8 dev=0.1 test=0.1
+  bialign build-dataset crawl.warc.gz -o dataset/ --min-score 0.1""",
     "demo": """examples:
   bialign demo
   bialign demo --format json""",
@@ -224,6 +228,37 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _subparser(
         sub,
+        "build-dataset",
+        help="from a crawl to a published dataset: match, align, clean, deduplicate, split",
+        description="Align every document of a crawl (pages with both languages on their "
+        "own, one-language pages with their matched translation), clean and deduplicate "
+        "the pairs, split them by document and write a Hugging Face dataset, Parquet, "
+        "Moses and TMX files and a dataset card into OUTPUT.",
+    )
+    p.add_argument("input", help="a folder of .html/.txt files, a .jsonl of documents or a .warc")
+    p.add_argument("-o", "--output", required=True, help="folder to write the dataset into")
+    p.add_argument(
+        "--splits",
+        nargs="+",
+        default=["train=0.9", "dev=0.05", "test=0.05"],
+        metavar="NAME=SHARE",
+        help="shares of documents per split (default: train=0.9 dev=0.05 test=0.05)",
+    )
+    p.add_argument(
+        "--no-near-duplicates",
+        action="store_true",
+        help="remove exact duplicates only (default: also near duplicates, MinHash LSH)",
+    )
+    _add_min_score(p)
+    g = p.add_argument_group("alignment")
+    g.add_argument("--langs", nargs=2, default=["en", "es"], metavar=("SRC", "TGT"),
+                   help="the two languages (default: en es)")  # fmt: skip
+    g.add_argument("--model", default=None, help="sentence encoder (default: the embedded one)")
+    g.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bars on standard error (default: on a terminal)")  # fmt: skip
+
+    p = _subparser(
+        sub,
         "demo",
         help="align the bundled example post and print its pairs (no file needed)",
         description="Align a short bilingual news post that ships with bialign and print "
@@ -329,6 +364,31 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build_dataset(args: argparse.Namespace) -> int:
+    from .build import build_dataset
+    from .dataset import CleanConfig
+
+    sizes = {}
+    for item in args.splits:
+        name, _, share = item.partition("=")
+        try:
+            sizes[name] = float(share)
+        except ValueError:
+            return _fail(f"--splits takes NAME=SHARE items such as train=0.9; got {item!r}")
+    langs = (args.langs[0], args.langs[1])
+    summary = build_dataset(
+        Path(args.input), Path(args.output), langs=langs, model=args.model,
+        clean_config=CleanConfig(min_score=args.min_score, langs=langs), sizes=sizes,
+        near_duplicates=None if args.no_near_duplicates else 0.8, progress=args.progress,
+    )  # fmt: skip
+    print(
+        f"bialign: {summary.documents} documents, {summary.aligned_pairs} pairs aligned, "
+        f"{summary.published} published to {args.output}",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def _fail(message: str) -> int:
     print(f"bialign: error: {message}", file=sys.stderr)
     return 2
@@ -341,6 +401,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _demo(args)
+        if args.command == "build-dataset":
+            return _build_dataset(args)
         aligner = _aligner(args)
         if args.command == "align" or (args.command == "report" and not args.tgt):
             corpus = aligner.align(_read_arg(args.file))

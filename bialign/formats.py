@@ -122,8 +122,11 @@ def read_moses(src_path: str | Path, tgt_path: str | Path) -> list[tuple[str, st
     return list(zip(src, tgt, strict=True))
 
 
-def tmx_tree(pairs: Iterable[Bead], langs: Sequence[str]) -> ET.ElementTree:
-    """A TMX 1.4b document; ElementTree does the XML escaping."""
+def tmx_tree(
+    pairs: Iterable[Bead], langs: Sequence[str], docs: Iterable[str] | None = None
+) -> ET.ElementTree:
+    """A TMX 1.4b document; ElementTree does the XML escaping. ``docs``, one per pair,
+    adds each pair's source document as a property."""
     root = ET.Element("tmx", version="1.4")
     ET.SubElement(
         root,
@@ -137,8 +140,9 @@ def tmx_tree(pairs: Iterable[Bead], langs: Sequence[str]) -> ET.ElementTree:
     )
     root[0].set("o-tmf", "bialign")
     body = ET.SubElement(root, "body")
+    doc_ids = iter(docs) if docs is not None else None
     for b in pairs:
-        body.append(tmx_unit(b, langs))
+        body.append(tmx_unit(b, langs, None if doc_ids is None else next(doc_ids)))
     ET.indent(root)
     return ET.ElementTree(root)
 
@@ -160,8 +164,10 @@ def tmx_unit(bead: Bead, langs: Sequence[str], doc: str | None = None) -> ET.Ele
 _TMX_PROLOGUE = '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
 
 
-def write_tmx(pairs: Iterable[Bead], langs: Sequence[str], path: str | Path) -> None:
-    tree = tmx_tree(pairs, langs)
+def write_tmx(
+    pairs: Iterable[Bead], langs: Sequence[str], path: str | Path, docs: Iterable[str] | None = None
+) -> None:
+    tree = tmx_tree(pairs, langs, docs)
     with _open(path) as f:
         f.write(_TMX_PROLOGUE)
         tree.write(f, encoding="unicode")

@@ -1,0 +1,174 @@
+"""Which document translates which: matching two collections of monolingual documents.
+
+Most bilingual sites publish ``/en/story-123`` and ``/es/historia-123`` as two pages.
+:func:`match_documents` finds those pairs in three steps, each cheap enough for tens of
+thousands of documents:
+
+1. **Candidates.** Every segment is embedded once (a text repeated across pages, such as
+   boilerplate, once in all). A document's vector is the length-weighted mean of its
+   segments' unit vectors. Each document's nearest documents on the other side are
+   candidates, scored with the ratio margin of Artetxe and Schwenk (2019): the cosine
+   divided by the mean cosine of both documents' k nearest neighbours, so that a generic
+   page close to everything does not win.
+2. **Verification.** Each candidate pair is aligned segment by segment
+   (:func:`bialign.align_embeddings`) on the embeddings already computed, and scored by
+   the share of both documents' characters that lie in pairs whose cosine reaches
+   ``pair_cosine``. A translation covers most of both documents; a page on the same
+   story by another writer, or an updated copy with rewritten paragraphs, covers less.
+3. **Assignment.** One to one, greedily by verified share (then margin): the best
+   verified pair is taken first, so that of two near-duplicate versions of a story the
+   one the translation really matches keeps it. Pairs below ``min_share`` stay
+   unmatched: a document with no translation on the other side is left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .align import AlignConfig, align_embeddings
+from .embed import Embedder, embed_unique, load_embedder
+from .errors import ConfigError
+from .segment import MAX_SEGMENT_CHARS, read_document
+
+
+@dataclass(frozen=True)
+class DocumentMatch:
+    """One matched pair: ``src`` and ``tgt`` index the two collections as given."""
+
+    src: int
+    tgt: int
+    #: Share of both documents' characters in confidently aligned segment pairs (0-1).
+    share: float
+    #: Ratio margin of the document vectors (about 1 for an ordinary neighbour, higher
+    #: for a pair that stands out from both documents' neighbourhoods).
+    margin: float
+
+    @property
+    def confidence(self) -> float:
+        """The verified share, the number to threshold (a translation covers most of both
+        documents; see docs/dataset.md for measured precision at each value)."""
+        return self.share
+
+
+@dataclass
+class _Docs:
+    """One collection, embedded: segment vectors of every document, back to back."""
+
+    vectors: np.ndarray  # (segments, dim), unit rows
+    lengths: np.ndarray  # characters per segment
+    starts: np.ndarray  # document k owns rows starts[k]:starts[k + 1]
+
+    def rows(self, k: int) -> slice:
+        return slice(int(self.starts[k]), int(self.starts[k + 1]))
+
+    def doc_vectors(self) -> np.ndarray:
+        """Length-weighted mean of each document's segment vectors, unit length."""
+        weights = np.sqrt(self.lengths)[:, None] * self.vectors
+        sums = np.add.reduceat(weights, self.starts[:-1], axis=0)
+        empty = self.starts[1:] == self.starts[:-1]
+        sums[empty] = 0.0
+        return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+
+
+def _embed_collection(docs: Sequence[object], embedder: Embedder, side: str) -> _Docs:
+    texts: list[str] = []
+    starts = [0]
+    for k, doc in enumerate(docs):
+        segs = read_document(doc, name=f"{side}[{k}]")
+        texts.extend(s.text[:MAX_SEGMENT_CHARS] for s in segs if s.text)
+        starts.append(len(texts))
+    vectors = embed_unique(embedder, texts)
+    lengths = np.array([len(t) for t in texts], dtype=np.float64)
+    return _Docs(vectors, lengths, np.array(starts))
+
+
+def _neighbours(a: np.ndarray, b: np.ndarray, k: int, block: int = 2048) -> tuple[
+    np.ndarray, np.ndarray
+]:  # fmt: skip
+    """For each row of ``a``: its ``k`` nearest rows of ``b`` (indices, cosines)."""
+    k = min(k, len(b))
+    idx = np.empty((len(a), k), dtype=np.int64)
+    sim = np.empty((len(a), k), dtype=np.float32)
+    for i0 in range(0, len(a), block):
+        s = a[i0 : i0 + block] @ b.T
+        part = np.argpartition(-s, k - 1, axis=1)[:, :k]
+        idx[i0 : i0 + block] = part
+        sim[i0 : i0 + block] = np.take_along_axis(s, part, axis=1)
+    return idx, sim
+
+
+def _verify(src: _Docs, tgt: _Docs, i: int, j: int, pair_cosine: float) -> float:
+    """Share of both documents' characters in aligned pairs of cosine >= pair_cosine."""
+    ri, rj = src.rows(i), tgt.rows(j)
+    es, et = src.vectors[ri], tgt.vectors[rj]
+    ls, lt = src.lengths[ri], tgt.lengths[rj]
+    total = ls.sum() + lt.sum()
+    if not len(es) or not len(et) or total == 0:
+        return 0.0
+    covered = 0.0
+    for s, t, _ in align_embeddings(es, et, ls, lt, _VERIFY):
+        if s and t:
+            u, v = es[list(s)].sum(axis=0), et[list(t)].sum(axis=0)
+            cos = float(u @ v) / max(float(np.linalg.norm(u) * np.linalg.norm(v)), 1e-12)
+            if cos >= pair_cosine:
+                covered += ls[list(s)].sum() + lt[list(t)].sum()
+    return float(covered / total)
+
+
+#: Verification aligns with the two-document defaults, up to 2-2 beads: it only asks how
+#: much of the two documents pairs up, not how exactly.
+_VERIFY = AlignConfig(max_side=3)
+
+
+def match_documents(
+    src_docs: Sequence[object],
+    tgt_docs: Sequence[object],
+    *,
+    model: str | Embedder | None = None,
+    candidates: int = 4,
+    pair_cosine: float = 0.5,
+    min_share: float = 0.35,
+) -> list[DocumentMatch]:
+    """Match each document of ``src_docs`` with its translation in ``tgt_docs``.
+
+    Documents are given as :func:`bialign.align` takes them (text, a list of segments, a
+    path). Returns one-to-one matches sorted by ``src``; documents without a verified
+    partner are in none. ``candidates`` nearest documents on each side are verified;
+    ``pair_cosine`` is the cosine a segment pair needs to count as aligned (set for the
+    default encoder) and ``min_share`` the verified share a match needs.
+    """
+    if candidates < 1:
+        raise ConfigError(f"candidates must be at least 1, got {candidates}")
+    if not 0.0 <= min_share <= 1.0:
+        raise ConfigError(f"min_share must be between 0 and 1, got {min_share}")
+    if not src_docs or not tgt_docs:
+        return []
+    embedder = load_embedder(model)
+    src = _embed_collection(src_docs, embedder, "src")
+    tgt = _embed_collection(tgt_docs, embedder, "tgt")
+    ds, dt = src.doc_vectors(), tgt.doc_vectors()
+    fwd_idx, fwd_sim = _neighbours(ds, dt, candidates)
+    bwd_idx, bwd_sim = _neighbours(dt, ds, candidates)
+    r_src, r_tgt = fwd_sim.mean(axis=1), bwd_sim.mean(axis=1)
+    pairs = {(i, int(j)) for i, row in enumerate(fwd_idx) for j in row}
+    pairs |= {(int(i), j) for j, row in enumerate(bwd_idx) for i in row}
+    scored = []
+    for i, j in pairs:
+        margin = 2.0 * float(ds[i] @ dt[j]) / max(float(r_src[i] + r_tgt[j]), 1e-6)
+        share = _verify(src, tgt, i, j, pair_cosine)
+        if share >= min_share:
+            scored.append((share, margin, i, j))
+    scored.sort(reverse=True)
+    taken_src: set[int] = set()
+    taken_tgt: set[int] = set()
+    out = []
+    for share, margin, i, j in scored:
+        if i in taken_src or j in taken_tgt:
+            continue
+        taken_src.add(i)
+        taken_tgt.add(j)
+        out.append(DocumentMatch(i, j, round(share, 6), round(margin, 6)))
+    return sorted(out, key=lambda m: m.src)

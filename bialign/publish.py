@@ -1,0 +1,203 @@
+"""Save a cleaned, split dataset the ways people load it, with a dataset card.
+
+One folder holds: ``hf/`` (a Hugging Face ``datasets.DatasetDict`` saved with
+``save_to_disk``), ``parquet/<split>.parquet`` (pyarrow), ``moses/<split>.<lang>`` and
+``tmx/<split>.tmx``, ``README.md`` (the dataset card: sources, languages, counts after
+each step, the score histogram as a picture, how it was made; the licence is left for
+the publisher to fill in) and ``score_histogram.png``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .about import DISTRIBUTION, __version__
+from .dataset import CleanReport, PairRecord
+from .errors import require
+
+
+@dataclass
+class BuildSummary:
+    """What went into the dataset and what each step removed."""
+
+    langs: tuple[str, str]
+    sources: list[str]
+    documents: int = 0
+    mixed_documents: int = 0
+    matched_document_pairs: int = 0
+    unmatched_documents: int = 0
+    failed_documents: int = 0
+    aligned_pairs: int = 0
+    published: int = 0
+    cleaning: CleanReport = field(default_factory=CleanReport)
+    duplicates: dict[str, int] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def publish(pairs: Sequence[PairRecord], out: Path, summary: BuildSummary) -> dict[str, int]:
+    """Write every format and the card; returns pairs per split."""
+    out.mkdir(parents=True, exist_ok=True)
+    a, b = summary.langs
+    by_split: dict[str, list[PairRecord]] = {}
+    for p in pairs:
+        by_split.setdefault(p.split or "train", []).append(p)
+    counts = {name: len(rows) for name, rows in sorted(by_split.items())}
+    _write_parquet_and_hf(by_split, out, summary.langs)
+    from .corpus import Bead
+    from .formats import escape_line, write_tmx
+
+    (out / "moses").mkdir(exist_ok=True)
+    (out / "tmx").mkdir(exist_ok=True)
+    for name, rows in by_split.items():
+        with (
+            open(out / "moses" / f"{name}.{a}", "w", encoding="utf-8") as fa,
+            open(out / "moses" / f"{name}.{b}", "w", encoding="utf-8") as fb,
+        ):
+            for p in rows:
+                fa.write(escape_line(p.src) + "\n")
+                fb.write(escape_line(p.tgt) + "\n")
+        beads = [Bead((), (), p.src, p.tgt, p.score) for p in rows]
+        write_tmx(beads, summary.langs, out / "tmx" / f"{name}.tmx", docs=[p.doc for p in rows])
+    picture = _histogram([p.score for p in pairs], out / "score_histogram.png")
+    (out / "README.md").write_text(_card(summary, counts, picture), encoding="utf-8")
+    (out / "build.json").write_text(
+        json.dumps(
+            {
+                "langs": list(summary.langs),
+                "splits": counts,
+                "documents": summary.documents,
+                "aligned_pairs": summary.aligned_pairs,
+                "removed": dict(summary.cleaning.removed),
+                "duplicates": summary.duplicates,
+                "options": summary.options,
+                "bialign": __version__,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return counts
+
+
+def _columns(rows: list[PairRecord], langs: tuple[str, str]) -> dict[str, list[Any]]:
+    return {
+        "translation": [{langs[0]: p.src, langs[1]: p.tgt} for p in rows],
+        "score": [p.score for p in rows],
+        "doc": [p.doc for p in rows],
+    }
+
+
+def _write_parquet_and_hf(
+    by_split: dict[str, list[PairRecord]], out: Path, langs: tuple[str, str]
+) -> None:
+    pa: Any = require("pyarrow", "dataset", "Parquet output")
+    pq: Any = require("pyarrow.parquet", "dataset", "Parquet output")
+    ds: Any = require("datasets", "dataset", "the Hugging Face dataset")
+    ds.disable_progress_bars()  # bialign reports its own progress
+    (out / "parquet").mkdir(exist_ok=True)
+    splits = {}
+    for name, rows in by_split.items():
+        table = pa.Table.from_pydict(_columns(rows, langs))
+        pq.write_table(table, out / "parquet" / f"{name}.parquet")
+        splits[name] = ds.Dataset(table)
+    ds.DatasetDict(splits).save_to_disk(str(out / "hf"))
+
+
+def _histogram(scores: list[float], path: Path) -> str | None:
+    """The score histogram as a PNG, or None when matplotlib is not installed."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.hist(scores, bins=40, color="#3b6ea8")
+    ax.set_xlabel("bead score (margin similarity)")
+    ax.set_ylabel("pairs")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path.name
+
+
+def _card(summary: BuildSummary, counts: dict[str, int], picture: str | None) -> str:
+    a, b = summary.langs
+    removed = "\n".join(
+        f"| {name.replace('_', ' ')} | {n:,} |" for name, n in summary.cleaning.removed.items()
+    )
+    dup = "\n".join(f"| {k} duplicates | {n:,} |" for k, n in summary.duplicates.items())
+    splits = "\n".join(f"| {name} | {n:,} |" for name, n in counts.items())
+    options = "\n".join(f"- `{k}`: `{v}`" for k, v in sorted(summary.options.items()))
+    sources = "\n".join(f"- `{s}`" for s in summary.sources)
+    lines = [
+        "---",
+        f"language: [{a}, {b}]",
+        "license: # TODO: the publisher sets the licence of the source texts here",
+        "task_categories: [translation]",
+        "---",
+        "",
+        f"# {a}-{b} parallel corpus",
+        "",
+        f"Sentence pairs found by [bialign]({DISTRIBUTION}) {__version__} in the sources "
+        "below: documents that hold both languages were aligned on their own, and "
+        "documents in one language were first matched with their translation "
+        "(`bialign.match_documents`) and then aligned.",
+        "",
+        "## Sources",
+        "",
+        sources,
+        "",
+        "## How many",
+        "",
+        "| step | count |",
+        "|---|---|",
+        f"| documents read | {summary.documents:,} |",
+        f"| documents with both languages | {summary.mixed_documents:,} |",
+        f"| matched document pairs | {summary.matched_document_pairs:,} |",
+        f"| one-language documents left unmatched | {summary.unmatched_documents:,} |",
+        f"| documents that failed (skipped) | {summary.failed_documents:,} |",
+        f"| aligned pairs | {summary.aligned_pairs:,} |",
+        removed,
+        dup,
+        f"| pairs published | {sum(counts.values()):,} |",
+        "",
+        "Splits are drawn by document, and documents that shared a duplicate pair stay in "
+        "one split, so no pair or near copy of it is in two splits.",
+        "",
+        "| split | pairs |",
+        "|---|---|",
+        splits,
+        "",
+        "## Scores",
+        "",
+        "`score` is bialign's bead score, a margin similarity: about 0 for unrelated "
+        "text, higher for clearer translations.",
+        "",
+        f"![score histogram]({picture})"
+        if picture
+        else "(matplotlib not installed: no histogram drawn)",
+        "",
+        "## How it was made",
+        "",
+        options,
+        "",
+        "Formats: `hf/` (`datasets.load_from_disk`), `parquet/`, `moses/`, `tmx/`.",
+        "",
+        "## Licence",
+        "",
+        "Set by the publisher: the pairs are excerpts of the source documents above.",
+        "",
+    ]
+    return "\n".join(lines).replace("\n\n\n", "\n\n")
+
+
+def split_counts(pairs: Sequence[PairRecord]) -> dict[str, int]:
+    return dict(Counter(p.split for p in pairs))
