@@ -410,6 +410,10 @@ def _furniture(rng: random.Random, side: int) -> str:
 def doc_pair(doc: SourceDoc, rng: random.Random, shorts: list[Unit]) -> DocCase:
     case = DocCase(doc.source, [], [], [], [])
 
+    def furniture(side: int) -> None:
+        line = [_furniture(rng, side)]
+        add(line if side == 0 else [], line if side == 1 else [], "furniture")
+
     def add(en: list[str], es: list[str], kind: str) -> None:
         s = tuple(range(len(case.src), len(case.src) + len(en)))
         t = tuple(range(len(case.tgt), len(case.tgt) + len(es)))
@@ -429,13 +433,13 @@ def doc_pair(doc: SourceDoc, rng: random.Random, shorts: list[Unit]) -> DocCase:
             where = rng.randrange(2)  # furniture before or after the merged unit
             side = rng.randrange(2)
             if lead and where == 0:
-                add([_furniture(rng, 0)] if side == 0 else [], [_furniture(rng, 1)] if side else [], "furniture")  # fmt: skip
+                furniture(side)
             add(b.en, b.es, b.kind)
             if lead and where == 1:
-                add([_furniture(rng, 0)] if side == 0 else [], [_furniture(rng, 1)] if side else [], "furniture")  # fmt: skip
+                furniture(side)
             if r > 0.97:
                 side = rng.randrange(2)
-                add([_furniture(rng, 0)] if side == 0 else [], [_furniture(rng, 1)] if side else [], "furniture")  # fmt: skip
+                furniture(side)
     return case
 
 
