@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .align import MIXED, AlignConfig, align_embeddings
-from .attach import attach_fragments
+from .attach import attach_fragments, stands_alone
 from .consistency import contradicts
 from .corpus import Bead, ParallelCorpus, Segment
 from .embed import Embedder, embed_unique, load_embedder
@@ -226,6 +226,8 @@ class Aligner:
             self.config or (MIXED if mixed else AlignConfig()),
             _breaks(src_idx) if mixed else None,
             _breaks(tgt_idx) if mixed else None,
+            np.array([stands_alone(t) for t in texts[: len(src_idx)]], dtype=bool),
+            np.array([stands_alone(t) for t in texts[len(src_idx) :]], dtype=bool),
         )
         if not mixed and self.attach:
             # Short clauses left unaligned next to a pair get a second look with their
