@@ -25,7 +25,7 @@ from common import (  # noqa: E402
 from peers import BERTALIGN, VECALIGN, run_peers, vecalign  # noqa: E402
 
 from bialign.align import AlignConfig, align_embeddings  # noqa: E402
-from bialign.attach import attach_fragments  # noqa: E402
+from bialign.attach import attach_fragments, stands_alone  # noqa: E402
 from bialign.evaluate import oracle_choice, read_gold, score_alignments  # noqa: E402
 
 
@@ -44,7 +44,8 @@ def bialign_beads(de: list[str], fr: list[str], enc, config: AlignConfig | None 
     """What Aligner.align_documents does after embedding: the search, then attach."""
     beads = align_embeddings(
         enc.encode(de), enc.encode(fr), np.array([len(x) for x in de]),
-        np.array([len(x) for x in fr]), config,
+        np.array([len(x) for x in fr]), config, None, None,
+        np.array([stands_alone(x) for x in de]), np.array([stands_alone(x) for x in fr]),
     )  # fmt: skip
     return [(s, t) for s, t, _ in attach_fragments(beads, de, fr, enc.encode)]
 

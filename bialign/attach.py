@@ -39,6 +39,13 @@ MIN_GAIN_SENTENCE = -0.04
 
 _ENDS_PUNCTUATED = re.compile(r"""[.!?…;:,"'»”’)\]]\s*$""")
 
+
+def stands_alone(text: str) -> bool:
+    """True for a line with no end punctuation: a heading, a byline, a caption, page
+    furniture ("Read more"). It is a unit of its own on the page, not a clause."""
+    return not _ENDS_PUNCTUATED.search(text)
+
+
 #: Passes over the document; each can grow a bead by one segment on each side.
 MAX_PASSES = 3
 
@@ -85,7 +92,7 @@ def attach_fragments(
         for (k, nb, side, run), (alone, grown, other) in zip(moves, triples, strict=True):
             gain = float(row[grown] @ row[other] - row[alone] @ row[other])
             segment = texts[side][_side(out[k], side)[0]]
-            needed = min_gain_sentence if _ENDS_PUNCTUATED.search(segment) else min_gain
+            needed = min_gain if stands_alone(segment) else min_gain_sentence
             if gain > needed and (k not in best or gain > best[k][0]):
                 best[k] = (gain, nb, side, run)
         # Apply from the strongest down; a bead grows at most once per pass, so each

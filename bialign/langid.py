@@ -23,7 +23,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -72,11 +72,21 @@ def is_undetermined(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
 
     That is: no alphabetic word left once URLs, e-mail addresses, numbers, dates and times
     (month and weekday names included) are removed; or at most three words that are all
-    capitalised or upper case, none of them a common word of a configured language, as in
-    a lone name ("Marco Rubio") or a credit ("SOURCE: EFE"). A line with an exclamation or
-    question mark ("Never!", "¡Atención!") is an utterance, never a name.
+    capitalised or upper case, as in a lone name ("Marco Rubio") or a credit
+    ("SOURCE: EFE"), none of them a common word of a configured language (see
+    :func:`is_common_word`). A line with an exclamation or question mark ("Never!",
+    "¡Atención!"), or one that ends with a full stop after a word ("Privacy."), is an
+    utterance, never a name.
     """
     return _undetermined(text, content_words(text), tuple(langs))
+
+
+def is_lone_name(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
+    """True for a segment that is ``und`` only because it looks like a name: a few
+    capitalised words that are no common words. Its translation on the same page would
+    show it is language after all (see bialign.pipeline)."""
+    words = content_words(text)
+    return bool(words) and _undetermined(text, words, tuple(langs))
 
 
 def _undetermined(text: str, words: list[str], langs: tuple[str, ...]) -> bool:
@@ -84,12 +94,47 @@ def _undetermined(text: str, words: list[str], langs: tuple[str, ...]) -> bool:
         return True
     if len(words) > 3 or not all(w[0].isupper() for w in words):
         return False
-    if any(ch in text for ch in "!?¡¿"):
+    if any(ch in text for ch in "!?¡¿") or _ENDS_SENTENCE.search(text):
         return False
-    # Title-case words that are ordinary vocabulary ("Contents") are rare alone in news
-    # and count as names ("María López"); all-caps words are credits.
     lexicon = _lexicon(langs)
-    return not any(w.lower() in lexicon for w in words)
+    if any(w.lower() in lexicon for w in words):
+        return False
+    # Words in capitals are credits and acronyms ("SOURCE: EFE"); a capitalised word is
+    # a name unless it is a common word of one language ("Weight", "Privacidad").
+    return not any(is_common_word(w, langs) for w in words if not w.isupper())
+
+
+#: A line ending in a full stop right after a word of three or more letters, not in
+#: capitals ("Yes.", "Naturalmente."; not "Smith Jr." or "EFE.").
+_ENDS_SENTENCE = re.compile(r"(?<![^\W\d_])[^\W\d_]*[a-záéíóúñü]{2}\.\s*$")
+
+#: A word is common vocabulary of a language when its Zipf frequency there (wordfreq:
+#: 3 is once per million words) is at least COMMON_ZIPF and exceeds its frequency in the
+#: other language by COMMON_LEAN. Names are spelled the same in both languages and
+#: have similar frequencies in both ("John" 5.4 / 4.9, "Rubio" 3.5 / 4.2); a common
+#: word is rare in the other language ("Weight" 5.0 / 2.5, "privacidad" 0 / 4.3).
+#: Chosen on the dev split of benchmarks/hard_enes.py (docs/langid.md).
+COMMON_ZIPF = 3.0
+COMMON_LEAN = 2.1
+
+
+def is_common_word(word: str, langs: Sequence[str] = ("en", "es")) -> bool:
+    """True when ``word`` is ordinary vocabulary of one of ``langs`` rather than a name."""
+    return _is_common(word.lower(), tuple(langs))
+
+
+@lru_cache(maxsize=65536)
+def _is_common(word: str, langs: tuple[str, ...]) -> bool:
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - wordfreq is a dependency
+        return False
+    freqs = [zipf_frequency(word, lang) for lang in langs]
+    for k, f in enumerate(freqs):
+        others = max((g for j, g in enumerate(freqs) if j != k), default=0.0)
+        if f >= COMMON_ZIPF and f - others >= COMMON_LEAN:
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------
@@ -328,8 +373,13 @@ class SegmentLanguageIdentifier:
         self.detector = detector if detector is not None else default_detector()
         self.smooth = smooth
 
-    def identify(self, texts: Sequence[str], langs: Sequence[str]) -> list[LangLabel]:
+    def identify(
+        self, texts: Sequence[str], langs: Sequence[str], translated: Collection[int] = ()
+    ) -> list[LangLabel]:
+        """One label per text. Indices in ``translated`` are lines whose translation is on
+        the page, so they are language: the name rule of ``und`` skips them."""
         langs = tuple(langs)
+        known = set(translated)
         enes = set(langs) == {"en", "es"}
         labels: list[LangLabel | None] = [None] * len(texts)
         todo: list[int] = []  # segments that need a language
@@ -337,7 +387,7 @@ class SegmentLanguageIdentifier:
         ask: list[int] = []  # segments the n-gram detector must see
         for i, text in enumerate(texts):
             words = content_words(text)
-            if _undetermined(text, words, langs):
+            if _undetermined(text, words, langs) and not (words and i in known):
                 labels[i] = LangLabel(UND, 1.0)
                 continue
             todo.append(i)
