@@ -20,6 +20,7 @@ from .corpus import Bead, ParallelCorpus, Segment
 from .embed import Embedder, embed_unique, load_embedder
 from .errors import LanguageError
 from .langid import UND, LanguageDetector, SegmentLanguageIdentifier
+from .readers import INPUT_FORMATS
 from .segment import MAX_SEGMENT_CHARS, RawSegment, read_document, split_sentences
 
 SPLIT_MODES = ("lines", "sentences")
@@ -40,9 +41,16 @@ class Aligner:
     detector: LanguageDetector | None = None
     min_score: float | None = None
     progress: bool | None = None
-    #: Remove HTML tags and decode entities (see :func:`bialign.segment.strip_markup`);
-    #: False keeps the text exactly as given (for documents about markup).
+    #: Read HTML as a page (text of its blocks, entities decoded); False never reads
+    #: text as HTML and keeps it exactly as given, a segment per line (for documents
+    #: about markup).
     markup: bool = True
+    #: The reader for text and files: "auto" (from content and extension), "html",
+    #: "text" (wrapped paragraphs rejoined) or "lines" (see docs/input.md).
+    input_format: str = "auto"
+    #: HTML: keep page furniture (title, navigation, banners, share links, footer) that
+    #: is left out by default.
+    keep_furniture: bool = False
     #: Between two documents, let a segment left unaligned next to a pair join it when
     #: the joined text is a closer translation (:mod:`bialign.attach`).
     attach: bool = True
@@ -51,6 +59,10 @@ class Aligner:
         self.langs = _check_langs(self.langs)
         if self.split not in SPLIT_MODES:
             raise ValueError(f"split must be one of {SPLIT_MODES}, got {self.split!r}")
+        if self.input_format not in INPUT_FORMATS:
+            raise ValueError(
+                f"input_format must be one of {INPUT_FORMATS}, got {self.input_format!r}"
+            )
         self._identifier = SegmentLanguageIdentifier(self.detector)
         self._embedder: Embedder | None = None
 
@@ -65,7 +77,7 @@ class Aligner:
     def align(self, doc: object) -> ParallelCorpus:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        raw = read_document(doc, markup=self.markup)
+        raw = self._read(doc, "doc")
         segments = self._label(raw, split=self.split == "sentences" and not _is_sequence(doc))
         timings["langid"] = time.perf_counter() - t0
         a, b = self.langs
@@ -87,8 +99,8 @@ class Aligner:
     def align_documents(self, src: object, tgt: object) -> ParallelCorpus:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        raw_src = read_document(src, name="src", markup=self.markup)
-        raw_tgt = read_document(tgt, name="tgt", markup=self.markup)
+        raw_src = self._read(src, "src")
+        raw_tgt = self._read(tgt, "tgt")
         split = self.split == "sentences"
         src_segs = self._label(raw_src, split=split and not _is_sequence(src))
         tgt_segs = self._label(raw_tgt, split=split and not _is_sequence(tgt))
@@ -120,6 +132,15 @@ class Aligner:
         return corpus
 
     # -- shared steps ------------------------------------------------------------------
+
+    def _read(self, doc: object, name: str) -> list[RawSegment]:
+        return read_document(
+            doc,
+            name=name,
+            markup=self.markup,
+            input_format=self.input_format,
+            keep_furniture=self.keep_furniture,
+        )
 
     def _label(self, raw: list[RawSegment], split: bool) -> list[Segment]:
         texts = [r.text[:MAX_SEGMENT_CHARS] for r in raw]
