@@ -6,7 +6,8 @@ with different dates. Inside a mixed document, where boilerplate of this kind ab
 bialign leaves such a pair unaligned when:
 
 - both sides name a language, and not the same ones ("English" vs "español");
-- both sides hold numbers, and they share none (separators ignored: "1,5" = "1.5").
+- both sides hold numbers, and they share none (separators ignored: "1,5" = "1.5",
+  "4 700 000" = "4,700,000").
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ _LANG_NAMES = {
     "portuguese": "pt", "portugués": "pt", "portugues": "pt",
 }  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+")
-_NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
+# Groups of three digits after a space are one number: Spanish (and SI) style writes
+# 4 700 000 where English writes 4,700,000.
+_NUMBER = re.compile(r"\d+(?:[.,:/]\d+|[ \u00a0\u202f]\d{3}(?!\d))*")
 
 
 def language_names(text: str) -> set[str]:
@@ -29,7 +32,9 @@ def language_names(text: str) -> set[str]:
 
 
 def numbers(text: str) -> set[str]:
-    return {re.sub(r"[.,:/]", "", n).lstrip("0") or "0" for n in _NUMBER.findall(text)}
+    return {
+        re.sub(r"[.,:/ \u00a0\u202f]", "", n).lstrip("0") or "0" for n in _NUMBER.findall(text)
+    }
 
 
 def contradicts(src: str, tgt: str) -> bool:

@@ -205,11 +205,11 @@ def _wrap_width(lines: list[str]) -> int:
 
 
 def _ends_paragraph(line: str, width: int, following: str) -> bool:
-    """In wrapped text without blank lines between paragraphs, a line that ends a
-    sentence well short of the width ends its paragraph."""
-    return bool(_SENTENCE_END.search(line)) and (
-        len(line) < 0.75 * width or not _CONTINUES.match(following)
-    )
+    """In wrapped text, a break where the next line's first word would have fitted on
+    this line is a break the writer made (a paragraph, heading or dateline ends there):
+    a wrapper fills each line as far as the width allows."""
+    first_word = following.split(maxsplit=1)[0] if following.split() else ""
+    return len(line) + 1 + len(first_word) <= width
 
 
 # -- HTML -------------------------------------------------------------------------------
