@@ -5,7 +5,8 @@ Sentence encoders are blind to some differences that matter for a parallel corpu
 with different dates. Inside a mixed document, where boilerplate of this kind abounds,
 bialign leaves such a pair unaligned when:
 
-- both sides name a language, and not the same ones ("English" vs "español");
+- both sides name a language, and none in common ("English" vs "español"; a paragraph
+  that names French and Spanish against one that names French is fine);
 - both sides hold numbers, and they share none (separators ignored: "1,5" = "1.5",
   "4 700 000" = "4,700,000").
 """
@@ -40,7 +41,7 @@ def numbers(text: str) -> set[str]:
 def contradicts(src: str, tgt: str) -> bool:
     """True when the two texts cannot be translations of each other."""
     a, b = language_names(src), language_names(tgt)
-    if a and b and a != b:
+    if a and b and not a & b:
         return True
     x, y = numbers(src), numbers(tgt)
     return bool(x and y and not x & y)

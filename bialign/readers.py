@@ -280,26 +280,39 @@ def read_html(text: str, *, keep_furniture: bool = False) -> list[Unit]:
     return out
 
 
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6 title".split())
+
+
 def _blocks(tree: object, keep_title: bool) -> Iterator[_Block]:
-    """Walk the tree without recursion (broken pages nest thousands deep)."""
+    """Walk the tree without recursion (broken pages nest thousands deep).
+
+    A block whose text is all link text (a menu item, share buttons, "Read more: ..."),
+    headings apart, counts as furniture: link density is the oldest boilerplate cue.
+    """
     root = tree.root  # type: ignore[attr-defined]
     if root is None:
         return
     parts: list[str] = []
+    link_chars = [0]
     order = 0
-    # Each stack entry: (node, entering, lang, furniture, pre).
-    stack: list[tuple[object, bool, str, bool, bool]] = [(root, True, "", False, False)]
-    block_ctx: list[tuple[str, bool]] = [("", False)]
+    # Each stack entry: (node, entering, lang, furniture, pre, link).
+    stack: list[tuple[object, bool, str, bool, bool, bool]] = [
+        (root, True, "", False, False, False)
+    ]
+    block_ctx: list[tuple[str, bool, str]] = [("", False, "")]
 
     def flush() -> Iterator[_Block]:
         nonlocal order
         raw = "".join(parts)
         parts.clear()
         text = _collapse(raw)
-        if text.strip(" \n"):
+        letters = sum(not ch.isspace() for ch in text)
+        all_links = letters > 0 and link_chars[0] >= letters
+        link_chars[0] = 0
+        if letters:
             order += 1
-            lang, furn = block_ctx[-1]
-            yield _Block(text, order, lang, furn)
+            lang, furn, tag = block_ctx[-1]
+            yield _Block(text, order, lang, furn or (all_links and tag not in _HEADINGS))
 
     if keep_title:
         title = tree.css_first("head > title")  # type: ignore[attr-defined]
@@ -309,7 +322,7 @@ def _blocks(tree: object, keep_title: bool) -> Iterator[_Block]:
                 order += 1
                 yield _Block(t, order, "", True)
     while stack:
-        node, entering, lang, furn, pre = stack.pop()
+        node, entering, lang, furn, pre, link = stack.pop()
         tag = node.tag  # type: ignore[attr-defined]
         if not entering:
             yield from flush()
@@ -317,6 +330,8 @@ def _blocks(tree: object, keep_title: bool) -> Iterator[_Block]:
             continue
         if tag == "-text":
             value = node.text_content or ""  # type: ignore[attr-defined]
+            if link:
+                link_chars[0] += sum(not ch.isspace() for ch in value)
             # Inside <pre> every line break counts: mark them as <br>.
             parts.append(value.replace("\r\n", "\n").replace("\n", "\x00") if pre else value)
             continue
@@ -332,6 +347,7 @@ def _blocks(tree: object, keep_title: bool) -> Iterator[_Block]:
         if tag in _FURNITURE_TAGS or role in _FURNITURE_ROLES or attrs.get("hidden") is not None:
             furn = True
         pre = pre or tag in _PRE
+        link = link or (tag == "a" and attrs.get("href") is not None)
         children = []
         child = node.child  # type: ignore[attr-defined]
         while child is not None:
@@ -339,10 +355,10 @@ def _blocks(tree: object, keep_title: bool) -> Iterator[_Block]:
             child = child.next
         if tag in _BLOCK:
             yield from flush()
-            block_ctx.append((lang, furn))
-            stack.append((node, False, lang, furn, pre))
+            block_ctx.append((lang, furn, tag))
+            stack.append((node, False, lang, furn, pre, link))
         for c in reversed(children):
-            stack.append((c, True, lang, furn, pre))
+            stack.append((c, True, lang, furn, pre, link))
     yield from flush()
 
 
