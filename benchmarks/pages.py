@@ -161,7 +161,7 @@ def build_page(
         "Compartir en Twitter", "Share by email", f"Read more: {other[0][:80]}", "Most read",
         other[1][:90], other[2][:90], "Suscríbete a nuestro boletín y recibe las noticias "
         "cada mañana.", f"© 2011 {SITE}. All rights reserved.", "Todos los derechos "
-        "reservados.", "Related stories will load here",
+        "reservados.", "Related stories will load here", SCRIPT, STYLE,
     ]  # fmt: skip
     e = html.escape
     out = [
@@ -207,7 +207,7 @@ def build_page(
     elif layout == "table":
         para("h1", headline.en_text)
         para("h2", headline.es_text, "es")
-        out.append("  <table class=\"bilingual\">\n  <tr><th>English</th><th>Español</th></tr>")
+        out.append('  <table class="bilingual">\n  <tr><th>English</th><th>Español</th></tr>')
         texts += ["English", "Español"]
         for p in body:
             out.append(
@@ -243,7 +243,7 @@ def build_page(
         "</html>",
     ]
     return Page(name, doc_id, layout, split_of(doc_id), "\n".join(out) + "\n", ".html", gold,
-                furniture, texts)  # fmt: skip
+                furniture, texts + furniture)  # fmt: skip
 
 
 def build_pages(data: Path, seed: int) -> list[Page]:
@@ -319,12 +319,12 @@ def score_page(page: Page, pairs: list[tuple[str, str]]) -> Score:
                     inside = True
                     ie, je = i, i + len(na)
                     is_, js = j, j + len(nb)
-                    if ie in be and je in be and is_ in bs and js in bs:
-                        if (be.index(ie), be.index(je)) == (bs.index(is_), bs.index(js)):
-                            found = True
-                            covered[gi][0].update(range(ie, je))
-                            covered[gi][1].update(range(is_, js))
-                            break
+                    whole = ie in be and je in be and is_ in bs and js in bs
+                    if whole and (be.index(ie), be.index(je)) == (bs.index(is_), bs.index(js)):
+                        found = True
+                        covered[gi][0].update(range(ie, je))
+                        covered[gi][1].update(range(is_, js))
+                        break
                 if found:
                     break
             if found:
@@ -493,18 +493,26 @@ def main() -> None:
     n_furn = sum(len(pg.furniture) for pg in chosen)
     notes = (
         f"{len(chosen)} {args.split} pages ({per} per layout), seed {args.seed}. Metric "
-        "sanity on the same pages:\n\n" + fmt_table(["pairs", "P", "R"], sanity_rows)
+        "sanity on the same pages:\n\n"
+        + fmt_table(["pairs", "P", "R"], sanity_rows)
         + f"\n\nThe HTML reader with each main-content extractor ({n_furn} furniture texts "
         "on the HTML pages):\n\n"
-        + fmt_table(["reader", "gold text kept", "furniture texts kept", "pages left empty",
-                     "seconds"], reader_rows)  # fmt: skip
+        + fmt_table(
+            ["reader", "gold text kept", "furniture texts kept", "pages left empty", "seconds"],
+            reader_rows,
+        )  # fmt: skip
     )
     if not args.no_write:
         write_results(
             f"pages_{args.split}",
             f"Pages: HTML and wrapped text in, pairs out ({args.split})",
-            {"split": args.split, "pages": len(chosen), "sanity": checks, "readers": readers,
-             "systems": results},  # fmt: skip
+            {
+                "split": args.split,
+                "pages": len(chosen),
+                "sanity": checks,
+                "readers": readers,
+                "systems": results,
+            },  # fmt: skip
             table,
             notes,
         )

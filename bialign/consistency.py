@@ -33,9 +33,7 @@ def language_names(text: str) -> set[str]:
 
 
 def numbers(text: str) -> set[str]:
-    return {
-        re.sub(r"[.,:/ \u00a0\u202f]", "", n).lstrip("0") or "0" for n in _NUMBER.findall(text)
-    }
+    return {re.sub(r"[.,:/ \u00a0\u202f]", "", n).lstrip("0") or "0" for n in _NUMBER.findall(text)}
 
 
 def contradicts(src: str, tgt: str) -> bool:

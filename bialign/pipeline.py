@@ -19,7 +19,7 @@ from .consistency import contradicts
 from .corpus import Bead, ParallelCorpus, Segment
 from .embed import Embedder, embed_unique, load_embedder
 from .errors import LanguageError
-from .langid import UND, LanguageDetector, SegmentLanguageIdentifier
+from .langid import UND, LangLabel, LanguageDetector, SegmentLanguageIdentifier
 from .readers import INPUT_FORMATS
 from .segment import MAX_SEGMENT_CHARS, RawSegment, read_document, split_sentences
 
@@ -143,12 +143,13 @@ class Aligner:
         )
 
     def _label(self, raw: list[RawSegment], split: bool) -> list[Segment]:
+        if split:
+            raw = split_sentences(raw, self.langs)
         texts = [r.text[:MAX_SEGMENT_CHARS] for r in raw]
         labels = self._identifier.identify(texts, self.langs)
-        if split:
-            raw = split_sentences(raw, [lab.lang for lab in labels])
-            texts = [r.text[:MAX_SEGMENT_CHARS] for r in raw]
-            labels = self._identifier.identify(texts, self.langs)
+        labels = [
+            _with_hint(lab, r.lang_hint, self.langs) for r, lab in zip(raw, labels, strict=True)
+        ]
         return [
             Segment(r.index, r.text, lab.lang, lab.confidence, r.line)
             for r, lab in zip(raw, labels, strict=True)
@@ -242,6 +243,18 @@ class Aligner:
                 parts.append(embed_unique(self.embedder, texts[k : k + step]))
                 bar.update(min(step, len(texts) - k))
         return np.concatenate(parts)
+
+
+#: A ``lang`` attribute in the page decides a segment's language when the detector is
+#: less sure than this of another one of the two languages (short lines such as
+#: "Hospital general" read as both). It never gives a language to an ``und`` segment.
+HINT_OVERRIDES_BELOW = 0.9
+
+
+def _with_hint(label: LangLabel, hint: str, langs: tuple[str, str]) -> LangLabel:
+    if hint in langs and label.lang not in (hint, UND) and label.confidence < HINT_OVERRIDES_BELOW:
+        return LangLabel(hint, label.confidence)
+    return label
 
 
 def _reusing(

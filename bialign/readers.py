@@ -217,20 +217,97 @@ def _ends_paragraph(line: str, width: int, following: str) -> bool:
 # Elements a browser renders as blocks (the HTML Standard's rendering section): each
 # starts and ends a unit.
 _BLOCK = frozenset(
-    "address article aside blockquote body caption center dd details dialog dir div dl dt "
-    "fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend "
-    "li listing main menu nav ol optgroup option p pre search section summary table tbody "
-    "td tfoot th thead tr ul xmp title".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "legend",
+        "li",
+        "listing",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "optgroup",
+        "option",
+        "p",
+        "pre",
+        "search",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "xmp",
+        "title",
+    ]
 )
 # Never rendered as text.
 _DROPPED = frozenset(
-    "script style template noscript head iframe object embed svg math canvas video audio "
-    "select textarea input".split()
+    [
+        "script",
+        "style",
+        "template",
+        "noscript",
+        "head",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "canvas",
+        "video",
+        "audio",
+        "select",
+        "textarea",
+        "input",
+    ]
 )
 # Page furniture by element or ARIA role: left out unless keep_furniture.
-_FURNITURE_TAGS = frozenset("nav aside form button menu dialog".split())
+_FURNITURE_TAGS = frozenset(["nav", "aside", "form", "button", "menu", "dialog"])
 _FURNITURE_ROLES = frozenset(
-    "navigation banner contentinfo complementary dialog alertdialog menu menubar search".split()
+    [
+        "navigation",
+        "banner",
+        "contentinfo",
+        "complementary",
+        "dialog",
+        "alertdialog",
+        "menu",
+        "menubar",
+        "search",
+    ]
 )
 _PRE = frozenset({"pre", "listing", "xmp", "textarea", "plaintext"})
 # ASCII whitespace as the HTML Standard defines it (a no-break space is not one).
@@ -280,7 +357,7 @@ def read_html(text: str, *, keep_furniture: bool = False) -> list[Unit]:
     return out
 
 
-_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6 title".split())
+_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6", "title"])
 
 
 def _blocks(tree: object, keep_title: bool) -> Iterator[_Block]:

@@ -154,20 +154,18 @@ def _check_size(segments: list[RawSegment], name: str) -> None:
         )
 
 
-def split_sentences(segments: list[RawSegment], lang_of_line: Sequence[str]) -> list[RawSegment]:
-    """Split each segment into sentences with sentencex, in the language detected for it.
+def split_sentences(segments: list[RawSegment], langs: Sequence[str]) -> list[RawSegment]:
+    """Split each segment into sentences (:func:`bialign.sentences.split_text`).
 
-    sentencex (Wikimedia's segmenter, about 300 languages) knows English and Spanish
-    abbreviations ("Mr.", "Sr.", "Dra.", "EE.UU.", "U.S."); we use it rather than a
-    regular expression of our own. pysbd was tried first: it splits after Spanish "Sr.".
+    The split does not depend on the language detected for the segment: a boundary is
+    kept where the rules of every language in ``langs`` agree, so a line that holds
+    both languages splits between them, and neither language's abbreviations end a
+    sentence.
     """
-    from sentencex import segment as sentencex_segment
+    from .sentences import split_text
 
     out: list[RawSegment] = []
-    for seg, lang in zip(segments, lang_of_line, strict=True):
-        code = lang if lang != "und" else "en"
-        for sent in sentencex_segment(code, seg.text):
-            sent = sent.strip()
-            if sent:
-                out.append(RawSegment(len(out), sent, seg.line, seg.lang_hint))
+    for seg in segments:
+        for sent in split_text(seg.text, langs=langs):
+            out.append(RawSegment(len(out), sent, seg.line, seg.lang_hint))
     return out
