@@ -86,6 +86,15 @@ class Aligner:
         if not src_idx or not tgt_idx:
             counts = {lang: sum(s.lang == lang for s in segments) for lang in (a, b, UND)}
             missing = a if not src_idx else b
+            long = [s for s in segments if len(s.text) > MAX_SEGMENT_CHARS]
+            if long and self.split != "sentences":
+                raise LanguageError(
+                    f"the document has no {missing!r} segment (segments per language: "
+                    f"{counts}), and {len(long)} of its {len(segments)} segments are longer "
+                    f"than {MAX_SEGMENT_CHARS:,} characters (the longest "
+                    f"{max(len(s.text) for s in long):,}): split it into sentences with "
+                    'split="sentences" (--split sentences on the command line)'
+                )
             raise LanguageError(
                 f"the document has no {missing!r} segment, so there is nothing to pair "
                 f"(segments per language: {counts}); use align_documents() for two "
@@ -170,9 +179,15 @@ class Aligner:
         for side, segs in sides:
             long = [s.index for s in segs if len(s.text) > MAX_SEGMENT_CHARS]
             if long:
+                hint = (
+                    '; split="sentences" (--split sentences) splits them'
+                    if self.split != "sentences"
+                    else ""
+                )
                 warnings.append(
                     f"{len(long)} {side}segment(s) longer than {MAX_SEGMENT_CHARS} characters "
-                    f"were analysed on their first {MAX_SEGMENT_CHARS} only (indices {long[:10]})"
+                    f"were analysed on their first {MAX_SEGMENT_CHARS} only (indices "
+                    f"{long[:10]}){hint}"
                 )
         t0 = time.perf_counter()
         texts = [src_segs[i].text[:MAX_SEGMENT_CHARS] for i in src_idx] + [

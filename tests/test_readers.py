@@ -263,3 +263,14 @@ def test_page_aligns_paragraphs_and_pairs_no_furniture(tmp_path: Path) -> None:
     assert [(p.src_text, p.tgt_text) for p in corpus.pairs] == list(zip(EN, ES, strict=True))
     sentences = bialign.align(path, split="sentences")
     assert {(p.src_text, p.tgt_text) for p in sentences.pairs} >= {(EN[1], ES[1])}
+
+
+def test_one_huge_line_suggests_sentence_splitting() -> None:
+    en = "The committee approved the budget after a long debate on Tuesday. " * 150
+    es = "El comité aprobó el presupuesto tras un largo debate el martes. " * 150
+    with pytest.raises(bialign.LanguageError, match=r'split="sentences" \(--split sentences'):
+        bialign.align(en + es)
+    with pytest.raises(bialign.LanguageError, match=r"segments per language: \{'en': 3"):
+        bialign.align("One line in English.\nAnother line here.\nAnd a third one.")
+    corpus = bialign.align([en, es])
+    assert any('split="sentences"' in w for w in corpus.warnings)
