@@ -96,10 +96,15 @@ def test_sequential_page_with_translated_headings() -> None:
 
 
 def test_br_breaks_lines_but_rejoins_a_sentence_broken_in_the_middle() -> None:
-    page = "<p>Posted on 05/02/2026<br>Publicado el 05/02/2026</p><p>one sentence that<br>goes on here.</p>"
-    assert read_html(page, keep_furniture=True) and [
-        u.text for u in read_html(page, keep_furniture=True)
-    ] == ["Posted on 05/02/2026", "Publicado el 05/02/2026", "one sentence that goes on here."]
+    page = (
+        "<p>Posted on 05/02/2026<br>Publicado el 05/02/2026</p>"
+        "<p>one sentence that<br>goes on here.</p>"
+    )
+    assert [u.text for u in read_html(page, keep_furniture=True)] == [
+        "Posted on 05/02/2026",
+        "Publicado el 05/02/2026",
+        "one sentence that goes on here.",
+    ]
 
 
 def test_entities_whitespace_and_pre() -> None:
