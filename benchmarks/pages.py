@@ -272,6 +272,8 @@ class Score:
     mid_sentence: int = 0  # inside a gold pair's paragraphs but cut mid-sentence
     paragraphs_with_pairs: int = 0
     gold_paragraphs: int = 0
+    multi_sentence: int = 0  # gold pairs of more than one sentence on each side
+    sentence_paired: int = 0  # ... paired by pairs smaller than the paragraph
 
     def add(self, other: Score) -> None:
         for k in self.__dataclass_fields__:
@@ -306,6 +308,9 @@ def score_page(page: Page, pairs: list[tuple[str, str]]) -> Score:
     gold = [(norm(g.en_text), norm(g.es_text), _bounds(g.en), _bounds(g.es)) for g in page.gold]
     sc.gold_chars = sum(len(e) + len(s) for e, s, _, _ in gold)
     covered = [(set[int](), set[int]()) for _ in gold]
+    finer = [False] * len(gold)
+    multi = [len(g.en) > 1 and len(g.es) > 1 for g in page.gold]
+    sc.multi_sentence = sum(multi)
     page_text = "".join(norm(t) for t in page.texts)
     furn = [norm(f) for f in page.furniture if len(norm(f)) >= 4]
     for a, b in pairs:
@@ -322,6 +327,7 @@ def score_page(page: Page, pairs: list[tuple[str, str]]) -> Score:
                     whole = ie in be and je in be and is_ in bs and js in bs
                     if whole and (be.index(ie), be.index(je)) == (bs.index(is_), bs.index(js)):
                         found = True
+                        finer[gi] = finer[gi] or (ie, je) != (0, len(ge))
                         covered[gi][0].update(range(ie, je))
                         covered[gi][1].update(range(is_, js))
                         break
@@ -335,6 +341,7 @@ def score_page(page: Page, pairs: list[tuple[str, str]]) -> Score:
         sc.mid_sentence += inside and not found
     sc.covered = sum(len(a) + len(b) for a, b in covered)
     sc.paragraphs_with_pairs = sum(bool(a) and bool(b) for a, b in covered)
+    sc.sentence_paired = sum(f and m for f, m in zip(finer, multi, strict=True))
     return sc
 
 
@@ -428,6 +435,8 @@ def run(pages: list[Page], folder: Path, encoder: Any, **options: Any) -> dict[s
                 "not_in_page": s.not_in_page,
                 "paragraphs_with_pairs": s.paragraphs_with_pairs,
                 "gold_paragraphs": s.gold_paragraphs,
+                "multi_sentence_paragraphs": s.multi_sentence,
+                "paired_by_sentences": s.sentence_paired,
             }
             for k, s in rows.items()
         },
@@ -440,6 +449,7 @@ SYSTEMS: dict[str, dict[str, Any]] = {
     "keep_furniture=True": {"keep_furniture": True},
     "input_format=lines": {"input_format": "lines"},
     "split=sentences": {"split": "sentences"},
+    "granularity=sentence": {"granularity": "sentence"},
 }
 
 
@@ -478,13 +488,15 @@ def main() -> None:
                 boilerplate.DEFAULT_EXTRACTOR = saved
             print(name, json.dumps(results[name]["layouts"]["all"]), flush=True)
     headers = ["system", "layout", "P", "R", "pairs", "cut mid-sentence", "furniture pairs",
-               "not in page", "paragraphs paired"]  # fmt: skip
+               "not in page", "paragraphs paired", "multi-sentence paragraphs paired by "
+               "sentences"]  # fmt: skip
     rows = []
     for name, r in results.items():
         for layout, s in r["layouts"].items():
+            paired = f"{s['paragraphs_with_pairs']}/{s['gold_paragraphs']}"
+            by_sentences = f"{s['paired_by_sentences']}/{s['multi_sentence_paragraphs']}"
             rows.append([name, layout, s["P"], s["R"], s["pairs"], s["mid_sentence"],
-                         s["furniture_pairs"], s["not_in_page"],
-                         f"{s['paragraphs_with_pairs']}/{s['gold_paragraphs']}"])  # fmt: skip
+                         s["furniture_pairs"], s["not_in_page"], paired, by_sentences])  # fmt: skip
     table = fmt_table(headers, rows)
     print(table)
     sanity_rows = [[k, v["P"], v["R"]] for k, v in checks.items()]

@@ -19,6 +19,7 @@ from .consistency import contradicts
 from .corpus import Bead, ParallelCorpus, Segment
 from .embed import Embedder, embed_unique, load_embedder
 from .errors import LanguageError
+from .granularity import GRANULARITIES, to_sentences
 from .langid import UND, LangLabel, LanguageDetector, SegmentLanguageIdentifier
 from .readers import INPUT_FORMATS
 from .segment import MAX_SEGMENT_CHARS, RawSegment, read_document, split_sentences
@@ -51,6 +52,10 @@ class Aligner:
     #: HTML: keep page furniture (title, navigation, banners, share links, footer) that
     #: is left out by default.
     keep_furniture: bool = False
+    #: "paragraph" pairs the units as read; "sentence" then aligns the sentences inside
+    #: each paragraph pair and keeps the pair whole where they do not align confidently
+    #: (:mod:`bialign.granularity`).
+    granularity: str = "paragraph"
     #: Between two documents, let a segment left unaligned next to a pair join it when
     #: the joined text is a closer translation (:mod:`bialign.attach`).
     attach: bool = True
@@ -59,6 +64,10 @@ class Aligner:
         self.langs = _check_langs(self.langs)
         if self.split not in SPLIT_MODES:
             raise ValueError(f"split must be one of {SPLIT_MODES}, got {self.split!r}")
+        if self.granularity not in GRANULARITIES:
+            raise ValueError(
+                f"granularity must be one of {GRANULARITIES}, got {self.granularity!r}"
+            )
         if self.input_format not in INPUT_FORMATS:
             raise ValueError(
                 f"input_format must be one of {INPUT_FORMATS}, got {self.input_format!r}"
@@ -101,7 +110,7 @@ class Aligner:
                 "monolingual documents"
             )
         corpus = self._align_streams(segments, segments, src_idx, tgt_idx, timings)
-        return corpus
+        return self._refine(corpus)
 
     # -- two documents -----------------------------------------------------------------
 
@@ -138,9 +147,17 @@ class Aligner:
             timings,
         )
         corpus.warnings[:0] = warnings
-        return corpus
+        return self._refine(corpus)
 
     # -- shared steps ------------------------------------------------------------------
+
+    def _refine(self, corpus: ParallelCorpus) -> ParallelCorpus:
+        if self.granularity != "sentence":
+            return corpus
+        t0 = time.perf_counter()
+        corpus = to_sentences(corpus, lambda texts: embed_unique(self.embedder, texts))
+        corpus.timings["sentences"] = time.perf_counter() - t0
+        return corpus
 
     def _read(self, doc: object, name: str) -> list[RawSegment]:
         return read_document(
