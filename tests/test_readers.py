@@ -279,3 +279,47 @@ def test_one_huge_line_suggests_sentence_splitting() -> None:
         bialign.align("One line in English.\nAnother line here.\nAnd a third one.")
     corpus = bialign.align([en, es])
     assert any('split="sentences"' in w for w in corpus.warnings)
+
+
+def test_sentence_granularity_pairs_sentences_inside_paragraph_pairs() -> None:
+    en = [
+        "The regional government approved a plan to rebuild the old harbour. "
+        "It was damaged by the storms of last winter.",
+        "Fishermen said the work should start before the summer.",
+    ]
+    es = [
+        "El gobierno regional aprobó un plan para reconstruir el viejo puerto. "
+        "Fue dañado por los temporales del invierno pasado.",
+        "Los pescadores dijeron que las obras deberían empezar antes del verano.",
+    ]
+    page = (
+        "<article>"
+        + "".join(f"<p>{e}</p><p>{s}</p>" for e, s in zip(en, es, strict=True))
+        + "</article>"
+    )
+    corpus = bialign.align(page, granularity="sentence")
+    assert [(p.src_text, p.tgt_text, p.paragraph) for p in corpus.pairs] == [
+        ("The regional government approved a plan to rebuild the old harbour.",
+         "El gobierno regional aprobó un plan para reconstruir el viejo puerto.", 0),
+        ("It was damaged by the storms of last winter.",
+         "Fue dañado por los temporales del invierno pasado.", 0),
+        (en[1], es[1], 1),
+    ]  # fmt: skip
+    assert [(b.src_text, b.tgt_text) for b in corpus.paragraph_beads] == list(
+        zip(en, es, strict=True)
+    )
+    # Indices point at the sentence-level segments; the records name the paragraph.
+    for p in corpus.pairs:
+        assert " ".join(corpus.segments[i].text for i in p.src) == p.src_text
+        assert " ".join(corpus.segments[j].text for j in p.tgt) == p.tgt_text
+    assert corpus.to_records()[1]["paragraph"] == 0
+    assert corpus.src_embeddings is not None and len(corpus.src_stream) == 3
+    with pytest.raises(ValueError, match="granularity"):
+        bialign.Aligner(granularity="word")
+
+
+def test_sentence_granularity_keeps_a_pair_whole_when_its_sentences_do_not_align() -> None:
+    en = ["The minister resigned on Monday. Nobody expected it. Markets fell."]
+    es = ["El ministro dimitió el lunes, algo que nadie esperaba y que hundió los mercados."]
+    corpus = bialign.align_documents(en, es, granularity="sentence")
+    assert [(p.src_text, p.tgt_text, p.paragraph) for p in corpus.pairs] == [(en[0], es[0], 0)]
