@@ -323,3 +323,15 @@ def test_sentence_granularity_keeps_a_pair_whole_when_its_sentences_do_not_align
     es = ["El ministro dimitió el lunes, algo que nadie esperaba y que hundió los mercados."]
     corpus = bialign.align_documents(en, es, granularity="sentence")
     assert [(p.src_text, p.tgt_text, p.paragraph) for p in corpus.pairs] == [(en[0], es[0], 0)]
+
+
+def test_lang_attribute_decides_only_where_the_detector_is_unsure() -> None:
+    from bialign.langid import LangLabel
+    from bialign.pipeline import _with_hint
+
+    langs = ("en", "es")
+    assert _with_hint(LangLabel("en", 0.6), "es", langs) == LangLabel("es", 0.6)
+    assert _with_hint(LangLabel("en", 0.99), "es", langs).lang == "en"  # sure: kept
+    assert _with_hint(LangLabel("und", 1.0), "es", langs).lang == "und"  # never a language
+    assert _with_hint(LangLabel("en", 0.6), "fr", langs).lang == "en"  # not one of ours
+    assert _with_hint(LangLabel("en", 0.6), "", langs).lang == "en"
