@@ -102,9 +102,33 @@ def _add_pipeline_options(p: argparse.ArgumentParser, *, two_documents: bool) ->
         "sentences (for text with several sentences per line). Default: %(default)s",
     )
     g.add_argument(
+        "--input-format",
+        choices=["auto", "html", "text", "lines"],
+        default="auto",
+        help="how to read a text or file: html (a page: its blocks, furniture left out), "
+        "text (hard-wrapped paragraphs rejoined), lines (each non-empty line a segment); "
+        "auto picks from the content and the file extension (docs/input.md). "
+        "Default: %(default)s",
+    )
+    g.add_argument(
+        "--keep-furniture",
+        action="store_true",
+        help="HTML: keep page furniture (title, navigation, cookie banners, share links, "
+        "footer) that is left out by default",
+    )
+    g.add_argument(
+        "--granularity",
+        choices=["paragraph", "sentence"],
+        default="paragraph",
+        help="paragraph: pair the units as read; sentence: also align the sentences inside "
+        "each paragraph pair, keeping the pair whole where they do not align confidently. "
+        "Default: %(default)s",
+    )
+    g.add_argument(
         "--keep-markup",
         action="store_true",
-        help="keep HTML tags and entities as text (default: remove tags, decode entities)",
+        help="read the input as plain lines and keep any HTML tags and entities as text "
+        "(default: a page is read as HTML)",
     )
     if two_documents:
         g.add_argument(
@@ -304,6 +328,9 @@ def _aligner(args: argparse.Namespace) -> Any:
         progress=args.progress,
         markup=not args.keep_markup,
         attach=not getattr(args, "no_attach", False),
+        input_format=args.input_format,
+        keep_furniture=args.keep_furniture,
+        granularity=args.granularity,
     )
 
 
@@ -325,6 +352,8 @@ def _align_many(args: argparse.Namespace) -> int:
                 min_score=args.min_score, where=args.file, langs=langs, model=args.model,
                 split=args.split, progress=args.progress, workers=args.workers,
                 markup=not args.keep_markup, attach=not args.no_attach,
+                input_format=args.input_format, keep_furniture=args.keep_furniture,
+                granularity=args.granularity,
             )  # fmt: skip
     except KeyboardInterrupt:
         done = finished_documents(Path(args.output))

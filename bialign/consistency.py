@@ -8,10 +8,10 @@ bialign leaves such a pair unaligned when:
 - both sides name languages, and none of them the same ("English" vs "español"; but
   "French texts into English" and "al inglés" share English);
 - both sides hold numbers, and no quantity of one side can be read as a quantity of the
-  other. Each number is read in both notations ("14,000" = "14.000", "3.5" = "3,5"), with
-  its scale word ("15 billion" = "15.000 millones", "1 million" = "un millón") and, for
-  a decade, with its short form ("the 1980s" = "los años 80"). A date or a time
-  ("05/02/2026", "19:14") must match digit for digit.
+  other. Each number is read in both notations ("14,000" = "14.000", "3.5" = "3,5",
+  "4 700 000" = "4,700,000"), with its scale word ("15 billion" = "15.000 millones",
+  "1 million" = "un millón") and, for a decade, with its short form ("the 1980s" = "los
+  años 80"). A date or a time ("05/02/2026", "19:14") must match digit for digit.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ _LANG_NAMES = {
     "portuguese": "pt", "portugués": "pt", "portugues": "pt",
 }  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+")
-_NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
+# Groups of three digits after a space are one number: Spanish (and SI) style writes
+# 4 700 000 where English writes 4,700,000.
+_NUMBER = re.compile(r"\d+(?:[.,:/]\d+|[ \u00a0\u202f]\d{3}(?!\d))*")
 
 #: Scale words of both languages. "billion" is 10^9 (short scale); Spanish "billón" is
 #: 10^12 and "mil millones" 10^9.
@@ -51,8 +53,8 @@ def language_names(text: str) -> set[str]:
 
 
 def numbers(text: str) -> set[str]:
-    """The digit strings of a text, separators ignored ("1,000" -> "1000")."""
-    return {re.sub(r"[.,:/]", "", n).lstrip("0") or "0" for n in _NUMBER.findall(text)}
+    """The digit strings of a text, separators ignored ("1,000" and "1 000" -> "1000")."""
+    return {re.sub(r"[.,:/ \u00a0\u202f]", "", n).lstrip("0") or "0" for n in _NUMBER.findall(text)}
 
 
 def _readings(num: str) -> set[float]:

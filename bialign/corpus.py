@@ -45,6 +45,9 @@ class Bead:
     src_text: str
     tgt_text: str
     score: float
+    #: With ``granularity="sentence"``: the index in ``ParallelCorpus.paragraph_beads`` of
+    #: the paragraph bead this bead came from; -1 otherwise.
+    paragraph: int = -1
 
     @property
     def is_pair(self) -> bool:
@@ -80,6 +83,9 @@ class ParallelCorpus:
     tgt_stream: list[int] = field(default_factory=list, repr=False)
     src_embeddings: np.ndarray | None = field(default=None, repr=False)
     tgt_embeddings: np.ndarray | None = field(default=None, repr=False)
+    #: With ``granularity="sentence"``: the paragraph-level beads, whose texts are the
+    #: context each sentence bead came from (``Bead.paragraph`` indexes this list).
+    paragraph_beads: list[Bead] = field(default_factory=list, repr=False)
 
     @property
     def segments(self) -> list[Segment]:

@@ -43,13 +43,17 @@ def xml_safe(text: str) -> str:
 def pair_record(bead: Bead, langs: Sequence[str], doc: str | None = None) -> dict[str, Any]:
     """One pair as a JSON-ready dict; ``doc`` (the source document's id) comes first."""
     head = {} if doc is None else {"doc": doc}
-    return head | {
-        langs[0]: bead.src_text,
-        langs[1]: bead.tgt_text,
-        "score": round(bead.score, 6),
-        "src": list(bead.src),
-        "tgt": list(bead.tgt),
-    }
+    return (
+        head
+        | {
+            langs[0]: bead.src_text,
+            langs[1]: bead.tgt_text,
+            "score": round(bead.score, 6),
+            "src": list(bead.src),
+            "tgt": list(bead.tgt),
+        }
+        | ({"paragraph": bead.paragraph} if bead.paragraph >= 0 else {})
+    )
 
 
 def _open(path: str | Path) -> TextIO:

@@ -19,13 +19,16 @@ from .consistency import contradicts
 from .corpus import Bead, ParallelCorpus, Segment
 from .embed import Embedder, embed_unique, load_embedder
 from .errors import ConfigError, LanguageError
+from .granularity import GRANULARITIES, to_sentences
 from .langid import (
     UND,
+    LangLabel,
     LanguageDetector,
     SegmentLanguageIdentifier,
     is_lone_name,
     is_undetermined,
 )
+from .readers import INPUT_FORMATS
 from .segment import MAX_SEGMENT_CHARS, RawSegment, read_document, split_sentences
 
 SPLIT_MODES = ("lines", "sentences")
@@ -73,9 +76,20 @@ class Aligner:
     detector: LanguageDetector | None = None
     min_score: float | None = None
     progress: bool | None = None
-    #: Remove HTML tags and decode entities (see :func:`bialign.segment.strip_markup`);
-    #: False keeps the text exactly as given (for documents about markup).
+    #: Read HTML as a page (text of its blocks, entities decoded); False never reads
+    #: text as HTML and keeps it exactly as given, a segment per line (for documents
+    #: about markup).
     markup: bool = True
+    #: The reader for text and files: "auto" (from content and extension), "html",
+    #: "text" (wrapped paragraphs rejoined) or "lines" (see docs/input.md).
+    input_format: str = "auto"
+    #: HTML: keep page furniture (title, navigation, banners, share links, footer) that
+    #: is left out by default.
+    keep_furniture: bool = False
+    #: "paragraph" pairs the units as read; "sentence" then aligns the sentences inside
+    #: each paragraph pair and keeps the pair whole where they do not align confidently
+    #: (:mod:`bialign.granularity`).
+    granularity: str = "paragraph"
     #: Between two documents, let a segment left unaligned next to a pair join it when
     #: the joined text is a closer translation (:mod:`bialign.attach`).
     attach: bool = True
@@ -84,6 +98,14 @@ class Aligner:
         self.langs = _check_langs(self.langs)
         if self.split not in SPLIT_MODES:
             raise ConfigError(f"split must be one of {SPLIT_MODES}, got {self.split!r}")
+        if self.granularity not in GRANULARITIES:
+            raise ConfigError(
+                f"granularity must be one of {GRANULARITIES}, got {self.granularity!r}"
+            )
+        if self.input_format not in INPUT_FORMATS:
+            raise ConfigError(
+                f"input_format must be one of {INPUT_FORMATS}, got {self.input_format!r}"
+            )
         self._identifier = SegmentLanguageIdentifier(self.detector)
         self._embedder: Embedder | None = None
 
@@ -98,7 +120,7 @@ class Aligner:
     def align(self, doc: object) -> ParallelCorpus:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        raw = read_document(doc, markup=self.markup)
+        raw = self._read(doc, "doc")
         segments = self._label(raw, split=self.split == "sentences" and not _is_sequence(doc))
         segments = self._short_translations(segments)
         timings["langid"] = time.perf_counter() - t0
@@ -108,6 +130,15 @@ class Aligner:
         if not src_idx or not tgt_idx:
             counts = {lang: sum(s.lang == lang for s in segments) for lang in (a, b, UND)}
             missing = a if not src_idx else b
+            long = [s for s in segments if len(s.text) > MAX_SEGMENT_CHARS]
+            if long and self.split != "sentences":
+                raise LanguageError(
+                    f"the document has no {missing!r} segment (segments per language: "
+                    f"{counts}), and {len(long)} of its {len(segments)} segments are longer "
+                    f"than {MAX_SEGMENT_CHARS:,} characters (the longest "
+                    f"{max(len(s.text) for s in long):,}): split it into sentences with "
+                    'split="sentences" (--split sentences on the command line)'
+                )
             raise LanguageError(
                 f"the document has no {missing!r} segment, so there is nothing to pair "
                 f"(segments per language: {counts})",
@@ -117,15 +148,15 @@ class Aligner:
                 missing=missing,
             )
         corpus = self._align_streams(segments, segments, src_idx, tgt_idx, timings)
-        return corpus
+        return self._refine(corpus)
 
     # -- two documents -----------------------------------------------------------------
 
     def align_documents(self, src: object, tgt: object) -> ParallelCorpus:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        raw_src = read_document(src, name="src", markup=self.markup)
-        raw_tgt = read_document(tgt, name="tgt", markup=self.markup)
+        raw_src = self._read(src, "src")
+        raw_tgt = self._read(tgt, "tgt")
         split = self.split == "sentences"
         a, b = self.langs
         src_check, tgt_check = self._check_language(raw_src, a), self._check_language(raw_tgt, b)
@@ -170,7 +201,7 @@ class Aligner:
             timings,
         )
         corpus.warnings[:0] = warnings
-        return corpus
+        return self._refine(corpus)
 
     def _check_language(self, raw: list[RawSegment], lang: str) -> _LanguageCheck:
         """Identify the language of an evenly spread sample of a monolingual document's
@@ -203,13 +234,31 @@ class Aligner:
 
     # -- shared steps ------------------------------------------------------------------
 
+    def _refine(self, corpus: ParallelCorpus) -> ParallelCorpus:
+        if self.granularity != "sentence":
+            return corpus
+        t0 = time.perf_counter()
+        corpus = to_sentences(corpus, lambda texts: embed_unique(self.embedder, texts))
+        corpus.timings["sentences"] = time.perf_counter() - t0
+        return corpus
+
+    def _read(self, doc: object, name: str) -> list[RawSegment]:
+        return read_document(
+            doc,
+            name=name,
+            markup=self.markup,
+            input_format=self.input_format,
+            keep_furniture=self.keep_furniture,
+        )
+
     def _label(self, raw: list[RawSegment], split: bool) -> list[Segment]:
+        if split:
+            raw = split_sentences(raw, self.langs)
         texts = [r.text[:MAX_SEGMENT_CHARS] for r in raw]
         labels = self._identifier.identify(texts, self.langs)
-        if split:
-            raw = split_sentences(raw, [lab.lang for lab in labels])
-            texts = [r.text[:MAX_SEGMENT_CHARS] for r in raw]
-            labels = self._identifier.identify(texts, self.langs)
+        labels = [
+            _with_hint(lab, r.lang_hint, self.langs) for r, lab in zip(raw, labels, strict=True)
+        ]
         return [
             Segment(r.index, r.text, lab.lang, lab.confidence, r.line)
             for r, lab in zip(raw, labels, strict=True)
@@ -285,9 +334,15 @@ class Aligner:
         for side, segs in sides:
             long = [s.index for s in segs if len(s.text) > MAX_SEGMENT_CHARS]
             if long:
+                hint = (
+                    '; split="sentences" (--split sentences) splits them'
+                    if self.split != "sentences"
+                    else ""
+                )
                 warnings.append(
                     f"{len(long)} {side}segment(s) longer than {MAX_SEGMENT_CHARS} characters "
-                    f"were analysed on their first {MAX_SEGMENT_CHARS} only (indices {long[:10]})"
+                    f"were analysed on their first {MAX_SEGMENT_CHARS} only (indices "
+                    f"{long[:10]}){hint}"
                 )
         t0 = time.perf_counter()
         texts = [src_segs[i].text[:MAX_SEGMENT_CHARS] for i in src_idx] + [
@@ -360,6 +415,18 @@ class Aligner:
                 parts.append(embed_unique(self.embedder, texts[k : k + step]))
                 bar.update(min(step, len(texts) - k))
         return np.concatenate(parts)
+
+
+#: A ``lang`` attribute in the page decides a segment's language when the detector is
+#: less sure than this of another one of the two languages (short lines such as
+#: "Hospital general" read as both). It never gives a language to an ``und`` segment.
+HINT_OVERRIDES_BELOW = 0.9
+
+
+def _with_hint(label: LangLabel, hint: str, langs: tuple[str, str]) -> LangLabel:
+    if hint in langs and label.lang not in (hint, UND) and label.confidence < HINT_OVERRIDES_BELOW:
+        return LangLabel(hint, label.confidence)
+    return label
 
 
 def _reusing(

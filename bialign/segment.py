@@ -6,7 +6,7 @@ undecodable bytes and empty documents are reported with the position that is at 
 
 from __future__ import annotations
 
-import html
+import codecs
 import os
 import re
 import unicodedata
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BinaryFileError, EmptyDocumentError, InputError, LimitExceededError
+from .readers import INPUT_FORMATS, decode_file, detect_format, read_html, read_lines, read_text
 
 #: Longest segment text passed to the encoder and the language detector (characters).
 #: Longer segments are kept whole in the corpus; only their analysed prefix is cut,
@@ -34,39 +35,6 @@ _INVISIBLE = re.compile(
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
 
 
-# Markup from crawled pages. Only known HTML element names count as tags, so that "a < b"
-# in plain text survives; script and style elements go with their content; block
-# elements end a line.
-_ELEMENTS = (
-    "a|abbr|article|aside|b|big|blockquote|body|br|caption|cite|code|dd|del|div|dl|dt|em|"
-    "figcaption|figure|font|footer|h[1-6]|head|header|hr|html|i|iframe|img|ins|label|li|"
-    "link|main|mark|meta|nav|ol|p|pre|q|s|section|small|span|strike|strong|sub|sup|table|"
-    "tbody|td|tfoot|th|thead|time|title|tr|u|ul"
-)
-_BLOCKS = (
-    "article|aside|blockquote|br|caption|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|"
-    "header|hr|li|main|nav|ol|p|pre|section|table|tbody|td|tfoot|th|thead|title|tr|ul"
-)
-_SCRIPT = re.compile(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>", re.I | re.S)
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_BLOCK_TAG = re.compile(rf"</?(?:{_BLOCKS})\b[^<>]*>", re.I)
-_TAG = re.compile(rf"</?(?:{_ELEMENTS}|script|style|noscript)\b[^<>]*>", re.I)
-_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,31});")
-
-
-def strip_markup(text: str, block: str = "\n") -> str:
-    """Remove HTML tags (block elements become ``block``), comments, scripts and styles,
-    and decode character entities (``&amp;``, ``&oacute;``, ``&#8217;``)."""
-    if "<" in text:
-        text = _SCRIPT.sub(block, text)
-        text = _COMMENT.sub("", text)
-        text = _BLOCK_TAG.sub(block, text)
-        text = _TAG.sub("", text)
-    if "&" in text and _ENTITY.search(text):
-        text = html.unescape(text)
-    return text
-
-
 @dataclass(frozen=True)
 class RawSegment:
     """One segment as read: its position in the document and its cleaned text."""
@@ -74,6 +42,8 @@ class RawSegment:
     index: int
     text: str
     line: int  # 1-based line number for text input; 1-based item number for lists
+    #: The language the markup declares for it (HTML ``lang``), "" when none.
+    lang_hint: str = ""
 
 
 def clean_text(text: str) -> str:
@@ -83,21 +53,43 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def read_document(doc: object, *, name: str = "doc", markup: bool = True) -> list[RawSegment]:
+def read_document(
+    doc: object,
+    *,
+    name: str = "doc",
+    markup: bool = True,
+    input_format: str = "auto",
+    keep_furniture: bool = False,
+) -> list[RawSegment]:
     """Segments of a document given as text, a path, or a sequence of segment strings.
 
-    Text and files are split into lines; each non-empty line is a segment, and indices
-    count only those. A sequence is taken as already segmented: item k is segment k,
-    never re-split, and an empty item is kept (it gets language ``und``). With
-    ``markup`` (the default) HTML tags are removed and entities decoded first; block
-    elements (``<p>``, ``<br>``, ``<li>``, ...) end a line of text.
+    Text and files go through a reader chosen by ``input_format`` (see
+    :mod:`bialign.readers` and docs/input.md): ``"html"`` (blocks of a page, furniture
+    left out unless ``keep_furniture``), ``"text"`` (hard-wrapped paragraphs joined,
+    otherwise one segment per line) or ``"lines"`` (each non-empty line a segment);
+    ``"auto"`` picks html or text from the content and the file extension. With
+    ``markup=False`` text is never read as HTML (auto means lines). A sequence is
+    taken as already segmented: item k is segment k, never re-split or stripped (an
+    empty item is kept and gets language ``und``), unless ``input_format="html"``, which
+    reads each item as an HTML fragment.
     """
+    if input_format not in INPUT_FORMATS:
+        raise InputError(f"input_format must be one of {INPUT_FORMATS}, got {input_format!r}")
     if isinstance(doc, os.PathLike):
         path = Path(doc)
         label = str(path) if name == "doc" else f"{name} ({path})"
-        return read_document(_read_file(path), name=label, markup=markup)
+        data = _read_bytes(path)
+        fmt = input_format
+        if fmt == "auto":
+            sniff = data[:100_000].decode("latin-1")
+            fmt = detect_format(sniff, path) if markup else "lines"
+        text = decode_file(data, path, html=fmt == "html")
+        return _from_text(text, fmt, label, keep_furniture)
     if isinstance(doc, str):
-        return _split_lines(strip_markup(doc) if markup else doc, name)
+        fmt = input_format
+        if fmt == "auto":
+            fmt = detect_format(doc) if markup else "lines"
+        return _from_text(doc, fmt, name, keep_furniture)
     if isinstance(doc, bytes | bytearray | memoryview):
         raise InputError(
             f"{name} is bytes; decode it first (e.g. data.decode('utf-8')) "
@@ -113,8 +105,9 @@ def read_document(doc: object, *, name: str = "doc", markup: bool = True) -> lis
                     f"{name}[{k}] is {type(item).__name__}, not str: "
                     "a document given as a list must hold one string per segment"
                 )
-            text = strip_markup(item, " ") if markup else item
-            out.append(RawSegment(k, clean_text(text.replace("\n", " ").replace("\r", " ")), k + 1))
+            if input_format == "html":
+                item = " ".join(u.text for u in read_html(item, keep_furniture=True))
+            out.append(RawSegment(k, clean_text(item.replace("\n", " ").replace("\r", " ")), k + 1))
         _check_size(out, name)
         if not any(s.text for s in out):
             raise EmptyDocumentError(f"{name} has no text: all {len(out)} segments are empty")
@@ -125,7 +118,8 @@ def read_document(doc: object, *, name: str = "doc", markup: bool = True) -> lis
 
 
 #: Leading bytes of binary formats people pass by mistake (PDF, zip and office files,
-#: images, gzip); a NUL byte in the first block also marks a binary file.
+#: images, gzip); a NUL byte in the first block also marks a binary file, unless a
+#: UTF-16 byte-order mark says the NULs are text.
 _BINARY_MAGIC = {
     b"%PDF-": "a PDF",
     b"PK\x03\x04": "a zip archive (or a .docx/.odt/.xlsx)",
@@ -136,7 +130,7 @@ _BINARY_MAGIC = {
 }
 
 
-def _read_file(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -144,31 +138,32 @@ def _read_file(path: Path) -> str:
     except IsADirectoryError:
         raise InputError(f"{path} is a directory, not a text file", path=path) from None
     kind = next((k for magic, k in _BINARY_MAGIC.items() if data.startswith(magic)), None)
-    if kind or b"\x00" in data[:8192]:
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if kind or (b"\x00" in data[:8192] and not utf16):
         raise BinaryFileError(
             f"{path} is a binary file ({kind or 'it holds NUL bytes'}), not text",
             hint="extract its text first",
             path=path,
         )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"{path} is not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} "
-            f"(line {line}); convert it first, e.g. iconv -f latin1 -t utf-8"
-        ) from None
+    return data
 
 
-def _split_lines(text: str, name: str) -> list[RawSegment]:
+def _from_text(text: str, fmt: str, name: str, keep_furniture: bool) -> list[RawSegment]:
     if text.startswith("\ufeff"):
         text = text[1:]
+    if not text.strip():
+        raise EmptyDocumentError(f"{name} has no text: it is empty or only whitespace")
+    if fmt == "html":
+        units = read_html(text, keep_furniture=keep_furniture)
+    elif fmt == "text":
+        units = read_text(text)
+    else:
+        units = read_lines(text)
     out: list[RawSegment] = []
-    # splitlines() knows \n, \r\n, \r and the Unicode line separators.
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        cleaned = clean_text(line)
+    for u in units:
+        cleaned = clean_text(u.text)
         if cleaned:
-            out.append(RawSegment(len(out), cleaned, lineno))
+            out.append(RawSegment(len(out), cleaned, u.line, u.lang))
     if not out:
         raise EmptyDocumentError(f"{name} has no text: it is empty or only whitespace")
     _check_size(out, name)
@@ -183,20 +178,18 @@ def _check_size(segments: list[RawSegment], name: str) -> None:
         )
 
 
-def split_sentences(segments: list[RawSegment], lang_of_line: Sequence[str]) -> list[RawSegment]:
-    """Split each segment into sentences with sentencex, in the language detected for it.
+def split_sentences(segments: list[RawSegment], langs: Sequence[str]) -> list[RawSegment]:
+    """Split each segment into sentences (:func:`bialign.sentences.split_text`).
 
-    sentencex (Wikimedia's segmenter, about 300 languages) knows English and Spanish
-    abbreviations ("Mr.", "Sr.", "Dra.", "EE.UU.", "U.S."); we use it rather than a
-    regular expression of our own. pysbd was tried first: it splits after Spanish "Sr.".
+    The split does not depend on the language detected for the segment: a boundary is
+    kept where the rules of every language in ``langs`` agree, so a line that holds
+    both languages splits between them, and neither language's abbreviations end a
+    sentence.
     """
-    from sentencex import segment as sentencex_segment
+    from .sentences import split_text
 
     out: list[RawSegment] = []
-    for seg, lang in zip(segments, lang_of_line, strict=True):
-        code = lang if lang != "und" else "en"
-        for sent in sentencex_segment(code, seg.text):
-            sent = sent.strip()
-            if sent:
-                out.append(RawSegment(len(out), sent, seg.line))
+    for seg in segments:
+        for sent in split_text(seg.text, langs=langs):
+            out.append(RawSegment(len(out), sent, seg.line, seg.lang_hint))
     return out

@@ -12,3 +12,17 @@ def test_numbers_must_share_a_value() -> None:
     assert not contradicts("It rose 2.5 percent.", "Subió un 2,5 por ciento.")
     assert not contradicts("It rose ten percent.", "Subió un 10 por ciento.")
     assert numbers("1,000 and 007") == {"1000", "7"}
+
+
+def test_space_grouped_thousands_are_one_number() -> None:
+    assert numbers("costó 4 700 000 HUF") == {"4700000"}
+    assert not contradicts("NFÜ spent 4,700,000 forints", "La ANF gastó 4 700 000 HUF")
+    # A year next to a count is not glued to it: only groups of exactly three digits.
+    assert numbers("en 2010 12 personas") == {"2010", "12"}
+
+
+def test_language_names_must_share_one_not_match_exactly() -> None:
+    en = "A British programmer earns more than a French one."
+    es = "Un programador británico cobra más que uno francés y que uno español."
+    assert not contradicts(en, es)
+    assert contradicts("Read in English", "Leer en español")

@@ -78,16 +78,18 @@ def test_html_markup_is_removed_and_entities_decoded() -> None:
         "<body><p>Prices rose by 3% &amp; wages fell.</p><p>Subi&oacute; el pan.<br>"
         "Otra l&iacute;nea</p><!-- hidden --><div>a < b and c > d</div></body></html>"
     )
-    assert [s.text for s in read_document(page)] == [
-        "News",
-        "Prices rose by 3% & wages fell.",
-        "Subió el pan.",
-        "Otra línea",
-        "a < b and c > d",
+    # The title is page furniture, left out unless asked for.
+    body = ["Prices rose by 3% & wages fell.", "Subió el pan.", "Otra línea", "a < b and c > d"]
+    assert [s.text for s in read_document(page)] == body
+    assert [s.text for s in read_document(page, keep_furniture=True)] == ["News", *body]
+    # A list item is one segment exactly as given, unless the caller says it is HTML;
+    # markup=False never reads text as HTML.
+    assert [s.text for s in read_document(["<p>Uno</p><p>dos</p>"])] == ["<p>Uno</p><p>dos</p>"]
+    assert [s.text for s in read_document(["<p>Uno</p><p>dos</p>"], input_format="html")] == [
+        "Uno dos"
     ]
-    # A list item is one segment whatever its markup; markup=False keeps text as given.
-    assert [s.text for s in read_document(["<p>Uno</p><p>dos</p>"])] == ["Uno dos"]
     assert read_document(["<b>x</b> &amp;"], markup=False)[0].text == "<b>x</b> &amp;"
+    assert read_document("<p>x &amp; y</p>", markup=False)[0].text == "<p>x &amp; y</p>"
 
 
 def test_every_line_end_convention_splits_lines() -> None:

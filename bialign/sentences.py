@@ -1,0 +1,69 @@
+"""Sentence splitting for English and Spanish, mixed lines included.
+
+bialign writes no splitting rules of its own: it combines two maintained splitters,
+chosen on benchmarks/sentences.py against pysbd, blingfire and each of the two alone
+(docs/input.md has the numbers). syntok finds the boundaries: it scores best on the
+FLORES and WMT paragraphs, splits quotations into their sentences as those references
+do, and keeps no state across a paragraph (sentencex, after a stray quote mark early in
+a long paragraph, stops splitting for the rest of it). But syntok splits after Spanish
+and some English abbreviations it does not know ("la Dra. Ruiz", "el núm. 5", "Gov.
+Brown"), so each boundary it proposes is shown to sentencex (Wikimedia's segmenter,
+which has abbreviation lists for both languages) as the word before it and the word
+after it, and kept only when sentencex splits there under the rules of every language
+of the pair: a line may hold both languages ('He said "we will win." Dijo "vamos a
+ganar."'), and an abbreviation of either language must not end a sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# Quote marks and brackets around the two words shown to sentencex: the question is
+# only whether the word before is an abbreviation.
+_MARKS = "\"'“”‘’«»()[]`"
+
+
+def _syntok(text: str) -> list[int]:
+    """Offsets where syntok starts a sentence, the first one apart."""
+    import syntok.segmenter as syntok
+
+    out = []
+    for para in syntok.analyze(text):
+        for sentence in para:
+            if sentence and sentence[0].offset > 0:
+                out.append(sentence[0].offset)
+    return sorted(set(out))
+
+
+def _confirmed(text: str, at: int, langs: Sequence[str]) -> bool:
+    """Whether sentencex, under every language's rules, splits between the word that
+    ends before ``at`` and the word that starts there."""
+    from sentencex import segment
+
+    before = text[:at].split()
+    after = text[at:].split(maxsplit=1)
+    if not before or not after:
+        return True
+    probe = f"{before[-1].rstrip(_MARKS)} {after[0].lstrip(_MARKS)}"
+    return all(
+        sum(1 for piece in segment(lang, probe) if piece.strip()) > 1
+        for lang in dict.fromkeys(langs)
+    )
+
+
+def boundaries(text: str, langs: Sequence[str] = ("en", "es")) -> list[int]:
+    """Offsets where a sentence starts, the first one apart."""
+    return [at for at in _syntok(text) if _confirmed(text, at, langs)]
+
+
+def split_text(
+    text: str, lang: str | None = None, langs: Sequence[str] = ("en", "es")
+) -> list[str]:
+    """The sentences of ``text``, each a stripped slice of it (never altered).
+
+    ``lang`` is accepted for the benchmark's common signature; the split does not depend
+    on it, so that a line labelled with one language but holding both splits the same.
+    """
+    cuts = [0, *boundaries(text, langs), len(text)]
+    out = [text[a:b].strip() for a, b in zip(cuts, cuts[1:], strict=False)]
+    return [s for s in out if s]
