@@ -44,8 +44,7 @@ GoldBead = tuple[tuple[int, ...], tuple[int, ...]]
 class Example:
     """One aligned document and its gold beads, in the corpus's segment indices.
 
-    ``source`` names the data set it comes from: every source weighs the same in the fit,
-    so a large set does not decide the calibration of the others."""
+    ``source`` names the data set it comes from (it sets the weights of the fit)."""
 
     corpus: ParallelCorpus
     gold: set[GoldBead]
@@ -176,10 +175,13 @@ def fit_profile(
         y = np.concatenate([p[1] for p in parts])
         groups = np.concatenate([np.full(len(p[1]), p[2]) for p in parts])
         sources = np.concatenate([np.full(len(p[1]), p[3], dtype=object) for p in parts])
+        # Each source weighs by the square root of its size: a large set does not decide
+        # the calibration of the others alone, nor does a tiny one get weight it cannot bear.
         w = np.ones(len(y))
         for src in set(sources):
             sel = sources == src
-            w[sel] = len(y) / (len(set(sources)) * sel.sum())
+            w[sel] = 1.0 / np.sqrt(sel.sum())
+        w *= len(y) / w.sum()
         models[key] = fit_model(x, y, names, groups, w)
         counts[key] = {"beads": int(len(y)), "right": int(y.sum())}
     fb = fallback or shipped(GENERIC)

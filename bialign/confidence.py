@@ -4,7 +4,9 @@ For a pair, "right" means both sides exactly as a careful human aligner would dr
 for a segment left unaligned, that it truly has no translation. The features are things
 the aligner already knows, read from the final beads, the streams and their embeddings:
 
-- pairs: the bead's margin score and raw cosine, its cosine above its members' nearest
+- pairs: the bead's margin score and raw cosine, how much its cosine would rise if it
+  took in the next segment on any side (a bead cut too short) or dropped its first or
+  last member (a bead that took in too much), its cosine above its members' nearest
   neighbours, how far each member's best match inside the bead beats its best match
   outside it (and how many members have their best match inside), the length ratio's
   deviation from the document's, the bead's shape, its neighbours' scores, unaligned
@@ -35,7 +37,8 @@ WINDOW = 20
 
 PAIR_FEATURES = [
     "score", "cos", "cos_over_knn", "min_gap", "frac_best_inside", "len_dev", "extra_members",
-    "one_to_one", "nb_score", "nb_unaligned", "log_min_chars", "lang_conf",
+    "one_to_one", "nb_score", "nb_unaligned", "log_min_chars", "lang_conf", "grow_gain",
+    "shrink_gain",
 ]  # fmt: skip
 UNALIGNED_FEATURES = [
     "best", "best_over_next", "best_over_knn", "partner_gap", "next_to_pair", "log_chars",
@@ -43,7 +46,7 @@ UNALIGNED_FEATURES = [
 ]  # fmt: skip
 #: Features on the encoder's similarity scale; the generic profile divides them by the
 #: document's scale (and shifts the raw cosines by its background) before its model.
-_SCALED = {"score", "cos_over_knn", "min_gap", "nb_score", "best_over_next", "best_over_knn",
+_SCALED = {"score", "cos_over_knn", "min_gap", "nb_score", "grow_gain", "shrink_gain", "best_over_next", "best_over_knn",
            "partner_gap"}  # fmt: skip
 _SHIFTED = {"cos", "best"}
 _ENDS_PUNCTUATED = re.compile(r"""[.!?…;:,"'»”’)\]]\s*$""")
@@ -156,7 +159,14 @@ def features(
     for k in pair_k:
         s, t = loc[k]
         vs, vt = src_emb[s].sum(axis=0), tgt_emb[t].sum(axis=0)
-        cos = float(vs @ vt / max(1e-12, np.linalg.norm(vs) * np.linalg.norm(vt)))
+        cos = _cos(vs, vt)
+        grown = [_cos(vs + src_emb[x], vt) for x in (s[0] - 1, s[-1] + 1) if 0 <= x < n]
+        grown += [_cos(vs, vt + tgt_emb[x]) for x in (t[0] - 1, t[-1] + 1) if 0 <= x < m]
+        shrunk = [_cos(vs - src_emb[x], vt) for x in {s[0], s[-1]} if len(s) > 1]
+        shrunk += [_cos(vs, vt - tgt_emb[x]) for x in {t[0], t[-1]} if len(t) > 1]
+        # A 1-1 bead cannot shrink: it counts as losing everything it has.
+        grow_gain = max(grown) - cos if grown else -cos
+        shrink_gain = max(shrunk) - cos if shrunk else -cos
         knn = 0.5 * (S.knn[s].mean() + T.knn[t].mean())
         gap_s, frac_s = members_gap(S, s, t)
         gap_t, frac_t = members_gap(T, t, s)
@@ -169,7 +179,8 @@ def features(
         pair_rows.append([
             scores[k], cos, cos - knn, min(gap_s, gap_t), 0.5 * (frac_s + frac_t), dev,
             len(s) + len(t) - 2, float(len(s) == 1 and len(t) == 1),
-            float(np.mean(nb)) if nb else 0.0, nb_un, np.log1p(min_chars), lang,
+            float(np.mean(nb)) if nb else 0.0, nb_un, np.log1p(min_chars), lang, grow_gain,
+            shrink_gain,
         ])  # fmt: skip
     un_rows = []
     for k in np.flatnonzero(~is_pair):
@@ -198,6 +209,10 @@ def features(
         background,
         typical,
     )
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / max(1e-12, float(np.linalg.norm(a) * np.linalg.norm(b))))
 
 
 def normalised(x: np.ndarray, names: list[str], background: float, typical: float) -> np.ndarray:
