@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from calibration_data import DiskEncoder, align_cases, cases  # noqa: E402
+from calibration_data import SETS, DiskEncoder, align_cases, cases  # noqa: E402
 from common import ROOT, Timer, parser  # noqa: E402
 
 from bialign.calibrate import fit_profile  # noqa: E402
@@ -28,10 +28,11 @@ PROFILES = ROOT / "bialign" / "profiles"
 def main() -> None:
     p = parser(__doc__ or "")
     p.add_argument("--model", default="default")
+    p.add_argument("--sets", nargs="*", default=list(SETS), help="dev sets to fit on")
     args = p.parse_args()
     enc = DiskEncoder(args.model)
     with Timer() as t:
-        examples = align_cases(cases(args.data, "dev"), enc, constant())
+        examples = align_cases(cases(args.data, "dev", args.sets), enc, constant())
     enc.save()
     print(f"aligned {len(examples)} dev documents in {t.seconds:.1f} s "
           f"(embedding {enc.timer.seconds:.1f} s)")  # fmt: skip
