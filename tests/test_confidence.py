@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -204,3 +205,23 @@ def test_signature_in_every_format(tmp_path: Path) -> None:
     assert sig in (tmp_path / "r.html").read_text(encoding="utf-8")
     mixed = bialign.align(EN[:2] + ES[:2])
     assert parse_signature(mixed.signature)["mode"] == "mixed"
+
+
+def test_report_uses_confidence(data_dir: Path) -> None:
+    from bialign.report import render_report
+
+    corpus = bialign.align(data_dir / "examples" / "bilingual_news_post.txt")
+    page = render_report(corpus)
+    rows = re.findall(r'<tr class="bead[^>]*>', page)
+    assert len(rows) == len(corpus.beads)
+    seen = []
+    for row in rows:
+        # Row numbers are indices in corpus.beads, and every row carries its confidence.
+        n = int(re.search(r'data-order="(\d+)"', row).group(1))  # type: ignore[union-attr]
+        assert f'data-confidence="{corpus.beads[n].confidence:.4f}"' in row
+        seen.append(n)
+    assert sorted(seen) == list(range(len(corpus.beads)))
+    assert corpus.signature in page and "index in corpus.beads" in page
+    for control in ('id="search"', 'id="order"', 'id="min-confidence"', 'id="min-score"'):
+        assert control in page
+    assert "position:sticky" in page
