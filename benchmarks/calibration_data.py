@@ -133,7 +133,9 @@ def news_docs(data: Path, split: str) -> list[Case]:
 
 def mixed(data: Path, split: str) -> list[Case]:
     year, foreign_year, n_docs = (
-        ("newstest2010", "newstest2009", 60) if split == "dev" else ("newstest2011", "newstest2010", 30)
+        ("newstest2010", "newstest2009", 60)
+        if split == "dev"
+        else ("newstest2011", "newstest2010", 30)
     )
     rng = random.Random(13)
     docs = [d for d in load_docs(data, year) if 4 <= sum(len(p) for p in d) <= 40][:n_docs]
@@ -180,7 +182,10 @@ def align_cases(items: list[Case], encoder: object, profile: object) -> list[Exa
     for c in items:
         if c.langs not in aligners:
             aligners[c.langs] = bialign.Aligner(
-                langs=c.langs, model=encoder, profile=profile, progress=False  # type: ignore[arg-type]
+                langs=c.langs,
+                model=encoder,
+                profile=profile,
+                progress=False,  # type: ignore[arg-type]
             )
         a = aligners[c.langs]
         corpus = a.align(c.src) if c.tgt is None else a.align_documents(c.src, c.tgt)

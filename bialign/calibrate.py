@@ -190,18 +190,20 @@ def fit_profile(
             if fb is None:
                 raise InputError(f"no gold examples for {key} beads and no fallback profile")
             models[key] = fb.models[key]
-    sources = sorted({ex.source for ex in examples})
+    used = sorted({ex.source for ex in examples})
     return Profile(
         name=name,
         encoder=encoder,
         models=models,
         normalise=normalise,
         attach=dict(attach or {"min_gain": 0.02, "min_gain_sentence": -0.04}),
-        fitted={"date": dt.date.today().isoformat(), "sources": sources, "beads": counts},
+        fitted={"date": dt.date.today().isoformat(), "sources": used, "beads": counts},
     )
 
 
-def read_gold_document(stem: str | Path, langs: tuple[str, str]) -> tuple[list[str], list[str], set[GoldBead]]:
+def read_gold_document(
+    stem: str | Path, langs: tuple[str, str]
+) -> tuple[list[str], list[str], set[GoldBead]]:
     """(source lines, target lines, gold beads) of a Text+Berg-style document ``stem``."""
     from .evaluate import read_gold
 

@@ -46,8 +46,8 @@ UNALIGNED_FEATURES = [
 ]  # fmt: skip
 #: Features on the encoder's similarity scale; the generic profile divides them by the
 #: document's scale (and shifts the raw cosines by its background) before its model.
-_SCALED = {"score", "cos_over_knn", "min_gap", "nb_score", "grow_gain", "shrink_gain", "best_over_next", "best_over_knn",
-           "partner_gap"}  # fmt: skip
+_SCALED = {"score", "cos_over_knn", "min_gap", "nb_score", "grow_gain", "shrink_gain",
+           "best_over_next", "best_over_knn", "partner_gap"}  # fmt: skip
 _SHIFTED = {"cos", "best"}
 _ENDS_PUNCTUATED = re.compile(r"""[.!?…;:,"'»”’)\]]\s*$""")
 
@@ -121,8 +121,9 @@ def features(
     n, m = len(src_stream), len(tgt_stream)
     is_pair = np.array([bool(s and t) for s, t in loc], dtype=bool)
     if n == 0 or m == 0 or len(src_emb) != n or len(tgt_emb) != m:
-        return Features(is_pair, np.zeros((int(is_pair.sum()), len(PAIR_FEATURES))),
-                        np.zeros((int((~is_pair).sum()), len(UNALIGNED_FEATURES))), 0.0, 0.3)  # fmt: skip
+        empty_p = np.zeros((int(is_pair.sum()), len(PAIR_FEATURES)))
+        empty_u = np.zeros((int((~is_pair).sum()), len(UNALIGNED_FEATURES)))
+        return Features(is_pair, empty_p, empty_u, 0.0, 0.3)
     src_emb = np.asarray(src_emb, dtype=np.float32)
     tgt_emb = np.asarray(tgt_emb, dtype=np.float32)
     cs, ct = _centers(loc, n, m)
@@ -156,7 +157,7 @@ def features(
 
     pair_rows = []
     pair_cos = []
-    for k in pair_k:
+    for k in pair_k.tolist():
         s, t = loc[k]
         vs, vt = src_emb[s].sum(axis=0), tgt_emb[t].sum(axis=0)
         cos = _cos(vs, vt)
@@ -183,9 +184,11 @@ def features(
             shrink_gain,
         ])  # fmt: skip
     un_rows = []
-    for k in np.flatnonzero(~is_pair):
+    for k in np.flatnonzero(~is_pair).tolist():
         s, t = loc[k]
-        side, r, own_bead, other_bead = (S, s[0], s_bead, t_bead) if s else (T, t[0], t_bead, s_bead)
+        side, r, own_bead, other_bead = (
+            (S, s[0], s_bead, t_bead) if s else (T, t[0], t_bead, s_bead)
+        )
         row = np.sort(side.sims[r])[::-1]
         best = float(row[0])
         nxt = float(row[1]) if len(row) > 1 else best

@@ -124,7 +124,8 @@ class SentenceTransformerEmbedder:
 
 def load_embedder(model: str | Embedder | None = None, *, threads: int | None = None) -> Embedder:
     """The encoder named by ``model``: None for the embedded default, ``"e5-small"`` for
-    multilingual-e5-small (``bialign[e5]``), a model name or folder for sentence-transformers, or an object with ``encode`` used as is.
+    multilingual-e5-small (``bialign[e5]``), a model name or folder for
+    sentence-transformers, or an object with ``encode`` used as is.
 
     ``threads`` caps the default encoder's BLAS threads (default: the cores this process
     may use); give it where several processes or actors share one machine."""

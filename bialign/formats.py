@@ -123,9 +123,7 @@ def read_moses(src_path: str | Path, tgt_path: str | Path) -> list[tuple[str, st
     return list(zip(src, tgt, strict=True))
 
 
-def tmx_tree(
-    pairs: Iterable[Bead], langs: Sequence[str], signature: str = ""
-) -> ET.ElementTree:
+def tmx_tree(pairs: Iterable[Bead], langs: Sequence[str], signature: str = "") -> ET.ElementTree:
     """A TMX 1.4b document; ElementTree does the XML escaping. The corpus signature is a
     header ``<prop type="x-bialign-signature">`` (TMX 1.4b custom props take ``x-`` types)."""
     root = ET.Element("tmx", version="1.4")

@@ -170,7 +170,7 @@ def _summary(corpus: ParallelCorpus) -> str:
     ]
     cells = "".join(
         f'<tr><td>{html.escape(k)}</td><td id="sum-{k.replace(" ", "-")}"'
-        f'{" class=sig" if k == "signature" else ""}>{html.escape(v)}</td></tr>'
+        f"{' class=sig' if k == 'signature' else ''}>{html.escape(v)}</td></tr>"
         for k, v in rows
     )
     return f'<table class="summary">{cells}</table>'

@@ -97,7 +97,9 @@ def test_profile_round_trip(tmp_path: Path) -> None:
     back = Profile.load(path)
     assert back == prof and back.digest == prof.digest
     x = np.random.default_rng(2).normal(size=(20, len(PAIR_FEATURES)))
-    assert np.array_equal(predict(back.models["docs/pair"], x), predict(prof.models["docs/pair"], x))
+    assert np.array_equal(
+        predict(back.models["docs/pair"], x), predict(prof.models["docs/pair"], x)
+    )
     # A changed parameter changes the digest that names the profile in signatures.
     back.models["docs/pair"].coef[0] += 0.1
     assert back.digest != prof.digest
