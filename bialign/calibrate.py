@@ -104,8 +104,9 @@ def fit_model(
     mean = x.mean(axis=0) if len(x) else np.zeros(len(names))
     scale = np.maximum(x.std(axis=0), 1e-6) if len(x) else np.ones(len(names))
     if len(np.unique(y)) < 2:
-        # One class only: a constant, the observed rate.
-        rate = float(y.mean()) if len(y) else 0.5
+        # One class only: a constant, the observed rate with one success and one failure
+        # added (Laplace), so 1,180 right pairs out of 1,180 do not claim certainty.
+        rate = (float(y.sum()) + 1.0) / (len(y) + 2.0)
         return Model(names, mean.tolist(), scale.tolist(), [0.0] * len(names), 0.0,
                      [0.0, 1.0], [rate, rate])  # fmt: skip
     z = (x - mean) / scale
