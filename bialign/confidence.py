@@ -132,85 +132,133 @@ def features(
     tlen = np.array([len(tgt_segs[g].text) for g in tgt_stream], dtype=np.float64)
     slang = np.array([src_segs[g].lang_confidence for g in src_stream])
     tlang = np.array([tgt_segs[g].lang_confidence for g in tgt_stream])
+    scores = np.array([b.score for b in beads], dtype=np.float64)
+    # Beads are contiguous runs of each stream, in order: a pair is (s0..s1, t0..t1).
     pair_k = np.flatnonzero(is_pair)
-    scores = np.array([b.score for b in beads])
-    # The document's length ratio, from its 1-1 pairs.
-    ratios = [np.log((tlen[t].sum() + 8) / (slen[s].sum() + 8)) for s, t in loc if s and t]
-    doc_ratio = float(np.median(ratios)) if ratios else 0.0
-    # Each item's partner bead score, to tell an unaligned item whether its best match is
-    # already well paired.
+    s0 = np.array([loc[k][0][0] for k in pair_k], dtype=np.int64)
+    s1 = np.array([loc[k][0][-1] for k in pair_k], dtype=np.int64)
+    t0 = np.array([loc[k][1][0] for k in pair_k], dtype=np.int64)
+    t1 = np.array([loc[k][1][-1] for k in pair_k], dtype=np.int64)
+    ns, nt = s1 - s0 + 1, t1 - t0 + 1
+    ls, lt = _run_total(slen, s0, s1), _run_total(tlen, t0, t1)
+    ratio = np.log((lt + 8) / (ls + 8))
+    doc_ratio = float(np.median(ratio)) if len(ratio) else 0.0
+    vs, vt = _run_total(src_emb, s0, s1), _run_total(tgt_emb, t0, t1)
+    dot = np.einsum("ij,ij->i", vs, vt)
+    n2s, n2t = np.einsum("ij,ij->i", vs, vs), np.einsum("ij,ij->i", vt, vt)
+    cos = dot / np.sqrt(np.maximum(n2s * n2t, 1e-24))
+
+    def changed(side: int, x: np.ndarray, valid: np.ndarray, sign: float) -> np.ndarray:
+        """The bead's cosine with item x added (sign 1) or removed (-1) on one side."""
+        emb, own, other, own_n2, other_n2 = (
+            (src_emb, vs, vt, n2s, n2t) if side == 0 else (tgt_emb, vt, vs, n2t, n2s)
+        )
+        e = emb[np.clip(x, 0, len(emb) - 1)].astype(np.float64)
+        new_dot = dot + sign * np.einsum("ij,ij->i", e, other)
+        new_n2 = own_n2 + 2 * sign * np.einsum("ij,ij->i", e, own) + np.einsum("ij,ij->i", e, e)
+        out = new_dot / np.sqrt(np.maximum(np.maximum(new_n2, 0) * other_n2, 1e-24))
+        return np.where(valid, out, -np.inf)
+
+    grown = np.max([changed(0, s0 - 1, s0 >= 1, 1), changed(0, s1 + 1, s1 + 1 < n, 1),
+                    changed(1, t0 - 1, t0 >= 1, 1), changed(1, t1 + 1, t1 + 1 < m, 1)],
+                   axis=0, initial=-np.inf)  # fmt: skip
+    shrunk = np.max([changed(0, s0, ns > 1, -1), changed(0, s1, ns > 1, -1),
+                     changed(1, t0, nt > 1, -1), changed(1, t1, nt > 1, -1)],
+                    axis=0, initial=-np.inf)  # fmt: skip
+    # A bead that cannot grow or shrink counts as losing everything it has.
+    grow_gain = np.where(np.isfinite(grown), grown - cos, -cos)
+    shrink_gain = np.where(np.isfinite(shrunk), shrunk - cos, -cos)
+    knn = 0.5 * (_run_total(S.knn, s0, s1) / ns + _run_total(T.knn, t0, t1) / nt)
+    gap_s, frac_s, lang_s = _members(S, s0, ns, t0, t1, slang)
+    gap_t, frac_t, lang_t = _members(T, t0, nt, s0, s1, tlang)
+    before = np.concatenate([[False], is_pair[:-1]])
+    after = np.concatenate([is_pair[1:], [False]])
+    prev_score = np.concatenate([[0.0], scores[:-1]])
+    next_score = np.concatenate([scores[1:], [0.0]])
+    nb_count = before.astype(int) + after
+    nb_score = np.where(nb_count > 0, (before * prev_score + after * next_score) /
+                        np.maximum(nb_count, 1), 0.0)  # fmt: skip
+    exists_before = np.arange(len(beads)) > 0
+    exists_after = np.arange(len(beads)) < len(beads) - 1
+    nb_un = (exists_before & ~before).astype(int) + (exists_after & ~after)
+    pair = np.column_stack([
+        scores[pair_k], cos, cos - knn, np.minimum(gap_s, gap_t), 0.5 * (frac_s + frac_t),
+        np.abs(ratio - doc_ratio), ns + nt - 2, ((ns == 1) & (nt == 1)).astype(float),
+        nb_score[pair_k], nb_un[pair_k], np.log1p(np.minimum(ls, lt)),
+        np.minimum(lang_s, lang_t), grow_gain, shrink_gain,
+    ]) if len(pair_k) else np.zeros((0, len(PAIR_FEATURES)))  # fmt: skip
+
+    # Unaligned segments, each side at once, then put back in bead order.
     s_bead = np.full(n, -1)
     t_bead = np.full(m, -1)
     for k, (s, t) in enumerate(loc):
         s_bead[s] = k
         t_bead[t] = k
-
-    def members_gap(side: _Side, members: list[int], inside: list[int]) -> tuple[float, float]:
-        gaps = []
-        for r in members:
-            mask = np.isin(side.idx[r], inside)
-            row = side.sims[r]
-            best_in = float(row[mask].max()) if mask.any() else -1.0
-            best_out = float(row[~mask].max()) if (~mask).any() else -1.0
-            gaps.append(best_in - best_out)
-        return min(gaps), float(np.mean([g > 0 for g in gaps]))
-
-    pair_rows = []
-    pair_cos = []
-    for k in pair_k.tolist():
-        s, t = loc[k]
-        vs, vt = src_emb[s].sum(axis=0), tgt_emb[t].sum(axis=0)
-        cos = _cos(vs, vt)
-        grown = [_cos(vs + src_emb[x], vt) for x in (s[0] - 1, s[-1] + 1) if 0 <= x < n]
-        grown += [_cos(vs, vt + tgt_emb[x]) for x in (t[0] - 1, t[-1] + 1) if 0 <= x < m]
-        shrunk = [_cos(vs - src_emb[x], vt) for x in {s[0], s[-1]} if len(s) > 1]
-        shrunk += [_cos(vs, vt - tgt_emb[x]) for x in {t[0], t[-1]} if len(t) > 1]
-        # A 1-1 bead cannot shrink: it counts as losing everything it has.
-        grow_gain = max(grown) - cos if grown else -cos
-        shrink_gain = max(shrunk) - cos if shrunk else -cos
-        knn = 0.5 * (S.knn[s].mean() + T.knn[t].mean())
-        gap_s, frac_s = members_gap(S, s, t)
-        gap_t, frac_t = members_gap(T, t, s)
-        dev = abs(np.log((tlen[t].sum() + 8) / (slen[s].sum() + 8)) - doc_ratio)
-        nb = [scores[x] for x in (k - 1, k + 1) if 0 <= x < len(beads) and is_pair[x]]
-        nb_un = sum(1 for x in (k - 1, k + 1) if 0 <= x < len(beads) and not is_pair[x])
-        min_chars = min(slen[s].sum(), tlen[t].sum())
-        lang = min(slang[s].min(), tlang[t].min())
-        pair_cos.append(cos)
-        pair_rows.append([
-            scores[k], cos, cos - knn, min(gap_s, gap_t), 0.5 * (frac_s + frac_t), dev,
-            len(s) + len(t) - 2, float(len(s) == 1 and len(t) == 1),
-            float(np.mean(nb)) if nb else 0.0, nb_un, np.log1p(min_chars), lang, grow_gain,
-            shrink_gain,
-        ])  # fmt: skip
-    un_rows = []
-    for k in np.flatnonzero(~is_pair).tolist():
-        s, t = loc[k]
-        side, r, own_bead, other_bead = (
-            (S, s[0], s_bead, t_bead) if s else (T, t[0], t_bead, s_bead)
-        )
-        row = np.sort(side.sims[r])[::-1]
-        best = float(row[0])
-        nxt = float(row[1]) if len(row) > 1 else best
-        partner = int(side.idx[r][int(np.argmax(side.sims[r]))])
+    un_k = np.flatnonzero(~is_pair)
+    unaligned = np.zeros((len(un_k), len(UNALIGNED_FEATURES)))
+    next_to_pair = (before | after).astype(float)
+    for side, other_bead, lens, langs, segs, stream in (
+        (S, t_bead, slen, slang, src_segs, src_stream),
+        (T, s_bead, tlen, tlang, tgt_segs, tgt_stream),
+    ):
+        which = np.array([bool(loc[k][0]) == (side is S) for k in un_k], dtype=bool)
+        if not which.any():
+            continue
+        ks = un_k[which]
+        r = np.array([(loc[k][0] or loc[k][1])[0] for k in ks], dtype=np.int64)
+        sims = side.sims[r]
+        top = -np.partition(-sims, min(1, sims.shape[1] - 1), axis=1)
+        best = top[:, 0]
+        nxt = top[:, 1] if sims.shape[1] > 1 else best
+        partner = side.idx[r, np.argmax(sims, axis=1)]
         pb = other_bead[partner]
-        partner_score = scores[pb] if pb >= 0 and is_pair[pb] else 0.0
-        next_to_pair = any(0 <= x < len(beads) and is_pair[x] for x in (k - 1, k + 1))
-        chars = slen[r] if s else tlen[r]
-        text = (src_segs[src_stream[r]] if s else tgt_segs[tgt_stream[r]]).text
-        lang = slang[r] if s else tlang[r]
-        un_rows.append([
-            best, best - nxt, best - side.knn[r], best - partner_score, float(next_to_pair),
-            np.log1p(chars), float(bool(_ENDS_PUNCTUATED.search(text))), lang,
+        paired = (pb >= 0) & is_pair[np.maximum(pb, 0)]
+        partner_score = np.where(paired, scores[np.maximum(pb, 0)], 0.0)
+        punct = [bool(_ENDS_PUNCTUATED.search(segs[stream[x]].text)) for x in r.tolist()]
+        unaligned[which] = np.column_stack([
+            best, best - nxt, best - side.knn[r], best - partner_score, next_to_pair[ks],
+            np.log1p(lens[r]), np.asarray(punct, dtype=float), langs[r],
         ])  # fmt: skip
     background = float(np.median(np.concatenate([S.knn, T.knn])))
-    typical = float(np.median(pair_cos)) if len(pair_cos) >= 3 else background + 0.3
-    return Features(
-        is_pair,
-        np.asarray(pair_rows, dtype=np.float64).reshape(-1, len(PAIR_FEATURES)),
-        np.asarray(un_rows, dtype=np.float64).reshape(-1, len(UNALIGNED_FEATURES)),
-        background,
-        typical,
+    typical = float(np.median(cos)) if len(cos) >= 3 else background + 0.3
+    return Features(is_pair, pair.astype(np.float64), unaligned, background, typical)
+
+
+def _run_total(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Sum of ``values[lo:hi + 1]`` (along the first axis) for each run."""
+    c = np.concatenate(
+        [np.zeros((1, *values.shape[1:])), np.cumsum(values, axis=0, dtype=np.float64)]
+    )
+    return c[hi + 1] - c[lo]
+
+
+def _members(
+    side: _Side,
+    lo: np.ndarray,
+    count: np.ndarray,
+    o_lo: np.ndarray,
+    o_hi: np.ndarray,
+    lang: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per bead, over the members of one side: the smallest gap between a member's best
+    match inside the bead (other side o_lo..o_hi) and outside it, the share of members
+    whose best match is inside, and the lowest language-label confidence."""
+    if len(lo) == 0:
+        return np.zeros(0), np.zeros(0), np.zeros(0)
+    bead = np.repeat(np.arange(len(lo)), count)
+    starts = np.concatenate([[0], np.cumsum(count)[:-1]])
+    rows = lo[bead] + np.arange(len(bead)) - starts[bead]
+    idx, sims = side.idx[rows], side.sims[rows]
+    inside = (idx >= o_lo[bead][:, None]) & (idx <= o_hi[bead][:, None])
+    best_in = np.where(inside, sims, -np.inf).max(axis=1)
+    best_out = np.where(~inside, sims, -np.inf).max(axis=1)
+    gap = np.where(np.isfinite(best_in), best_in, -1.0) - np.where(
+        np.isfinite(best_out), best_out, -1.0
+    )
+    return (
+        np.minimum.reduceat(gap, starts),
+        np.add.reduceat((gap > 0).astype(float), starts) / count,
+        np.minimum.reduceat(lang[rows], starts),
     )
 
 
