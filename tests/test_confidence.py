@@ -227,3 +227,33 @@ def test_report_uses_confidence(data_dir: Path) -> None:
     for control in ('id="search"', 'id="order"', 'id="min-confidence"', 'id="min-score"'):
         assert control in page
     assert "position:sticky" in page
+
+
+def test_pair_features_match_a_direct_computation(flores: tuple[list[str], list[str]]) -> None:
+    """The vectorised features agree with the bead-by-bead definition."""
+    from bialign.calibrate import corpus_features
+
+    en, es = flores
+    src = en[:40]
+    tgt = es[:40]
+    tgt[5:7] = [tgt[5] + " " + tgt[6]]  # a 2-1 bead
+    del src[20]  # a 0-1 bead
+    corpus = bialign.align_documents(src, tgt)
+    feats = corpus_features(corpus)
+    col = {name: k for k, name in enumerate(PAIR_FEATURES)}
+    se, te = corpus.src_embeddings, corpus.tgt_embeddings
+    assert se is not None and te is not None
+
+    def cos(a: list[int], b: list[int]) -> float:
+        u, v = se[a].sum(axis=0), te[b].sum(axis=0)
+        return float(u @ v / np.linalg.norm(u) / np.linalg.norm(v))
+
+    for row, bead in zip(feats.pair, corpus.pairs, strict=True):
+        s, t = list(bead.src), list(bead.tgt)  # streams are the whole documents here
+        c = cos(s, t)
+        assert row[col["cos"]] == pytest.approx(c, abs=1e-5)
+        grown = [cos(s + [x], t) for x in (s[0] - 1, s[-1] + 1) if 0 <= x < len(se)]
+        grown += [cos(s, t + [x]) for x in (t[0] - 1, t[-1] + 1) if 0 <= x < len(te)]
+        assert row[col["grow_gain"]] == pytest.approx(max(grown) - c, abs=1e-5)
+        assert row[col["one_to_one"]] == float(len(s) == len(t) == 1)
+    assert any(b.kind == "2-1" for b in corpus.pairs) and not feats.is_pair.all()
