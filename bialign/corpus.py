@@ -35,9 +35,12 @@ class Segment:
 class Bead:
     """A unit of the alignment: source segment indices, target indices, and a score.
 
-    One side is empty for a segment left unaligned. ``score`` is a margin similarity
-    (see docs/score.md): about 0 for unrelated text, 0.3-0.6 for good translations;
-    pairs below the aligner's threshold are never formed, and unaligned beads score 0.
+    One side is empty for a segment left unaligned. ``score`` is the raw margin
+    similarity the aligner used (see docs/score.md), on the encoder's own scale; unaligned
+    beads score 0. ``confidence`` is the calibrated probability, 0-1, that the bead is
+    exactly right (for an unaligned segment: that it truly has no translation), the same
+    meaning for every encoder with a profile (:mod:`bialign.confidence`). The aligner
+    sets it on every bead; it is None only on beads built by hand.
     """
 
     src: tuple[int, ...]
@@ -48,6 +51,7 @@ class Bead:
     #: With ``granularity="sentence"``: the index in ``ParallelCorpus.paragraph_beads`` of
     #: the paragraph bead this bead came from; -1 otherwise.
     paragraph: int = -1
+    confidence: float | None = None
 
     @property
     def is_pair(self) -> bool:
@@ -76,6 +80,9 @@ class ParallelCorpus:
     warnings: list[str] = field(default_factory=list)
     #: Seconds spent in each stage.
     timings: dict[str, float] = field(default_factory=dict)
+    #: How the corpus was made, sacrebleu style (see :mod:`bialign.provenance`):
+    #: encoder and profile, languages, mode, split, changed options, bialign version.
+    signature: str = ""
     #: The aligned streams: segment indices of each language, in order, and their
     #: L2-normalised embeddings (row k of ``src_embeddings`` embeds segment
     #: ``src_stream[k]``). Kept for :meth:`plot` and for users who rescore pairs.
@@ -114,25 +121,49 @@ class ParallelCorpus:
             f"{len(self.beads)} beads>"
         )
 
-    def filter(self, min_score: float) -> ParallelCorpus:
-        """A corpus of the pairs scoring at least ``min_score`` (unaligned beads dropped)."""
-        kept = [b for b in self.beads if b.is_pair and b.score >= min_score]
-        return replace(self, beads=kept, warnings=list(self.warnings))
+    def filter(
+        self, min_score: float | None = None, *, min_confidence: float | None = None
+    ) -> ParallelCorpus:
+        """A corpus of the pairs with a raw score of at least ``min_score`` and a confidence
+        of at least ``min_confidence`` (either may be omitted; unaligned beads dropped).
+
+        ``min_confidence`` means the same for every encoder with a profile (0.9 keeps pairs
+        that are right about 9 times in 10); ``min_score`` is on the encoder's own scale."""
+        kept = [
+            b
+            for b in self.beads
+            if b.is_pair
+            and (min_score is None or b.score >= min_score)
+            and (min_confidence is None or (b.confidence or 0.0) >= min_confidence)
+        ]
+        sig = self.signature
+        if sig and min_confidence is not None:
+            sig = _with_option(sig, f"filter_min_confidence={min_confidence:g}")
+        if sig and min_score is not None:
+            sig = _with_option(sig, f"filter_min_score={min_score:g}")
+        return replace(self, beads=kept, warnings=list(self.warnings), signature=sig)
 
     # Writers: each writes the pairs only, since unaligned segments make no training data.
 
+    # TSV, JSONL and Moses files get a ``.meta.json`` sidecar holding the signature
+    # (formats.write_meta); TMX holds it in its header.
+
     def to_tsv(self, path: str | Path) -> None:
         formats.write_tsv(self.pairs, self.langs, path)
+        formats.write_meta(path, self.signature, self.langs, len(self.pairs))
 
     def to_jsonl(self, path: str | Path) -> None:
         formats.write_jsonl(self.pairs, self.langs, path)
+        formats.write_meta(path, self.signature, self.langs, len(self.pairs))
 
     def to_moses(self, prefix: str | Path) -> tuple[Path, Path]:
         """Writes ``PREFIX.<src lang>`` and ``PREFIX.<tgt lang>``; returns both paths."""
-        return formats.write_moses(self.pairs, self.langs, prefix)
+        paths = formats.write_moses(self.pairs, self.langs, prefix)
+        formats.write_meta(prefix, self.signature, self.langs, len(self.pairs))
+        return paths
 
     def to_tmx(self, path: str | Path) -> None:
-        formats.write_tmx(self.pairs, self.langs, path)
+        formats.write_tmx(self.pairs, self.langs, path, signature=self.signature)
 
     def to_json(self, path: str | Path) -> None:
         """The whole alignment (every segment and bead) as one JSON document."""
@@ -149,7 +180,7 @@ class ParallelCorpus:
         pd: Any = require("pandas", "pandas", "ParallelCorpus.to_pandas()")
         return pd.DataFrame.from_records(
             self.to_records(),
-            columns=[self.langs[0], self.langs[1], "score", "src", "tgt"],
+            columns=[self.langs[0], self.langs[1], "score", "confidence", "src", "tgt"],
         )
 
     def to_hf_dataset(self) -> datasets.Dataset:
@@ -158,11 +189,14 @@ class ParallelCorpus:
 
         ds: Any = require("datasets", "hf", "ParallelCorpus.to_hf_dataset()")
         a, b = self.langs
+        info = ds.DatasetInfo(description=f"bialign corpus; signature: {self.signature}")
         return ds.Dataset.from_dict(
             {
                 "translation": [{a: p.src_text, b: p.tgt_text} for p in self.pairs],
                 "score": [p.score for p in self.pairs],
-            }
+                "confidence": [p.confidence for p in self.pairs],
+            },
+            info=info,
         )
 
     def to_html(self, path: str | Path, title: str = "bialign report") -> None:
@@ -191,3 +225,14 @@ class ParallelCorpus:
         if fmt not in writers:
             raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(writers)}")
         writers[fmt](path)
+
+
+def _with_option(signature: str, option: str) -> str:
+    """The signature with one more option in its ``options:`` field."""
+    fields = signature.split("|")
+    for k, f in enumerate(fields):
+        if f.startswith("options:"):
+            value = f[len("options:") :]
+            fields[k] = "options:" + (option if value in ("", "default") else f"{value},{option}")
+            return "|".join(fields)
+    return signature + f"|options:{option}"

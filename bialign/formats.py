@@ -49,6 +49,7 @@ def pair_record(bead: Bead, langs: Sequence[str], doc: str | None = None) -> dic
             langs[0]: bead.src_text,
             langs[1]: bead.tgt_text,
             "score": round(bead.score, 6),
+            "confidence": bead.confidence,
             "src": list(bead.src),
             "tgt": list(bead.tgt),
         }
@@ -127,10 +128,14 @@ def read_moses(src_path: str | Path, tgt_path: str | Path) -> list[tuple[str, st
 
 
 def tmx_tree(
-    pairs: Iterable[Bead], langs: Sequence[str], docs: Iterable[str] | None = None
+    pairs: Iterable[Bead],
+    langs: Sequence[str],
+    signature: str = "",
+    docs: Iterable[str] | None = None,
 ) -> ET.ElementTree:
-    """A TMX 1.4b document; ElementTree does the XML escaping. ``docs``, one per pair,
-    adds each pair's source document as a property."""
+    """A TMX 1.4b document; ElementTree does the XML escaping. The corpus signature is a
+    header ``<prop type="x-bialign-signature">`` (TMX 1.4b custom props take ``x-``
+    types); ``docs``, one per pair, adds each pair's source document as a property."""
     root = ET.Element("tmx", version="1.4")
     ET.SubElement(
         root,
@@ -143,6 +148,8 @@ def tmx_tree(
         srclang=langs[0],
     )
     root[0].set("o-tmf", "bialign")
+    if signature:
+        ET.SubElement(root[0], "prop", type="x-bialign-signature").text = xml_safe(signature)
     body = ET.SubElement(root, "body")
     doc_ids = iter(docs) if docs is not None else None
     for b in pairs:
@@ -156,6 +163,8 @@ def tmx_unit(bead: Bead, langs: Sequence[str], doc: str | None = None) -> ET.Ele
     tu = ET.Element("tu")
     prop = ET.SubElement(tu, "prop", type="x-score")
     prop.text = f"{bead.score:.6f}"
+    if bead.confidence is not None:
+        ET.SubElement(tu, "prop", type="x-confidence").text = f"{bead.confidence:.4f}"
     if doc is not None:
         ET.SubElement(tu, "prop", type="x-doc").text = xml_safe(doc)
     for lang, text in ((langs[0], bead.src_text), (langs[1], bead.tgt_text)):
@@ -169,13 +178,46 @@ _TMX_PROLOGUE = '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "t
 
 
 def write_tmx(
-    pairs: Iterable[Bead], langs: Sequence[str], path: str | Path, docs: Iterable[str] | None = None
+    pairs: Iterable[Bead],
+    langs: Sequence[str],
+    path: str | Path,
+    signature: str = "",
+    docs: Iterable[str] | None = None,
 ) -> None:
-    tree = tmx_tree(pairs, langs, docs)
+    tree = tmx_tree(pairs, langs, signature, docs)
     with _open(path) as f:
         f.write(_TMX_PROLOGUE)
         tree.write(f, encoding="unicode")
         f.write("\n")
+
+
+def meta_path(path: str | Path) -> Path:
+    """The metadata sidecar of a TSV, JSONL or Moses output: ``PATH.meta.json`` (for Moses,
+    ``PREFIX.meta.json``). A sidecar, not a first line, so every line of the data file
+    stays one pair for the tools that read it (pandas, ``datasets``, Moses)."""
+    return Path(f"{path}.meta.json")
+
+
+def write_meta(path: str | Path, signature: str, langs: Sequence[str], pairs: int) -> Path:
+    """Write the sidecar: the corpus signature, the languages and the number of pairs."""
+    out = meta_path(path)
+    meta = {"signature": signature, "langs": list(langs), "pairs": pairs}
+    out.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return out
+
+
+def read_signature(path: str | Path) -> str:
+    """The signature of an output written by bialign: from a TMX header, else from the
+    ``.meta.json`` sidecar; empty when there is none."""
+    p = Path(path)
+    if p.suffix == ".tmx" and p.exists():
+        header = ET.parse(p).getroot().find("header")
+        prop = header.find("prop[@type='x-bialign-signature']") if header is not None else None
+        return (prop.text or "") if prop is not None else ""
+    meta = meta_path(p)
+    if meta.exists():
+        return str(json.loads(meta.read_text(encoding="utf-8")).get("signature", ""))
+    return ""
 
 
 def read_tmx(path: str | Path) -> list[dict[str, str]]:
@@ -242,7 +284,7 @@ def write_stream(corpus: ParallelCorpus, fmt: str, f: TextIO) -> None:
         f.write("\n")
     elif fmt == "tmx":
         f.write(_TMX_PROLOGUE)
-        tmx_tree(corpus.pairs, corpus.langs).write(f, encoding="unicode")
+        tmx_tree(corpus.pairs, corpus.langs, corpus.signature).write(f, encoding="unicode")
         f.write("\n")
     else:
         raise ValueError(f"{fmt!r} is not a single-stream format")

@@ -15,6 +15,7 @@ import numpy as np
 
 from .align import MIXED, AlignConfig, align_embeddings
 from .attach import attach_fragments, stands_alone
+from .confidence import features, with_confidence
 from .consistency import contradicts
 from .corpus import Bead, ParallelCorpus, Segment
 from .embed import Embedder, embed_unique, load_embedder
@@ -28,6 +29,8 @@ from .langid import (
     is_lone_name,
     is_undetermined,
 )
+from .profile import Profile, encoder_name, resolve
+from .provenance import make_signature
 from .readers import INPUT_FORMATS
 from .segment import MAX_SEGMENT_CHARS, RawSegment, read_document, split_sentences
 
@@ -74,7 +77,14 @@ class Aligner:
     split: str = "lines"
     config: AlignConfig | None = None
     detector: LanguageDetector | None = None
+    #: Unpair pairs whose raw score (the encoder's own scale) is below this.
     min_score: float | None = None
+    #: Unpair pairs whose calibrated confidence is below this (same meaning for every
+    #: encoder with a profile; see docs/score.md).
+    min_confidence: float | None = None
+    #: The encoder profile (:mod:`bialign.profile`): a Profile or the path of its JSON
+    #: file; None looks up the profile shipped for the encoder.
+    profile: Profile | str | None = None
     progress: bool | None = None
     #: Read HTML as a page (text of its blocks, entities decoded); False never reads
     #: text as HTML and keeps it exactly as given, a segment per line (for documents
@@ -108,12 +118,46 @@ class Aligner:
             )
         self._identifier = SegmentLanguageIdentifier(self.detector)
         self._embedder: Embedder | None = None
+        self._profile: Profile | None = None
 
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
             self._embedder = load_embedder(self.model)
         return self._embedder
+
+    @property
+    def encoder_profile(self) -> Profile:
+        """The profile in use (resolved once; warns once when the encoder has none)."""
+        if self._profile is None:
+            self._profile = resolve(self.profile, self.embedder)
+        return self._profile
+
+    def signature(self, mixed: bool) -> str:
+        """The provenance line of the corpora this aligner makes (bialign.provenance)."""
+        prof = self.encoder_profile
+        changed: dict[str, object] = {}
+        if self.config is not None and self.config != (MIXED if mixed else AlignConfig()):
+            changed["config"] = "custom"
+        for name, value, default in (
+            ("min_score", self.min_score, None),
+            ("min_confidence", self.min_confidence, None),
+            ("markup", self.markup, True),
+            ("attach", self.attach, True),
+        ):
+            if value != default:
+                changed[name] = value
+        if self.detector is not None:
+            changed["detector"] = type(self.detector).__name__
+        enc = encoder_name(self.embedder) or type(self.embedder).__name__
+        return make_signature(
+            enc,
+            f"{prof.name}@{prof.digest}",
+            self.langs,
+            "mixed" if mixed else "docs",
+            self.split,
+            changed,
+        )
 
     # -- one mixed document ------------------------------------------------------------
 
@@ -370,7 +414,11 @@ class Aligner:
             # joined text (bialign.attach); between two documents only.
             n_src = len(src_idx)
             raw_beads = attach_fragments(
-                raw_beads, texts[:n_src], texts[n_src:], _reusing(texts, emb, self.embedder)
+                raw_beads,
+                texts[:n_src],
+                texts[n_src:],
+                _reusing(texts, emb, self.embedder),
+                **self.encoder_profile.attach,
             )
         timings["align"] = time.perf_counter() - t0
         beads = []
@@ -385,6 +433,9 @@ class Aligner:
                     continue
             beads.append(Bead(si, ti, src_text, tgt_text, float(score)))
         n = len(src_idx)
+        t0 = time.perf_counter()
+        beads = self._confidence(beads, src_segs, tgt_segs, src_idx, tgt_idx, emb, mixed)
+        timings["confidence"] = time.perf_counter() - t0
         return ParallelCorpus(
             beads,
             src_segs,
@@ -396,7 +447,34 @@ class Aligner:
             tgt_stream=list(tgt_idx),
             src_embeddings=emb[:n],
             tgt_embeddings=emb[n:],
+            signature=self.signature(mixed),
         )
+
+    def _confidence(
+        self,
+        beads: list[Bead],
+        src_segs: list[Segment],
+        tgt_segs: list[Segment],
+        src_idx: list[int],
+        tgt_idx: list[int],
+        emb: np.ndarray,
+        mixed: bool,
+    ) -> list[Bead]:
+        """The beads with their calibrated confidence; with ``min_confidence``, pairs
+        below it are unpaired and the unaligned segments scored again."""
+        n = len(src_idx)
+        streams = (src_segs, tgt_segs, src_idx, tgt_idx, emb[:n], emb[n:])
+        prof = self.encoder_profile
+        beads = with_confidence(beads, features(beads, *streams), prof, mixed)
+        if self.min_confidence is None:
+            return beads
+        weak = [b.is_pair and (b.confidence or 0.0) < self.min_confidence for b in beads]
+        if not any(weak):
+            return beads
+        kept: list[Bead] = []
+        for b, w in zip(beads, weak, strict=True):
+            kept.extend(_unpair(b.src, b.tgt, src_segs, tgt_segs) if w else [b])
+        return with_confidence(kept, features(kept, *streams), prof, mixed)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         show = (
@@ -504,7 +582,9 @@ def align(doc: object, *, langs: tuple[str, str] = ("en", "es"), **options: Any)
     item is one segment, never re-split) or a ``pathlib.Path`` to a UTF-8 text file.
     Options: ``model`` (None for the embedded encoder, a sentence-transformers name or
     folder, or any object with ``encode``), ``split`` ("lines" or "sentences"),
-    ``min_score``, ``config`` (:class:`AlignConfig`), ``detector``, ``progress``.
+    ``min_score`` (raw score) or ``min_confidence`` (calibrated, 0-1), ``profile`` (an
+    encoder profile or its JSON path), ``config`` (:class:`AlignConfig`), ``detector``,
+    ``progress``.
 
     Raises :class:`bialign.LanguageError` when the document lacks one of the languages.
     """

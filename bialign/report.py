@@ -5,7 +5,13 @@ JavaScript for the score filter. A Content-Security-Policy forbids anything exte
 every text goes through :func:`html.escape`, so a document holding ``<script>`` stays inert.
 
 Rows follow the document: each bead sits where its first segment is, and ``und``
-segments (which belong to no bead) are shown greyed in place.
+segments (which belong to no bead) are shown greyed in place. The colour band is the
+bead's calibrated confidence (:attr:`bialign.Bead.confidence`), red below 0.5 through
+green at 0.9 and above, the same meaning for every encoder with a profile. The first
+column is the bead's index in ``corpus.beads`` (0-based), so a row can be looked up in
+Python; the small grey number before each segment is its line in the input. The page
+can be sorted worst-first, searched, and filtered by confidence or raw score; the
+column headers stay visible while scrolling. The corpus signature heads the summary.
 """
 
 from __future__ import annotations
@@ -19,8 +25,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import Bead, ParallelCorpus, Segment
 
-#: Scores mapped onto the colour band: at or below LOW is red, at or above HIGH green.
+#: Scores on the histogram's axis: its colours at or below LOW are red, at or above HIGH
+#: green (the raw score is the encoder's own scale; rows are coloured by confidence).
 LOW, HIGH = 0.0, 0.6
+#: Confidence mapped onto the rows' colour band: at or below CONF_LOW red, at or above
+#: CONF_HIGH green.
+CONF_LOW, CONF_HIGH = 0.5, 0.9
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:1.5em;color:#222}
@@ -29,10 +39,13 @@ h1{font-size:1.4em;margin:0 0 .4em}
 table.summary td{padding:1px 10px 1px 0}
 #controls{margin:.6em 0;padding:.5em;background:#f4f4f4;border-radius:4px}
 table#beads{border-collapse:collapse;width:100%;table-layout:fixed}
-#beads th{text-align:left;border-bottom:2px solid #999;padding:4px}
+#beads th{text-align:left;border-bottom:2px solid #999;padding:4px;position:sticky;top:0;
+  background:#fff;z-index:1}
 #beads td{vertical-align:top;padding:4px 6px;border-bottom:1px solid #e4e4e4}
 #beads td.band{width:8px;padding:0;background:var(--band)}
-#beads col.num{width:4.5em}#beads col.score{width:6em}#beads col.band{width:8px}
+#beads col.num{width:4.5em}#beads col.score{width:6em}#beads col.conf{width:6em}
+#beads col.band{width:8px}
+.sig{font-family:monospace;font-size:.85em;word-break:break-all}
 .seg{white-space:pre-wrap;word-break:break-word}
 .seg+.seg{margin-top:3px}
 tr.multi td.side{border-left:3px solid #6a5acd}
@@ -48,29 +61,53 @@ tr.hidden{display:none}
 _JS = """
 (function(){
   var box=document.getElementById('min-score');
+  var conf=document.getElementById('min-confidence');
+  var find=document.getElementById('search');
+  var order=document.getElementById('order');
   var unal=document.getElementById('show-unaligned');
   var shown=document.getElementById('shown');
+  var body=document.querySelector('#beads tbody');
+  var all=Array.prototype.slice.call(body.rows);
+  function num(x,dflt){var v=parseFloat(x); return isNaN(v)?dflt:v;}
   function apply(){
-    var v=parseFloat(box.value); if(isNaN(v)) v=-Infinity;
+    var v=num(box.value,-Infinity), c=num(conf.value,-Infinity);
+    var q=find.value.toLowerCase();
     var rows=document.querySelectorAll('#beads tr.pair'), n=0;
     for(var i=0;i<rows.length;i++){
-      var hide=parseFloat(rows[i].dataset.score)<v;
-      rows[i].classList.toggle('hidden',hide); if(!hide) n++;
+      var r=rows[i];
+      var hide=num(r.dataset.score,0)<v || num(r.dataset.confidence,0)<c ||
+        (q && r.textContent.toLowerCase().indexOf(q)<0);
+      r.classList.toggle('hidden',hide); if(!hide) n++;
     }
     var others=document.querySelectorAll('#beads tr.unaligned, #beads tr.und');
-    for(var j=0;j<others.length;j++) others[j].classList.toggle('hidden',!unal.checked);
+    for(var j=0;j<others.length;j++){
+      var o=others[j];
+      o.classList.toggle('hidden',!unal.checked || num(o.dataset.confidence,1)<c ||
+        (q && o.textContent.toLowerCase().indexOf(q)<0));
+    }
     shown.textContent=n+' of '+rows.length+' pairs shown';
   }
-  box.addEventListener('input',apply); unal.addEventListener('change',apply); apply();
+  function sort(){
+    var rows=all.slice();
+    if(order.value==='worst'){
+      rows.sort(function(a,b){
+        return num(a.dataset.confidence,2)-num(b.dataset.confidence,2) ||
+          num(a.dataset.order,0)-num(b.dataset.order,0);});
+    }
+    for(var i=0;i<rows.length;i++) body.appendChild(rows[i]);
+  }
+  box.addEventListener('input',apply); conf.addEventListener('input',apply);
+  find.addEventListener('input',apply); unal.addEventListener('change',apply);
+  order.addEventListener('change',sort); apply();
 })();
 """
 
 
-def band_colour(score: float | None) -> str:
-    """The row's colour band: grey when unaligned, red through green by score."""
+def band_colour(score: float | None, low: float = LOW, high: float = HIGH) -> str:
+    """A colour band: grey for None, red at or below ``low`` through green at ``high``."""
     if score is None:
         return "#d0d0d0"
-    t = min(1.0, max(0.0, (score - LOW) / (HIGH - LOW)))
+    t = min(1.0, max(0.0, (score - low) / (high - low)))
     return f"hsl({round(120 * t)},65%,45%)"
 
 
@@ -90,14 +127,20 @@ def render_report(corpus: ParallelCorpus, title: str = "bialign report") -> str:
         _summary(corpus),
         _histogram([p.score for p in pairs]),
         "</div>",
-        '<div id="controls"><label>Hide pairs scoring below '
+        '<div id="controls"><label>Hide beads with confidence below '
+        '<input id="min-confidence" type="number" step="0.05" min="0" max="1" size="5" '
+        'placeholder="0-1"></label> <label>pairs with a raw score below '
         '<input id="min-score" type="number" step="0.01" size="6" placeholder="score">'
-        '</label> <label><input id="show-unaligned" type="checkbox" checked> '
+        '</label> <label>Search <input id="search" type="search" size="18"></label> '
+        '<label>Order <select id="order"><option value="document">document</option>'
+        '<option value="worst">worst first (confidence)</option></select></label> '
+        '<label><input id="show-unaligned" type="checkbox" checked> '
         'show unaligned and und lines</label> <span id="shown"></span></div>',
         '<table id="beads"><colgroup><col class="band"><col class="num">'
-        '<col><col><col class="score"></colgroup>',
-        f"<thead><tr><th></th><th>bead</th><th>{esc(a)}</th><th>{esc(b)}</th>"
-        "<th>score</th></tr></thead><tbody>",
+        '<col><col><col class="conf"><col class="score"></colgroup>',
+        '<thead><tr><th></th><th title="index in corpus.beads (0-based)">bead #</th>'
+        f"<th>{esc(a)}</th><th>{esc(b)}</th><th>confidence</th><th>score</th></tr>"
+        "</thead><tbody>",
     ]
     for row in _rows(corpus):
         parts.append(row)
@@ -117,6 +160,8 @@ def _summary(corpus: ParallelCorpus) -> str:
     pairs = corpus.pairs
     mean = sum(p.score for p in pairs) / len(pairs) if pairs else float("nan")
     rows = [
+        ("signature", corpus.signature or "-"),
+        ("numbering", "bead # = index in corpus.beads (0-based); grey numbers = input lines"),
         ("segments", ", ".join(f"{lang}: {per_lang.get(lang, 0)}" for lang in (a, b, "und"))),
         ("pairs", str(len(pairs))),
         ("beads", str(len(corpus.beads))),
@@ -124,8 +169,8 @@ def _summary(corpus: ParallelCorpus) -> str:
         ("mean pair score", f"{mean:.3f}" if pairs else "-"),
     ]
     cells = "".join(
-        f'<tr><td>{html.escape(k)}</td><td id="sum-{k.replace(" ", "-")}">{html.escape(v)}</td>'
-        "</tr>"
+        f'<tr><td>{html.escape(k)}</td><td id="sum-{k.replace(" ", "-")}"'
+        f"{' class=sig' if k == 'signature' else ''}>{html.escape(v)}</td></tr>"
         for k, v in rows
     )
     return f'<table class="summary">{cells}</table>'
@@ -212,15 +257,19 @@ def _bead_row(corpus: ParallelCorpus, n: int, bead: Bead) -> str:
     classes = ["bead", "pair" if pair else "unaligned"]
     if len(bead.src) > 1 or len(bead.tgt) > 1:
         classes.append("multi")
-    score = bead.score if pair else None
     data = f' data-score="{bead.score:.4f}"' if pair else ""
     shown = f"{bead.score:.3f}" if pair else ""
+    conf = bead.confidence
+    if conf is not None:
+        data += f' data-confidence="{conf:.4f}"'
+    colour = band_colour(conf, CONF_LOW, CONF_HIGH) if conf is not None else band_colour(None)
     return (
-        f'<tr class="{" ".join(classes)}" data-kind="{bead.kind}"{data} '
-        f'style="--band:{band_colour(score)}"><td class="band"></td>'
+        f'<tr class="{" ".join(classes)}" data-kind="{bead.kind}" data-order="{n}"{data} '
+        f'style="--band:{colour}"><td class="band"></td>'
         f'<td>{n}<div class="kind">{bead.kind}</div></td>'
         f'<td class="side src">{_cell(corpus.src_segments, bead.src)}</td>'
         f'<td class="side tgt">{_cell(corpus.tgt_segments, bead.tgt)}</td>'
+        f'<td class="conf">{"" if conf is None else f"{conf:.2f}"}</td>'
         f'<td class="score">{shown}</td></tr>'
     )
 
@@ -228,8 +277,8 @@ def _bead_row(corpus: ParallelCorpus, n: int, bead: Bead) -> str:
 def _und_row(seg: Segment, side: str) -> str:
     where = f" ({side})" if side else ""
     return (
-        f'<tr class="und" data-i="{seg.index}"><td class="band"></td>'
+        f'<tr class="und" data-i="{seg.index}" data-order="-1"><td class="band"></td>'
         f'<td><div class="kind">und{where}</div></td>'
         f'<td colspan="2"><div class="seg"><span class="ln">{seg.line}</span>'
-        f"{html.escape(seg.text)}</div></td><td></td></tr>"
+        f"{html.escape(seg.text)}</div></td><td></td><td></td></tr>"
     )

@@ -92,7 +92,7 @@ def test_filter_and_records() -> None:
 def test_pandas_and_hf_dataset() -> None:
     c = corpus_of(PAIRS)
     df = c.to_pandas()
-    assert list(df.columns) == ["en", "es", "score", "src", "tgt"]
+    assert list(df.columns) == ["en", "es", "score", "confidence", "src", "tgt"]
     assert df["es"].tolist() == [b for _, b in PAIRS]
     ds = c.to_hf_dataset()
     assert ds[0]["translation"] == {"en": PAIRS[0][0], "es": PAIRS[0][1]}

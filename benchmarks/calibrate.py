@@ -1,0 +1,53 @@
+"""Fit the shipped encoder profiles on the dev data (rerun after any change to the aligner).
+
+    python benchmarks/calibrate.py [--data ../shared/data] [--model default|e5-small]
+
+Aligns every dev set of benchmarks/calibration_data.py with the encoder (placeholder
+confidences), labels each bead against the gold and fits bialign.calibrate's models;
+writes ``bialign/profiles/<encoder>.json``. For the default encoder it also fits the
+generic profile (document-normalised features), used for encoders without a profile.
+Embeddings are cached under benchmarks/.cache. Never reads a test split.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from calibration_data import SETS, DiskEncoder, align_cases, cases  # noqa: E402
+from common import ROOT, Timer, parser  # noqa: E402
+
+from bialign.calibrate import fit_profile  # noqa: E402
+from bialign.profile import GENERIC, constant, profile_file_name  # noqa: E402
+
+PROFILES = ROOT / "bialign" / "profiles"
+
+
+def main() -> None:
+    p = parser(__doc__ or "")
+    p.add_argument("--model", default="default")
+    p.add_argument("--sets", nargs="*", default=list(SETS), help="dev sets to fit on")
+    args = p.parse_args()
+    enc = DiskEncoder(args.model)
+    with Timer() as t:
+        examples = align_cases(cases(args.data, "dev", args.sets), enc, constant())
+    enc.save()
+    print(f"aligned {len(examples)} dev documents in {t.seconds:.1f} s "
+          f"(embedding {enc.timer.seconds:.1f} s)")  # fmt: skip
+    profiles = [fit_profile(examples, enc.name, enc.name)]
+    if args.model == "default":
+        profiles.append(fit_profile(examples, GENERIC, "any", normalise=True))
+    for prof in profiles:
+        out = PROFILES / profile_file_name(prof.name)
+        if args.no_write:
+            print(prof.name, prof.fitted)
+            continue
+        prof.fitted["command"] = "python benchmarks/calibrate.py " + " ".join(sys.argv[1:])
+        prof.save(out)
+        print(f"wrote {out.relative_to(ROOT)}: {prof.fitted['beads']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,255 @@
+"""Fit an encoder profile from gold alignments (needs scikit-learn: ``bialign-corpus[calibrate]``).
+
+    python -m bialign.calibrate --model NAME_OR_FOLDER --langs de fr --out my.json \\
+        DIR/doc1 DIR/doc2 ...
+
+Each ``DIR/doc`` names three files in the Text+Berg layout that bialign's benchmarks
+read: ``doc.<src lang>`` and ``doc.<tgt lang>``, one segment per line, and the gold
+``doc.<src><tgt>`` with one bead per line such as ``[6, 7]:[9, 10]`` or ``[]:[51]``
+(0-based). The documents are aligned as bialign would, each bead is labelled right or
+wrong against the gold, and per bead kind a logistic regression over the features of
+:mod:`bialign.confidence` is fitted, then an isotonic map of its cross-validated
+probabilities (folds by document), so that the shipped numbers are calibrated on beads
+the regression did not see. Only the fitted parameters are stored; aligning with the
+profile needs numpy alone. Then ``Aligner(model=..., profile="my.json")``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .confidence import (
+    PAIR_FEATURES,
+    UNALIGNED_FEATURES,
+    Features,
+    features,
+    model_inputs,
+)
+from .corpus import ParallelCorpus
+from .errors import InputError, require
+from .profile import Model, Profile
+
+GoldBead = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+@dataclass
+class Example:
+    """One aligned document and its gold beads, in the corpus's segment indices.
+
+    ``source`` names the data set it comes from (it sets the weights of the fit)."""
+
+    corpus: ParallelCorpus
+    gold: set[GoldBead]
+    source: str = "gold"
+
+
+def labels(corpus: ParallelCorpus, gold: Iterable[GoldBead]) -> np.ndarray:
+    """1 for each bead that is right, 0 otherwise, in bead order.
+
+    A pair is right when gold has exactly that bead; an unaligned segment is right when
+    it is in no gold bead with both sides (it truly has no translation)."""
+    gold = {(tuple(s), tuple(t)) for s, t in gold}
+    in_src = {i for s, t in gold if s and t for i in s}
+    in_tgt = {j for s, t in gold if s and t for j in t}
+    out = []
+    for b in corpus.beads:
+        if b.is_pair:
+            out.append((b.src, b.tgt) in gold)
+        elif b.src:
+            out.append(b.src[0] not in in_src)
+        else:
+            out.append(b.tgt[0] not in in_tgt)
+    return np.asarray(out, dtype=np.int64)
+
+
+def corpus_features(corpus: ParallelCorpus) -> Features:
+    """The confidence features of a corpus's beads, from what the corpus holds."""
+    assert corpus.src_embeddings is not None and corpus.tgt_embeddings is not None
+    return features(
+        corpus.beads,
+        corpus.src_segments,
+        corpus.tgt_segments,
+        corpus.src_stream,
+        corpus.tgt_stream,
+        corpus.src_embeddings,
+        corpus.tgt_embeddings,
+    )
+
+
+def fit_model(
+    x: np.ndarray,
+    y: np.ndarray,
+    names: list[str],
+    groups: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+    folds: int = 5,
+) -> Model:
+    """Logistic regression on standardised ``x``, then isotonic regression of its
+    out-of-fold probabilities onto ``y`` (folds by ``groups``)."""
+    sk_lm: Any = require("sklearn.linear_model", "calibrate", "fitting a profile")
+    sk_iso: Any = require("sklearn.isotonic", "calibrate", "fitting a profile")
+    sk_ms: Any = require("sklearn.model_selection", "calibrate", "fitting a profile")
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.int64)
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)
+    g = np.zeros(len(y)) if groups is None else np.asarray(groups)
+    mean = x.mean(axis=0) if len(x) else np.zeros(len(names))
+    scale = np.maximum(x.std(axis=0), 1e-6) if len(x) else np.ones(len(names))
+    if len(np.unique(y)) < 2:
+        # One class only: a constant, the observed rate with one success and one failure
+        # added (Laplace), so 1,180 right pairs out of 1,180 do not claim certainty.
+        rate = (float(y.sum()) + 1.0) / (len(y) + 2.0)
+        return Model(names, mean.tolist(), scale.tolist(), [0.0] * len(names), 0.0,
+                     [0.0, 1.0], [rate, rate])  # fmt: skip
+    z = (x - mean) / scale
+
+    def regression() -> Any:
+        return sk_lm.LogisticRegression(C=1.0, max_iter=5000)
+
+    p_out = np.zeros(len(y))
+    n_groups = len(np.unique(g))
+    if n_groups >= 2:
+        for train, test in sk_ms.GroupKFold(n_splits=min(folds, n_groups)).split(z, y, g):
+            if len(np.unique(y[train])) < 2:
+                p_out[test] = y[train].mean()
+                continue
+            lr = regression()
+            lr.fit(z[train], y[train], sample_weight=w[train])
+            p_out[test] = lr.predict_proba(z[test])[:, 1]
+    lr = regression()
+    lr.fit(z, y, sample_weight=w)
+    if n_groups < 2:
+        p_out = lr.predict_proba(z)[:, 1]
+    iso = sk_iso.IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+    iso.fit(p_out, y, sample_weight=w)
+    knots_x = np.concatenate([[0.0], iso.X_thresholds_, [1.0]])
+    knots_y = iso.predict(knots_x)
+    keep = np.concatenate([[True], np.diff(knots_x) > 1e-9])
+    return Model(
+        features=list(names),
+        mean=[round(float(v), 6) for v in mean],
+        scale=[round(float(v), 6) for v in scale],
+        coef=[round(float(v), 6) for v in lr.coef_[0]],
+        intercept=round(float(lr.intercept_[0]), 6),
+        iso_x=[round(float(v), 6) for v in knots_x[keep]],
+        iso_y=[round(float(v), 6) for v in knots_y[keep]],
+    )
+
+
+def fit_profile(
+    examples: Sequence[Example],
+    name: str,
+    encoder: str,
+    normalise: bool = False,
+    attach: dict[str, float] | None = None,
+    fallback: Profile | None = None,
+) -> Profile:
+    """A profile whose models are fitted on ``examples`` (aligned with this encoder).
+
+    A mode (``docs`` or ``mixed``) without examples takes its models from ``fallback``
+    (default: the generic profile), so a profile fitted on document pairs alone still
+    serves mixed documents."""
+    from .profile import GENERIC, shipped
+
+    probe = Profile(name, encoder, {}, normalise=normalise)
+    rows: dict[str, list[tuple[np.ndarray, np.ndarray, int, str]]] = {}
+    for doc, ex in enumerate(examples):
+        feats = corpus_features(ex.corpus)
+        y = labels(ex.corpus, ex.gold)
+        xp, xu = model_inputs(feats, probe)
+        mode = "mixed" if ex.corpus.mixed else "docs"
+        rows.setdefault(f"{mode}/pair", []).append((xp, y[feats.is_pair], doc, ex.source))
+        rows.setdefault(f"{mode}/unaligned", []).append((xu, y[~feats.is_pair], doc, ex.source))
+    models: dict[str, Model] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for key, parts in rows.items():
+        names = PAIR_FEATURES if key.endswith("pair") else UNALIGNED_FEATURES
+        x = np.concatenate([p[0] for p in parts])
+        y = np.concatenate([p[1] for p in parts])
+        groups = np.concatenate([np.full(len(p[1]), p[2]) for p in parts])
+        sources = np.concatenate([np.full(len(p[1]), p[3], dtype=object) for p in parts])
+        # Each source weighs by the square root of its size: a large set does not decide
+        # the calibration of the others alone, nor does a tiny one get weight it cannot bear.
+        w = np.ones(len(y))
+        for src in set(sources):
+            sel = sources == src
+            w[sel] = 1.0 / np.sqrt(sel.sum())
+        w *= len(y) / w.sum()
+        models[key] = fit_model(x, y, names, groups, w)
+        counts[key] = {"beads": int(len(y)), "right": int(y.sum())}
+    fb = fallback or shipped(GENERIC)
+    for key in ("docs/pair", "docs/unaligned", "mixed/pair", "mixed/unaligned"):
+        if key not in models:
+            if fb is None:
+                raise InputError(f"no gold examples for {key} beads and no fallback profile")
+            models[key] = fb.models[key]
+    used = sorted({ex.source for ex in examples})
+    return Profile(
+        name=name,
+        encoder=encoder,
+        models=models,
+        normalise=normalise,
+        attach=dict(attach or {"min_gain": 0.02, "min_gain_sentence": -0.04}),
+        fitted={"date": dt.date.today().isoformat(), "sources": used, "beads": counts},
+    )
+
+
+def read_gold_document(
+    stem: str | Path, langs: tuple[str, str]
+) -> tuple[list[str], list[str], set[GoldBead]]:
+    """(source lines, target lines, gold beads) of a Text+Berg-style document ``stem``."""
+    from .evaluate import read_gold
+
+    stem = Path(stem)
+    files = [Path(f"{stem}.{langs[0]}"), Path(f"{stem}.{langs[1]}"),
+             Path(f"{stem}.{langs[0]}{langs[1]}")]  # fmt: skip
+    for f in files:
+        if not f.is_file():
+            raise InputError(f"gold document {str(stem)!r} lacks {f.name}")
+    src = files[0].read_text(encoding="utf-8").splitlines()
+    tgt = files[1].read_text(encoding="utf-8").splitlines()
+    gold = {(tuple(s), tuple(t)) for s, t in read_gold(str(files[2]))}
+    return src, tgt, gold
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m bialign.calibrate``: fit and save a profile from gold documents."""
+    from .pipeline import Aligner
+
+    p = argparse.ArgumentParser(prog="bialign calibrate", description=__doc__.split("\n\n")[0])
+    p.add_argument("documents", nargs="+", help="gold document stems (STEM.src, STEM.tgt, "
+                   "STEM.srctgt)")  # fmt: skip
+    p.add_argument("--model", default=None, help="encoder (default: the embedded one)")
+    p.add_argument("--langs", nargs=2, default=["en", "es"], metavar=("SRC", "TGT"))
+    p.add_argument("--name", default=None, help="profile name (default: the encoder's name)")
+    p.add_argument("--out", required=True, type=Path, help="where to write the profile JSON")
+    args = p.parse_args(argv)
+    langs = (args.langs[0], args.langs[1])
+    aligner = Aligner(langs=langs, model=args.model, progress=False)
+    from .profile import constant, encoder_name
+
+    encoder = encoder_name(aligner.embedder) or str(args.model or "custom")
+    aligner.profile = constant()  # any profile: the fit reads features, not confidences
+    examples = []
+    for stem in args.documents:
+        src, tgt, gold = read_gold_document(stem, langs)
+        corpus = aligner.align_documents(src, tgt)
+        examples.append(Example(corpus, gold, source=Path(stem).parent.name or "gold"))
+    prof = fit_profile(examples, args.name or encoder, encoder)
+    prof.save(args.out)
+    n = sum(v["beads"] for v in prof.fitted["beads"].values())
+    print(f"bialign: wrote profile {prof.name!r} ({n} beads from {len(examples)} documents) "
+          f"to {args.out}; use it with profile={str(args.out)!r}", file=sys.stderr)  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

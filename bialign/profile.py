@@ -1,0 +1,166 @@
+"""Encoder profiles: everything whose meaning depends on one encoder's similarity scale.
+
+A cosine of 0.4 is a clear translation for one encoder and noise for another, so the
+calibration that turns features into :attr:`bialign.Bead.confidence`, the attach gains
+and the report's colour band live together in one :class:`Profile` per encoder, stored
+as a small JSON file. The default encoder's profile ships in ``bialign/profiles/``; fit
+one for any other encoder with :func:`bialign.calibrate.fit_profile` (or
+``python -m bialign.calibrate``). An encoder without a profile gets the *generic* one,
+whose features are normalised by each document's own similarity distribution, and a
+warning saying how to calibrate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import warnings
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+#: The profile used for an encoder that has none of its own.
+GENERIC = "generic"
+
+
+@dataclass
+class Model:
+    """A fitted calibration for one kind of bead: a logistic regression over standardised
+    features, then an isotonic map of its probability, stored as knots for ``np.interp``."""
+
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[float]
+    intercept: float
+    iso_x: list[float]
+    iso_y: list[float]
+
+
+@dataclass
+class Profile:
+    """Calibration and encoder-dependent settings for one encoder.
+
+    ``models`` is keyed ``"<mode>/<kind>"``: mode ``docs`` (two documents) or ``mixed``
+    (one mixed document), kind ``pair`` or ``unaligned``. ``normalise`` True means the
+    similarity features are divided by the document's own scale before the model sees
+    them (the generic profile). ``attach`` holds :mod:`bialign.attach`'s gains.
+    ``bands`` are the confidence limits of the report's red / amber / green colours.
+    """
+
+    name: str
+    encoder: str
+    models: dict[str, Model]
+    normalise: bool = False
+    attach: dict[str, float] = field(
+        default_factory=lambda: {"min_gain": 0.02, "min_gain_sentence": -0.04}
+    )
+    bands: tuple[float, float] = (0.5, 0.9)
+    #: Where and how it was fitted (data, counts, date), for people reading the file.
+    fitted: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["bands"] = list(self.bands)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Profile:
+        try:
+            models = {k: Model(**v) for k, v in d["models"].items()}
+            return cls(
+                name=str(d["name"]),
+                encoder=str(d["encoder"]),
+                models=models,
+                normalise=bool(d.get("normalise", False)),
+                attach={k: float(v) for k, v in d.get("attach", {}).items()}
+                or {"min_gain": 0.02, "min_gain_sentence": -0.04},
+                bands=(float(d["bands"][0]), float(d["bands"][1])) if "bands" in d else (0.5, 0.9),
+                fitted=dict(d.get("fitted", {})),
+            )
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise InputError(f"not a bialign profile: {type(exc).__name__}: {exc}") from exc
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> Profile:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(f"cannot read profile {str(path)!r}: {exc}") from exc
+        return cls.from_dict(data)
+
+    @property
+    def digest(self) -> str:
+        """First 8 hex digits of a hash of the fitted parameters: names this exact fit."""
+        payload = json.dumps({k: v for k, v in self.to_dict().items() if k != "fitted"},
+                             sort_keys=True)  # fmt: skip
+        return hashlib.sha256(payload.encode()).hexdigest()[:8]
+
+
+def constant(name: str = "constant", value: float = 0.5) -> Profile:
+    """A profile that gives every bead the same confidence: a placeholder for aligning
+    the data a real profile is then fitted on."""
+    from .confidence import PAIR_FEATURES, UNALIGNED_FEATURES
+
+    def model(names: list[str]) -> Model:
+        k = len(names)
+        return Model(list(names), [0.0] * k, [1.0] * k, [0.0] * k, 0.0, [0.0, 1.0], [value] * 2)
+
+    kinds = {"pair": PAIR_FEATURES, "unaligned": UNALIGNED_FEATURES}
+    models = {f"{mode}/{kind}": model(names) for mode in ("docs", "mixed")
+              for kind, names in kinds.items()}  # fmt: skip
+    return Profile(name, name, models)
+
+
+def profile_file_name(encoder: str) -> str:
+    """The file a shipped profile for ``encoder`` has: its name made path-safe."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", encoder).strip("_") + ".json"
+
+
+_CACHE: dict[str, Profile] = {}
+
+
+def shipped(name: str) -> Profile | None:
+    """The profile shipped in the package for encoder ``name``, or None."""
+    fname = profile_file_name(name)
+    if fname not in _CACHE:
+        ref = resources.files("bialign") / "profiles" / fname
+        if not ref.is_file():
+            return None
+        _CACHE[fname] = Profile.from_dict(json.loads(ref.read_text(encoding="utf-8")))
+    return _CACHE[fname]
+
+
+def encoder_name(embedder: object) -> str | None:
+    """The name an encoder is known by (its ``name`` attribute), if it has one."""
+    name = getattr(embedder, "name", None)
+    return name if isinstance(name, str) and name else None
+
+
+def resolve(profile: Profile | str | Path | None, embedder: object) -> Profile:
+    """The profile to use: the one given (object or JSON path), else the shipped one for
+    the encoder's name, else the generic one with a warning."""
+    if isinstance(profile, Profile):
+        return profile
+    if profile is not None:
+        return Profile.load(profile)
+    name = encoder_name(embedder)
+    found = shipped(name) if name else None
+    if found is not None:
+        return found
+    warnings.warn(
+        f"bialign: no profile for encoder {name or type(embedder).__name__!r}, so confidences "
+        "come from each document's own score distribution; fit one from gold alignments "
+        "with `python -m bialign.calibrate` (docs/score.md) and pass profile=",
+        stacklevel=4,
+    )
+    generic = shipped(GENERIC)
+    assert generic is not None, "the generic profile ships with bialign"
+    return generic

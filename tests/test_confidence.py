@@ -1,0 +1,259 @@
+"""Calibrated confidence, encoder profiles and the corpus signature."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import bialign
+from bialign import calibrate, formats
+from bialign.confidence import PAIR_FEATURES, predict
+from bialign.errors import InputError
+from bialign.profile import Model, Profile, constant, resolve, shipped
+from bialign.provenance import parse_signature
+
+EN = [
+    "The council approved the new budget on Monday.",
+    "Schools will receive more money for teachers.",
+    "The mayor said the plan would take two years.",
+    "Critics argued that taxes would rise.",
+    "Photo: Reuters",
+]
+ES = [
+    "El consejo aprobó el nuevo presupuesto el lunes.",
+    "Las escuelas recibirán más dinero para profesores.",
+    "El alcalde dijo que el plan llevaría dos años.",
+    "Los críticos argumentaron que los impuestos subirían.",
+]
+
+
+class NamelessEncoder:
+    """The default encoder under a wrapper with no ``name``: an encoder without a profile."""
+
+    def __init__(self) -> None:
+        self.inner = bialign.load_embedder()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.inner.encode(texts)
+
+
+def test_calibration_recovers_a_known_probability() -> None:
+    """Labels drawn with a known probability sigmoid(2 x0 - x1); the fitted model's
+    confidence matches it on fresh points."""
+    rng = np.random.default_rng(0)
+    names = ["x0", "x1", "noise"]
+
+    def draw(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        x = rng.normal(size=(n, 3))
+        p = 1 / (1 + np.exp(-(2 * x[:, 0] - x[:, 1])))
+        return x, (rng.random(n) < p).astype(int), p
+
+    x, y, _ = draw(6000)
+    model = calibrate.fit_model(x, y, names, groups=np.arange(len(y)) % 10)
+    x_new, _, p_new = draw(2000)
+    got = predict(model, x_new)
+    assert np.abs(got - p_new).mean() < 0.04
+    assert got.min() >= 0.0 and got.max() <= 1.0
+    # Calibrated: within each tenth of confidence, the true rate is close to the mean.
+    for lo in np.arange(0, 1, 0.2):
+        sel = (got >= lo) & (got < lo + 0.2)
+        if sel.sum() > 100:
+            assert abs(p_new[sel].mean() - got[sel].mean()) < 0.05
+
+
+def test_one_class_gives_its_rate() -> None:
+    x = np.random.default_rng(1).normal(size=(50, 2))
+    model = calibrate.fit_model(x, np.ones(50, dtype=int), ["a", "b"])
+    assert np.allclose(predict(model, x), 51 / 52)  # Laplace: never a claim of certainty
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    coef=st.lists(st.floats(-5, 5), min_size=2, max_size=2),
+    rows=st.lists(st.tuples(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6)), min_size=1, max_size=20),
+    ys=st.lists(st.floats(0, 1), min_size=3, max_size=3),
+)
+def test_confidence_is_always_a_probability(coef, rows, ys) -> None:
+    model = Model(["a", "b"], [0.0, 0.0], [1.0, 1.0], coef, 0.0, [0.0, 0.5, 1.0], sorted(ys))
+    p = predict(model, np.array(rows, dtype=np.float64))
+    assert np.all((p >= 0) & (p <= 1)) and np.all(np.isfinite(p))
+
+
+def test_profile_round_trip(tmp_path: Path) -> None:
+    prof = shipped("use-multilingual-v3")
+    assert prof is not None and set(prof.models) == {
+        "docs/pair", "docs/unaligned", "mixed/pair", "mixed/unaligned"
+    }  # fmt: skip
+    path = tmp_path / "p.json"
+    prof.save(path)
+    back = Profile.load(path)
+    assert back == prof and back.digest == prof.digest
+    x = np.random.default_rng(2).normal(size=(20, len(PAIR_FEATURES)))
+    assert np.array_equal(
+        predict(back.models["docs/pair"], x), predict(prof.models["docs/pair"], x)
+    )
+    # A changed parameter changes the digest that names the profile in signatures.
+    back.models["docs/pair"].coef[0] += 0.1
+    assert back.digest != prof.digest
+
+
+def test_bad_profile_file_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"name": "x"}))
+    with pytest.raises(InputError, match="not a bialign profile"):
+        Profile.load(bad)
+    with pytest.raises(InputError, match="cannot read profile"):
+        Profile.load(tmp_path / "missing.json")
+
+
+def test_every_bead_has_a_confidence() -> None:
+    corpus = bialign.align_documents(EN, ES)
+    assert corpus.beads and all(0.0 <= b.confidence <= 1.0 for b in corpus.beads)  # type: ignore[operator]
+    pairs = {(b.src, b.tgt): b.confidence for b in corpus.pairs}
+    assert pairs[((0,), (0,))] > 0.8  # clear translations are confident
+    lone = [b for b in corpus.beads if b.src == (4,)]
+    assert lone and not lone[0].is_pair
+
+
+def test_min_confidence_unpairs_and_filters() -> None:
+    corpus = bialign.align_documents(EN, ES)
+    top = max(b.confidence or 0 for b in corpus.pairs)
+    strict = bialign.align_documents(EN, ES, min_confidence=top + 1e-6)
+    assert not strict.pairs and len(strict.beads) == len(EN) + len(ES)
+    assert "min_confidence" in parse_signature(strict.signature)["options"]
+    kept = corpus.filter(min_confidence=top)
+    assert kept.pairs and all((b.confidence or 0) >= top for b in kept.pairs)
+    assert len(corpus.filter(min_score=-10).pairs) == len(corpus.pairs)  # the raw score still works
+
+
+def test_encoder_without_profile_warns_and_still_works() -> None:
+    with pytest.warns(UserWarning, match="calibrate"):
+        corpus = bialign.align_documents(EN, ES, model=NamelessEncoder())
+    assert all(0.0 <= (b.confidence or -1) <= 1.0 for b in corpus.beads)
+    assert parse_signature(corpus.signature)["profile"].startswith("generic@")
+    assert len(corpus.pairs) >= 3
+    # The warning comes once per aligner, not once per document.
+    aligner = bialign.Aligner(model=NamelessEncoder())
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        aligner.align_documents(EN, ES)
+        aligner.align_documents(EN[:3], ES[:3])
+    assert sum("no profile" in str(w.message) for w in seen) == 1
+
+
+def test_calibrate_main_fits_a_profile_on_a_small_gold_set(tmp_path: Path, data_dir: Path) -> None:
+    src = data_dir / "textberg_defr"
+    stems = []
+    for k in range(2):  # two short gold documents cut from Text+Berg dev
+        de = (src / "dev.de").read_text(encoding="utf-8").splitlines()
+        fr = (src / "dev.fr").read_text(encoding="utf-8").splitlines()
+        gold = [line for line in (src / "dev.defr").read_text().splitlines()]
+        part = gold[k * 40 : (k + 1) * 40]
+        beads = [json.loads("[" + line.replace(":", ",", 1) + "]") for line in part]
+        s0 = min(i for s, _ in beads for i in s)
+        t0 = min(j for _, t in beads for j in t)
+        s1 = max(i for s, _ in beads for i in s) + 1
+        t1 = max(j for _, t in beads for j in t) + 1
+        stem = tmp_path / f"doc{k}"
+        Path(f"{stem}.de").write_text("\n".join(de[s0:s1]) + "\n", encoding="utf-8")
+        Path(f"{stem}.fr").write_text("\n".join(fr[t0:t1]) + "\n", encoding="utf-8")
+        shifted = [f"{[i - s0 for i in s]}:{[j - t0 for j in t]}" for s, t in beads]
+        Path(f"{stem}.defr").write_text("\n".join(shifted) + "\n")
+        stems.append(str(stem))
+    out = tmp_path / "mine.json"
+    assert calibrate.main([*stems, "--langs", "de", "fr", "--out", str(out)]) == 0
+    prof = Profile.load(out)
+    assert prof.encoder == "use-multilingual-v3" and prof.fitted["beads"]["docs/pair"]["beads"] > 30
+    corpus = bialign.align_documents(EN, ES, profile=str(out))
+    assert all(0.0 <= (b.confidence or -1) <= 1.0 for b in corpus.beads)
+    assert f"mine@{prof.digest}" not in corpus.signature  # named by its name, not the file
+    assert f"{prof.name}@{prof.digest}" in corpus.signature
+
+
+def test_constant_profile_and_resolve() -> None:
+    prof = constant(value=0.25)
+    assert resolve(prof, object()) is prof
+    corpus = bialign.align_documents(EN, ES, profile=prof)
+    assert {b.confidence for b in corpus.beads} == {0.25}
+
+
+def test_signature_in_every_format(tmp_path: Path) -> None:
+    corpus = bialign.align_documents(EN, ES)
+    sig = corpus.signature
+    fields = parse_signature(sig)
+    assert fields["enc"] == "use-multilingual-v3" and fields["langs"] == "en-es"
+    assert fields["mode"] == "docs" and fields["version"] == bialign.__version__
+    corpus.to_tsv(tmp_path / "c.tsv")
+    corpus.to_jsonl(tmp_path / "c.jsonl")
+    corpus.to_moses(tmp_path / "c")
+    corpus.to_tmx(tmp_path / "c.tmx")
+    for name in ("c.tsv", "c.jsonl", "c", "c.tmx"):
+        assert formats.read_signature(tmp_path / name) == sig
+    header = ET.parse(tmp_path / "c.tmx").getroot().find("header")
+    assert header is not None and header.find("prop").get("type").startswith("x-")  # type: ignore[union-attr]
+    rows = formats.read_jsonl(tmp_path / "c.jsonl")
+    assert all(0 <= r["confidence"] <= 1 for r in rows) and len(rows) == len(corpus.pairs)
+    ds = corpus.to_hf_dataset()
+    assert sig in ds.info.description and "confidence" in ds.column_names
+    corpus.to_html(tmp_path / "r.html")
+    assert sig in (tmp_path / "r.html").read_text(encoding="utf-8")
+    mixed = bialign.align(EN[:2] + ES[:2])
+    assert parse_signature(mixed.signature)["mode"] == "mixed"
+
+
+def test_report_uses_confidence(data_dir: Path) -> None:
+    from bialign.report import render_report
+
+    corpus = bialign.align(data_dir / "examples" / "bilingual_news_post.txt")
+    page = render_report(corpus)
+    rows = re.findall(r'<tr class="bead[^>]*>', page)
+    assert len(rows) == len(corpus.beads)
+    seen = []
+    for row in rows:
+        # Row numbers are indices in corpus.beads, and every row carries its confidence.
+        n = int(re.search(r'data-order="(\d+)"', row).group(1))  # type: ignore[union-attr]
+        assert f'data-confidence="{corpus.beads[n].confidence:.4f}"' in row
+        seen.append(n)
+    assert sorted(seen) == list(range(len(corpus.beads)))
+    assert corpus.signature in page and "index in corpus.beads" in page
+    for control in ('id="search"', 'id="order"', 'id="min-confidence"', 'id="min-score"'):
+        assert control in page
+    assert "position:sticky" in page
+
+
+def test_pair_features_match_a_direct_computation(flores: tuple[list[str], list[str]]) -> None:
+    """The vectorised features agree with the bead-by-bead definition."""
+    from bialign.calibrate import corpus_features
+
+    en, es = flores
+    src = en[:40]
+    tgt = es[:40]
+    tgt[5:7] = [tgt[5] + " " + tgt[6]]  # a 2-1 bead
+    del src[20]  # a 0-1 bead
+    corpus = bialign.align_documents(src, tgt)
+    feats = corpus_features(corpus)
+    col = {name: k for k, name in enumerate(PAIR_FEATURES)}
+    se, te = corpus.src_embeddings, corpus.tgt_embeddings
+    assert se is not None and te is not None
+
+    def cos(a: list[int], b: list[int]) -> float:
+        u, v = se[a].sum(axis=0), te[b].sum(axis=0)
+        return float(u @ v / np.linalg.norm(u) / np.linalg.norm(v))
+
+    for row, bead in zip(feats.pair, corpus.pairs, strict=True):
+        s, t = list(bead.src), list(bead.tgt)  # streams are the whole documents here
+        c = cos(s, t)
+        assert row[col["cos"]] == pytest.approx(c, abs=1e-5)
+        grown = [cos(s + [x], t) for x in (s[0] - 1, s[-1] + 1) if 0 <= x < len(se)]
+        grown += [cos(s, t + [x]) for x in (t[0] - 1, t[-1] + 1) if 0 <= x < len(te)]
+        assert row[col["grow_gain"]] == pytest.approx(max(grown) - c, abs=1e-5)
+        assert row[col["one_to_one"]] == float(len(s) == len(t) == 1)
+    assert any(b.kind == "2-1" for b in corpus.pairs) and not feats.is_pair.all()
