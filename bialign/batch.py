@@ -292,7 +292,8 @@ def align_jsonl(
             summary.documents += 1
             if result.corpus is None:
                 summary.failed += 1
-                print(f"bialign: document {doc_id} (#{k}) skipped: {result.error}", file=log)
+                why = result.error.for_cli() if result.error else "no result"
+                print(f"bialign: document {doc_id} (#{k}) skipped: {why}", file=log)
             else:
                 corpus = result.corpus
                 if min_score is not None:

@@ -17,8 +17,8 @@ thousands of documents:
    story by another writer, or an updated copy with rewritten paragraphs, covers less.
 3. **Assignment.** One to one, greedily by verified share (then margin): the best
    verified pair is taken first, so that of two near-duplicate versions of a story the
-   one the translation really matches keeps it. Pairs below ``min_share`` stay
-   unmatched: a document with no translation on the other side is left alone.
+   one the translation really matches keeps it. Pairs below ``min_share`` (0.6, set on
+   dev) stay unmatched: a document with no translation on the other side is left alone.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def match_documents(
     model: str | Embedder | None = None,
     candidates: int = 4,
     pair_cosine: float = 0.5,
-    min_share: float = 0.35,
+    min_share: float = 0.6,
 ) -> list[DocumentMatch]:
     """Match each document of ``src_docs`` with its translation in ``tgt_docs``.
 

@@ -135,7 +135,7 @@ def test_killed_run_resumes_without_losses_or_duplicates(
 
     done = subprocess.run([*cmd, str(out), "--resume"], input=src.read_bytes(),
                           capture_output=True, cwd=tmp_path, check=True)  # fmt: skip
-    assert b"done before" in done.stderr
+    assert b"done by an earlier run" in done.stderr
     assert out.read_bytes() == whole.read_bytes()
     # The progress file was rewritten: no cut-off line is left in it.
     assert all(json.loads(line) for line in progress.read_text().splitlines())

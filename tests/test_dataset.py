@@ -113,7 +113,7 @@ def test_match_documents_pairs_translations_and_leaves_the_rest() -> None:
     es = [doc("c", "es"), doc("a", "es"), doc("b", "es"), doc("other", "es")]
     matches = match_documents(en, es, model=TopicEncoder())
     assert [(m.src, m.tgt) for m in matches] == [(0, 1), (1, 2), (2, 0)]
-    assert all(0.35 <= m.confidence <= 1.0 for m in matches)
+    assert all(0.6 <= m.confidence <= 1.0 for m in matches)
 
 
 def test_a_near_duplicate_does_not_steal_the_translation() -> None:
