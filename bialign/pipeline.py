@@ -21,6 +21,7 @@ from .embed import Embedder, embed_unique, load_embedder
 from .errors import LanguageError
 from .langid import UND, LanguageDetector, SegmentLanguageIdentifier
 from .segment import MAX_SEGMENT_CHARS, RawSegment, read_document, split_sentences
+from .threads import limited, resolve_threads
 
 SPLIT_MODES = ("lines", "sentences")
 
@@ -46,23 +47,32 @@ class Aligner:
     #: Between two documents, let a segment left unaligned next to a pair join it when
     #: the joined text is a closer translation (:mod:`bialign.attach`).
     attach: bool = True
+    #: Threads for every pool bialign runs (BLAS, the default encoder, language
+    #: identification); None: the CPUs this process may use (:mod:`bialign.threads`).
+    #: Give fewer where other work shares the machine.
+    threads: int | None = None
 
     def __post_init__(self) -> None:
         self.langs = _check_langs(self.langs)
         if self.split not in SPLIT_MODES:
             raise ValueError(f"split must be one of {SPLIT_MODES}, got {self.split!r}")
+        self._threads = resolve_threads(self.threads)
         self._identifier = SegmentLanguageIdentifier(self.detector)
         self._embedder: Embedder | None = None
 
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = load_embedder(self.model)
+            self._embedder = load_embedder(self.model, threads=self._threads)
         return self._embedder
 
     # -- one mixed document ------------------------------------------------------------
 
     def align(self, doc: object) -> ParallelCorpus:
+        with limited(self._threads):
+            return self._align(doc)
+
+    def _align(self, doc: object) -> ParallelCorpus:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         raw = read_document(doc, markup=self.markup)
@@ -85,6 +95,10 @@ class Aligner:
     # -- two documents -----------------------------------------------------------------
 
     def align_documents(self, src: object, tgt: object) -> ParallelCorpus:
+        with limited(self._threads):
+            return self._align_documents(src, tgt)
+
+    def _align_documents(self, src: object, tgt: object) -> ParallelCorpus:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         raw_src = read_document(src, name="src", markup=self.markup)
@@ -285,7 +299,8 @@ def align(doc: object, *, langs: tuple[str, str] = ("en", "es"), **options: Any)
     item is one segment, never re-split) or a ``pathlib.Path`` to a UTF-8 text file.
     Options: ``model`` (None for the embedded encoder, a sentence-transformers name or
     folder, or any object with ``encode``), ``split`` ("lines" or "sentences"),
-    ``min_score``, ``config`` (:class:`AlignConfig`), ``detector``, ``progress``.
+    ``min_score``, ``config`` (:class:`AlignConfig`), ``detector``, ``progress``,
+    ``threads`` (for every pool; default: the CPUs this process may use).
 
     Raises :class:`bialign.LanguageError` when the document lacks one of the languages.
     """

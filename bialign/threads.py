@@ -8,9 +8,13 @@ than that oversubscribes the cores and slows numerical code down several times.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 _CGROUP = Path("/sys/fs/cgroup")
 
@@ -60,3 +64,31 @@ def resolve_threads(threads: int | None) -> int:
     if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
         raise ValueError(f"threads must be a positive integer or None, not {threads!r}")
     return threads
+
+
+_CURRENT: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "bialign_threads", default=None
+)
+_CONTROLLER: list[Any] = []
+
+
+def current_threads() -> int:
+    """The thread budget of the bialign call running in this context (else the CPUs)."""
+    n = _CURRENT.get()
+    return n if n is not None else usable_cpus()
+
+
+@contextlib.contextmanager
+def limited(threads: int) -> Iterator[None]:
+    """Run a block with BLAS and OpenMP pools capped at ``threads``, and tell bialign's
+    own parallel steps (``current_threads``) the same budget."""
+    token = _CURRENT.set(threads)
+    try:
+        if not _CONTROLLER:
+            from threadpoolctl import ThreadpoolController
+
+            _CONTROLLER.append(ThreadpoolController())  # scanning the libraries is slow
+        with _CONTROLLER[0].limit(limits=threads):
+            yield
+    finally:
+        _CURRENT.reset(token)
