@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,6 +52,9 @@ class Aligner:
     #: identification); None: the CPUs this process may use (:mod:`bialign.threads`).
     #: Give fewer where other work shares the machine.
     threads: int | None = None
+    #: A folder for a persistent embedding cache (:mod:`bialign.cache`): each distinct
+    #: text is embedded once per encoder, across runs and worker processes.
+    cache_dir: str | Path | None = None
 
     def __post_init__(self) -> None:
         self.langs = _check_langs(self.langs)
@@ -63,7 +67,12 @@ class Aligner:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = load_embedder(self.model, threads=self._threads)
+            embedder = load_embedder(self.model, threads=self._threads)
+            if self.cache_dir is not None:
+                from .cache import CachedEmbedder
+
+                embedder = CachedEmbedder(embedder, self.cache_dir)
+            self._embedder = embedder
         return self._embedder
 
     # -- one mixed document ------------------------------------------------------------
@@ -300,7 +309,8 @@ def align(doc: object, *, langs: tuple[str, str] = ("en", "es"), **options: Any)
     Options: ``model`` (None for the embedded encoder, a sentence-transformers name or
     folder, or any object with ``encode``), ``split`` ("lines" or "sentences"),
     ``min_score``, ``config`` (:class:`AlignConfig`), ``detector``, ``progress``,
-    ``threads`` (for every pool; default: the CPUs this process may use).
+    ``threads`` (for every pool; default: the CPUs this process may use), ``cache_dir``
+    (a folder for a persistent embedding cache).
 
     Raises :class:`bialign.LanguageError` when the document lacks one of the languages.
     """
