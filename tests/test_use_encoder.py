@@ -121,3 +121,10 @@ def test_default_is_ours_and_falls_back_with_one_warning(monkeypatch: pytest.Mon
         again = load_embedder(None, threads=1)
     assert isinstance(first, USEEmbedder) and again is first
     assert len(caught) == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_two_threads_give_the_one_thread_vectors(backend: str, real_lines: list[str]) -> None:
+    one = _encoder(backend).encode(real_lines)
+    two = USEncoder(threads=2, backend=backend, batch_tokens=64).encode(real_lines)
+    assert np.array_equal(one, two)
