@@ -65,9 +65,9 @@ class CachedEncoder:
     and embedding time is measured apart from alignment."""
 
     def __init__(self) -> None:
-        from bialign.embed import USEEmbedder
+        from bialign.embed import load_embedder
 
-        self.inner = USEEmbedder()
+        self.inner = load_embedder(None)
         self.cache: dict[str, np.ndarray] = {}
         self.timer = Timer()
         self.calls = 0

@@ -92,9 +92,9 @@ def child(stage: str, work: Path, size: int, data: Path) -> dict:
     src, tgt, gold = build(data, size)
     out: dict = {}
     if stage == "embed":
-        from bialign.embed import USEEmbedder
+        from bialign.embed import load_embedder
 
-        enc = USEEmbedder()
+        enc = load_embedder(None)
         enc.encode(["warm up"])
         unique = list(dict.fromkeys(src + tgt))
         rss0 = peak_mb()

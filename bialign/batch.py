@@ -26,6 +26,7 @@ from . import formats
 from .corpus import ParallelCorpus
 from .errors import BialignError, InputError
 from .pipeline import Aligner
+from .threads import resolve_threads
 
 
 @dataclass
@@ -43,6 +44,7 @@ def align_many(
     langs: tuple[str, str] = ("en", "es"),
     on_error: str = "skip",
     workers: int = 1,
+    threads: int | None = None,
     progress: bool | None = None,
     total: int | None = None,
     initial: int = 0,
@@ -55,9 +57,11 @@ def align_many(
     ``on_error="skip"`` a document that raises a bialign error (empty, one language
     only, ...) yields a :class:`Result` carrying the error instead of stopping the run.
 
-    ``workers`` > 1 aligns on that many processes, each with its own encoder using an
-    equal share of the cores (``model`` must then be None or a name, which can be sent
-    to another process). Documents are read lazily, at most ``2 * workers`` ahead.
+    ``threads`` (default: the CPUs this process may use, see :mod:`bialign.threads`) is
+    the budget for all of it: ``workers`` > 1 aligns on that many processes, each with its
+    own encoder using an equal share of those threads (``model`` must then be None or a
+    name, which can be sent to another process). Documents are read lazily, at most
+    ``2 * workers`` ahead.
     ``progress`` shows a bar on standard error (default: when it is a terminal);
     ``total`` sizes it when ``docs`` has no length (with ``initial`` documents counted
     as done before, as on a resumed run), so that it can show an ETA.
@@ -66,6 +70,7 @@ def align_many(
         raise ValueError("on_error must be 'skip' or 'raise'")
     if not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    budget = resolve_threads(threads)
     options = {"langs": langs, **options}
     if total is None and hasattr(docs, "__len__"):
         total = len(docs)  # type: ignore[arg-type]
@@ -74,12 +79,12 @@ def align_many(
 
     with tqdm(total=total, initial=initial, unit="doc", disable=not show, file=sys.stderr) as bar:
         if workers == 1:
-            aligner = Aligner(**options)
+            aligner = Aligner(threads=budget, **options)
             for k, doc in enumerate(docs):
                 yield _align_one(aligner, k, doc, on_error)
                 bar.update()
             return
-        yield from _parallel(docs, options, workers, on_error, bar)
+        yield from _parallel(docs, options, workers, budget, on_error, bar)
 
 
 def _align_one(aligner: Aligner, k: int, doc: object, on_error: str) -> Result:
@@ -98,14 +103,17 @@ def _align_one(aligner: Aligner, k: int, doc: object, on_error: str) -> Result:
 
 
 def _parallel(
-    docs: Iterable[object], options: dict[str, Any], workers: int, on_error: str, bar: Any
+    docs: Iterable[object],
+    options: dict[str, Any],
+    workers: int,
+    budget: int,
+    on_error: str,
+    bar: Any,
 ) -> Iterator[Result]:
     model = options.get("model")
     if model is not None and not isinstance(model, str):
         raise ValueError("workers > 1 needs model=None or a model name or folder (a str)")
-    from .embed import cpu_threads
-
-    threads = max(1, cpu_threads() // workers)
+    threads = max(1, budget // workers)
     # spawn: the encoder and lingua start thread pools, which must not be forked.
     with ProcessPoolExecutor(
         workers, mp_context=get_context("spawn"), initializer=_init_worker,
@@ -137,7 +145,7 @@ def _init_worker(options: dict[str, Any], threads: int) -> None:
     from .embed import load_embedder
 
     options = {**options, "model": load_embedder(options.get("model"), threads=threads)}
-    _WORKER = Aligner(**options)
+    _WORKER = Aligner(threads=threads, **options)
 
 
 def _work(k: int, doc: object, on_error: str) -> Result:

@@ -182,7 +182,10 @@ def build_dataset(
             summary.failed_documents += 1
             continue
         doc_id = f"{s.id} | {t.id}"
-        records.extend(PairRecord(p.src_text, p.tgt_text, p.score, doc_id) for p in corpus.pairs)
+        records.extend(
+            PairRecord(p.src_text, p.tgt_text, p.score, doc_id, confidence=p.confidence)
+            for p in corpus.pairs
+        )
     for doc in src_docs + tgt_docs:
         if doc.id in matched:
             continue
@@ -216,4 +219,7 @@ def _align_mixed(aligner: Any, doc: InputDocument, summary: BuildSummary) -> lis
         corpus = aligner.align(doc.content)
     except BialignError:
         return []
-    return [PairRecord(p.src_text, p.tgt_text, p.score, doc.id) for p in corpus.pairs]
+    return [
+        PairRecord(p.src_text, p.tgt_text, p.score, doc.id, confidence=p.confidence)
+        for p in corpus.pairs
+    ]

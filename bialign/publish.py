@@ -89,6 +89,7 @@ def _columns(rows: list[PairRecord], langs: tuple[str, str]) -> dict[str, list[A
     return {
         "translation": [{langs[0]: p.src, langs[1]: p.tgt} for p in rows],
         "score": [p.score for p in rows],
+        "confidence": [p.confidence for p in rows],
         "doc": [p.doc for p in rows],
     }
 

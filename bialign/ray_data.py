@@ -39,9 +39,9 @@ class PairAligner:
     Remaining keyword arguments go to :class:`bialign.Aligner` (``langs``, ``model``,
     ``split``, ``min_score``, ...).
 
-    With the default encoder, each actor uses as many threads as the CPUs Ray assigned
-    it (``num_cpus``), not every core of the node: several actors each running one
-    thread per core oversubscribe the machine and slow the encoder down sharply.
+    Each actor uses as many threads (encoder, BLAS, language identification) as the CPUs
+    Ray assigned it (``num_cpus``; or ``threads=``), not every core of the node: several
+    actors each running one thread per core oversubscribe the machine and slow it down.
     """
 
     def __init__(
@@ -62,7 +62,9 @@ class PairAligner:
         self.src_column, self.tgt_column = src_column, tgt_column
         self.id_column, self.errors_column = id_column, errors_column
         options.setdefault("progress", False)
-        options["model"] = load_embedder(options.get("model"), threads=_assigned_cpus())
+        if options.get("threads") is None:
+            options["threads"] = _assigned_cpus()
+        options["model"] = load_embedder(options.get("model"), threads=options["threads"])
         self.aligner = Aligner(**options)
         self.langs = self.aligner.langs
 

@@ -1,0 +1,70 @@
+"""The persistent embedding cache: a corpus aligned cold, then again with the cache warm.
+
+    python benchmarks/cache.py [--year newstest2011]
+
+The corpus: every English/Spanish document pair of one WMT newstest year (the documents
+of benchmarks/docs_enes.py, unaltered), aligned by ``align_many`` with the default encoder
+and ``cache_dir`` in a fresh temporary folder: first cold (empty cache), then the same run
+again (every vector read from the cache). Reported: wall time of the whole run, and the
+time inside the encoder step (``corpus.timings["embed"]``, summed), cold and warm; and a
+run without the cache for the cache's own cost on a cold run.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import fmt_table, parser, write_results  # noqa: E402
+from sgm import load_docs  # noqa: E402
+
+import bialign  # noqa: E402
+from bialign.embed import load_embedder  # noqa: E402
+
+
+def run(pairs: list[tuple[list[str], list[str]]], cache_dir: Path | None) -> dict[str, float]:
+    t0 = time.perf_counter()
+    embed = 0.0
+    for r in bialign.align_many(pairs, cache_dir=cache_dir, progress=False, on_error="raise"):
+        assert r.corpus is not None
+        embed += r.corpus.timings.get("embed", 0.0)
+    return {"seconds": time.perf_counter() - t0, "embed_seconds": embed}
+
+
+def main() -> None:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--year", default="newstest2011")
+    args = p.parse_args()
+    docs = load_docs(args.data, args.year)
+    pairs = [([en for para in d for en, _ in para], [es for para in d for _, es in para])
+             for d in docs]  # fmt: skip
+    segments = sum(len(a) + len(b) for a, b in pairs)
+    load_embedder(None).encode(["warm up"])  # load the encoder before any timing
+    bialign.align_documents(["The house is red."], ["La casa es roja."])  # and lingua
+    results = {"no cache": run(pairs, None)}
+    with tempfile.TemporaryDirectory() as tmp:
+        results["cache, cold"] = run(pairs, Path(tmp))
+        results["cache, warm"] = run(pairs, Path(tmp))
+        size = (Path(tmp) / "embeddings.sqlite").stat().st_size
+    cold, warm = results["cache, cold"], results["cache, warm"]
+    rows = [[name, r["seconds"], r["embed_seconds"]] for name, r in results.items()]
+    table = fmt_table(["run", "wall s", "embedding step s"], rows)
+    notes = (
+        f"{len(pairs)} WMT {args.year} document pairs ({segments:,} segments), "
+        "`align_many` with the default encoder, one process. Warm against cold: embedding "
+        f"step {cold['embed_seconds'] / warm['embed_seconds']:.1f}x faster, whole run "
+        f"{cold['seconds'] / warm['seconds']:.1f}x (what is left warm is language "
+        f"identification and alignment). Cache file: {size / 1e6:.1f} MB."
+    )
+    payload = {"pairs": len(pairs), "segments": segments, "runs": results, "bytes": size}
+    print(table + "\n\n" + notes)
+    if not args.no_write:
+        write_results("cache", "Persistent embedding cache: cold and warm", payload, table, notes)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""A persistent embedding cache: each distinct text embedded once per encoder, ever.
+
+Re-running a corpus, or aligning the same boilerplate across thousands of pages, then
+costs a lookup instead of the encoder. The store is one SQLite file (standard library,
+WAL journal), keyed by the encoder's identity and a hash of the text, so several worker
+processes (``align_many(workers=...)``, Ray actors on one node) can share it: readers
+never block, writers wait their turn, and a text two processes embed at once is stored
+once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+
+FILENAME = "embeddings.sqlite"
+_CHUNK = 500  # keys per SELECT, below SQLite's default limit of variables
+
+
+def encoder_identity(embedder: object) -> str:
+    """What names an encoder's vectors: its ``identity`` (bialign's default encoder gives
+    model, forward pass and weights' version), else its ``name``."""
+    for attr in ("identity", "name"):
+        value = getattr(embedder, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    raise InputError(
+        f"cache_dir needs to know which encoder made the vectors, and {type(embedder).__name__} "
+        "has neither an 'identity' nor a 'name' string attribute: give it one "
+        "(and change it whenever its vectors change)"
+    )
+
+
+class CachedEmbedder:
+    """Wraps an encoder: texts already in the store are read, the rest are embedded by the
+    inner encoder and written."""
+
+    def __init__(self, inner: object, cache_dir: str | Path) -> None:
+        self.inner = inner
+        self.identity = encoder_identity(inner)
+        self.name = getattr(inner, "name", self.identity)
+        folder = Path(cache_dir)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create the cache folder {folder}: {exc}") from exc
+        self.path = folder / FILENAME
+        self.hits = 0
+        self.misses = 0
+        self._db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (encoder TEXT NOT NULL, key BLOB NOT NULL, "
+            "dim INTEGER NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (encoder, key)) WITHOUT ROWID"
+        )
+
+    @staticmethod
+    def _key(text: str) -> bytes:
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        keys = [self._key(t) for t in texts]
+        found: dict[bytes, np.ndarray] = {}
+        for k in range(0, len(keys), _CHUNK):
+            chunk = list(dict.fromkeys(keys[k : k + _CHUNK]))
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT key, dim, vec FROM vectors WHERE encoder = ? AND key IN ({marks})",
+                [self.identity, *chunk],
+            )
+            for key, dim, vec in rows:
+                found[key] = np.frombuffer(vec, dtype=np.float32).reshape(dim)
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
+        self.hits += len(texts) - sum(1 for k in keys if k not in found)
+        self.misses += len(missing)
+        if missing:
+            fresh = np.asarray(self.inner.encode(missing), dtype=np.float32)  # type: ignore[attr-defined]
+            if fresh.ndim != 2 or fresh.shape[0] != len(missing):
+                return fresh  # let the caller report the encoder's bad shape
+            rows_in = []
+            for text, vec in zip(missing, fresh, strict=True):
+                key = self._key(text)
+                found[key] = vec
+                rows_in.append((self.identity, key, vec.shape[0], vec.tobytes()))
+            with self._db:  # one transaction: other processes wait (timeout) for it
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO vectors (encoder, key, dim, vec) VALUES (?, ?, ?, ?)",
+                    rows_in,
+                )
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([found[k] for k in keys])
+
+    def close(self) -> None:
+        self._db.close()

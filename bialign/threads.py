@@ -1,0 +1,94 @@
+"""How many threads and processes bialign may use: the one place that decides it.
+
+Every pool (BLAS, the encoder's torch threads, worker processes, Ray actors) is sized
+from ``usable_cpus()``: the CPUs in this process's affinity mask, capped by the cgroup CPU
+quota (a container limited to 1.5 CPUs on a 16-core host gets 2, not 16). More threads
+than that oversubscribes the cores and slows numerical code down several times.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import math
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+_CGROUP = Path("/sys/fs/cgroup")
+
+
+def _affinity_cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def cgroup_cpu_quota(root: Path = _CGROUP) -> float | None:
+    """The CPU quota of this process's cgroup in CPUs (e.g. 1.5), or None if unlimited.
+
+    Reads cgroup v2 ``cpu.max`` ("max 100000" or "150000 100000") and, failing that, v1
+    ``cpu.cfs_quota_us`` / ``cpu.cfs_period_us`` (quota -1 means unlimited)."""
+    try:
+        quota, period = (root / "cpu.max").read_text().split()[:2]
+        if quota == "max":
+            return None
+        return int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    for d in (root / "cpu,cpuacct", root / "cpu", root):
+        try:
+            q = int((d / "cpu.cfs_quota_us").read_text())
+            p = int((d / "cpu.cfs_period_us").read_text())
+        except (OSError, ValueError):
+            continue
+        return None if q <= 0 or p <= 0 else q / p
+    return None
+
+
+def usable_cpus() -> int:
+    """CPUs this process may use: affinity, capped by the cgroup quota (rounded up)."""
+    n = _affinity_cpus()
+    quota = cgroup_cpu_quota()
+    if quota is not None:
+        n = min(n, max(1, math.ceil(quota)))
+    return n
+
+
+def resolve_threads(threads: int | None) -> int:
+    """``threads`` if given (at least 1), else ``usable_cpus()``."""
+    if threads is None:
+        return usable_cpus()
+    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
+        raise ValueError(f"threads must be a positive integer or None, not {threads!r}")
+    return threads
+
+
+_CURRENT: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "bialign_threads", default=None
+)
+_CONTROLLER: list[Any] = []
+
+
+def current_threads() -> int:
+    """The thread budget of the bialign call running in this context (else the CPUs)."""
+    n = _CURRENT.get()
+    return n if n is not None else usable_cpus()
+
+
+@contextlib.contextmanager
+def limited(threads: int) -> Iterator[None]:
+    """Run a block with BLAS and OpenMP pools capped at ``threads``, and tell bialign's
+    own parallel steps (``current_threads``) the same budget."""
+    token = _CURRENT.set(threads)
+    try:
+        if not _CONTROLLER:
+            from threadpoolctl import ThreadpoolController
+
+            _CONTROLLER.append(ThreadpoolController())  # scanning the libraries is slow
+        with _CONTROLLER[0].limit(limits=threads):
+            yield
+    finally:
+        _CURRENT.reset(token)

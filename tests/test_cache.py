@@ -1,0 +1,117 @@
+"""The persistent embedding cache: same vectors, each text embedded once, shared safely."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import bialign
+from bialign.cache import FILENAME, CachedEmbedder
+
+
+class HashEncoder:
+    """Deterministic vectors from the text's characters; counts what it embeds."""
+
+    def __init__(self, name: str = "hash-v1") -> None:
+        self.name = name
+        self.seen: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.seen += texts
+        out = np.zeros((len(texts), 16), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for j, ch in enumerate(t):
+                out[i, (ord(ch) + j) % 16] += 1.0
+            out[i, 0] += len(t) + 1
+        return out
+
+
+def test_second_run_reads_everything_and_gives_the_same_corpus(tmp_path: Path) -> None:
+    src = ["The house is red.", "The cat sleeps.", "Read more"]
+    tgt = ["La casa es roja.", "El gato duerme.", "Leer más"]
+    first_enc = HashEncoder()
+    first = bialign.align_documents(src, tgt, model=first_enc, cache_dir=tmp_path)
+    assert first_enc.seen
+    again_enc = HashEncoder()
+    again = bialign.align_documents(src, tgt, model=again_enc, cache_dir=tmp_path)
+    assert again_enc.seen == []
+    assert [(b.src, b.tgt, b.score) for b in again.beads] == [
+        (b.src, b.tgt, b.score) for b in first.beads
+    ]
+
+
+def test_encoders_do_not_share_vectors(tmp_path: Path) -> None:
+    a = CachedEmbedder(HashEncoder("a"), tmp_path)
+    a.encode(["hola"])
+    b_inner = HashEncoder("b")
+    CachedEmbedder(b_inner, tmp_path).encode(["hola"])
+    assert b_inner.seen == ["hola"]
+    rows = sqlite3.connect(tmp_path / FILENAME).execute("SELECT COUNT(*) FROM vectors")
+    assert rows.fetchone()[0] == 2
+
+
+def test_an_encoder_without_a_name_is_refused(tmp_path: Path) -> None:
+    class Anonymous:
+        def encode(self, texts: list[str]) -> np.ndarray:
+            return np.ones((len(texts), 2), dtype=np.float32)
+
+    with pytest.raises(bialign.InputError, match="identity"):
+        CachedEmbedder(Anonymous(), tmp_path)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.text(max_size=30), max_size=12), st.lists(st.text(max_size=30), max_size=12))
+def test_cached_vectors_equal_the_encoders(first: list[str], second: list[str]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = CachedEmbedder(HashEncoder(), tmp)
+        cache.encode(first)
+        for texts in (second, first + second):
+            got = cache.encode(texts)
+            if texts:
+                assert np.array_equal(got, HashEncoder().encode(texts))
+        assert len(set(cache.inner.seen)) == len(cache.inner.seen)  # each text once
+        cache.close()
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    import numpy as np
+    from bialign.cache import CachedEmbedder
+
+    class Enc:
+        name = "shared"
+        def encode(self, texts):
+            return np.array([[len(t), ord(t[-1])] for t in texts], dtype=np.float32)
+
+    cache = CachedEmbedder(Enc(), sys.argv[1])
+    start = int(sys.argv[2])
+    for k in range(start, start + 400, 20):
+        cache.encode([f"text {i}" for i in range(k, k + 20)])
+    """
+)
+
+
+def test_several_processes_share_one_cache(tmp_path: Path) -> None:
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), str(start)])
+        for start in (0, 200, 100)  # overlapping ranges, written at the same time
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
+    db = sqlite3.connect(tmp_path / FILENAME)
+    rows = db.execute("SELECT dim, vec FROM vectors WHERE encoder = 'shared'").fetchall()
+    assert len(rows) == 600  # texts 0..599, each stored once
+    cache = CachedEmbedder(HashEncoder("shared"), tmp_path)
+    got = cache.encode(["text 5", "text 599"])
+    assert cache.inner.seen == []
+    assert got.tolist() == [[6.0, ord("5")], [8.0, ord("9")]]
