@@ -39,7 +39,7 @@ from .publish import BuildSummary, publish
 MIXED_SHARE = 0.2
 #: Segments per document whose language is sampled to sort it.
 SAMPLE = 60
-TEXT_SUFFIXES = {".txt", ".text", ".md"}
+TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 

@@ -39,7 +39,8 @@ _SCALES = {
     "trillion": 1e12, "billón": 1e12, "billon": 1e12, "billones": 1e12,
 }  # fmt: skip
 _QUANTITY = re.compile(
-    r"(?P<num>\d+(?:[.,]\d{3})*(?:[.,]\d+)?|\b(?:un|una|uno|one|a)\b)"
+    r"(?P<num>\d+(?:[.,]\d{3}|[ \u00a0\u202f]\d{3}(?!\d))*(?:[.,]\d+)?"
+    r"|\b(?:un|una|uno|one|a)\b)"
     r"(?P<decade>s\b|'s\b)?"
     r"(?:\s+(?P<scale>(?:mil\s+millones|[^\W\d_]+)))?",
     re.I,
@@ -60,6 +61,7 @@ def numbers(text: str) -> set[str]:
 def _readings(num: str) -> set[float]:
     """The values a written number can have in English or Spanish notation."""
     out = set()
+    num = re.sub(r"[ \u00a0\u202f]", "", num)  # 4 700 000: spaces group thousands
     digits = re.sub(r"[.,]", "", num)
     out.add(float(digits))  # every separator a thousands separator (or none at all)
     for dec in ".,":
