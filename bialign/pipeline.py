@@ -353,14 +353,7 @@ class Aligner:
             return segments
         emb = self._embed([segments[k].text[:MAX_SEGMENT_CHARS] for k in short])
         emb = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
-        sims = emb @ emb.T
-        texts = [segments[k].text.strip() for k in short]
-        for r in range(len(short)):
-            for c in range(len(short)):
-                if r == c or texts[r] == texts[c]:
-                    sims[r, c] = -1.0
-        best = sims.argmax(axis=1)
-        matched = sims.max(axis=1) >= TRANSLATION_COSINE
+        best, matched = _best_other(emb, [segments[k].text.strip() for k in short])
         translated = {
             short[r] for r in range(len(short)) if matched[r] and segments[short[r]].lang == UND
         }
@@ -528,6 +521,23 @@ def _with_hint(label: LangLabel, hint: str, langs: tuple[str, str]) -> LangLabel
     if hint in langs and label.lang not in (hint, UND) and label.confidence < HINT_OVERRIDES_BELOW:
         return LangLabel(hint, label.confidence)
     return label
+
+
+def _best_other(emb: np.ndarray, texts: list[str], block: int = 256) -> tuple[
+    np.ndarray, np.ndarray
+]:  # fmt: skip
+    """Each row's most similar other row with a different text, and whether that
+    similarity reaches TRANSLATION_COSINE; in row blocks, so memory stays linear."""
+    ids = np.unique(np.array(texts, dtype=object), return_inverse=True)[1]
+    n = len(texts)
+    best = np.zeros(n, dtype=np.int64)
+    top = np.full(n, -1.0, dtype=np.float32)
+    for i0 in range(0, n, block):
+        sims = emb[i0 : i0 + block] @ emb.T
+        sims[ids[i0 : i0 + block, None] == ids[None, :]] = -1.0  # itself, and its copies
+        best[i0 : i0 + block] = sims.argmax(axis=1)
+        top[i0 : i0 + block] = sims.max(axis=1)
+    return best, top >= TRANSLATION_COSINE
 
 
 def _reusing(

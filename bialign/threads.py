@@ -12,6 +12,7 @@ import contextlib
 import contextvars
 import math
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -78,17 +79,24 @@ def current_threads() -> int:
     return n if n is not None else usable_cpus()
 
 
+def _controller() -> Any:
+    """The threadpoolctl view of the loaded BLAS and OpenMP libraries. Scanning them is
+    slow, so it is kept, and redone only when modules were imported since: a library
+    loaded later (torch, scipy) must be capped too."""
+    from threadpoolctl import ThreadpoolController
+
+    if not _CONTROLLER or _CONTROLLER[0][0] != len(sys.modules):
+        _CONTROLLER[:] = [(len(sys.modules), ThreadpoolController())]
+    return _CONTROLLER[0][1]
+
+
 @contextlib.contextmanager
 def limited(threads: int) -> Iterator[None]:
     """Run a block with BLAS and OpenMP pools capped at ``threads``, and tell bialign's
     own parallel steps (``current_threads``) the same budget."""
     token = _CURRENT.set(threads)
     try:
-        if not _CONTROLLER:
-            from threadpoolctl import ThreadpoolController
-
-            _CONTROLLER.append(ThreadpoolController())  # scanning the libraries is slow
-        with _CONTROLLER[0].limit(limits=threads):
+        with _controller().limit(limits=threads):
             yield
     finally:
         _CURRENT.reset(token)

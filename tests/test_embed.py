@@ -49,7 +49,7 @@ def test_encoder_returning_a_wrong_shape_is_reported() -> None:
 def test_any_object_with_encode_is_accepted() -> None:
     emb = CountingEmbedder()
     assert load_embedder(emb) is emb
-    with pytest.raises(TypeError):
+    with pytest.raises(bialign.ConfigError):
         load_embedder(42)  # type: ignore[arg-type]
 
 
