@@ -56,10 +56,11 @@ class AlignConfig:
     #: own neighbourhood baseline) costs member_weight per unit below member_floor.
     member_floor: float = -0.5
     member_weight: float = 1.0
-    #: The floor for a member that stands alone on the page (a line with no end
-    #: punctuation: a heading, a byline, "Most popular"; see ``src_alone`` of
-    #: :func:`align_embeddings`): such a line joins an m-n bead only when it resembles the
-    #: other side itself, so page furniture does not ride along with a merged pair.
+    #: The floor for a member that stands alone on the page (a short line with no end
+    #: punctuation: a heading, a byline, "Most popular"; bialign.attach.stands_alone, passed
+    #: as ``src_alone`` of :func:`align_embeddings`): such a line joins an m-n bead only
+    #: when it resembles the other side itself, so page furniture does not ride along with
+    #: a merged pair; unless the other side has such a line too (a broken heading).
     #: Chosen on the dev split of benchmarks/hard_enes.py with Text+Berg dev (docs/score.md).
     alone_floor: float = 0.2
     #: A merged bead's embedding is the sum of its members' embeddings weighted by
