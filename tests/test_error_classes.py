@@ -29,10 +29,15 @@ def _dev_docs(data: Path) -> list[hard_data.SourceDoc]:
 
 
 @cache
+def _names(data: Path) -> list[str]:
+    return hard_data.names(_dev_docs(data))
+
+
+@cache
 def _mixed(data: Path) -> list[tuple[hard_data.MixedCase, bialign.ParallelCorpus]]:
     docs = _dev_docs(data)
     shorts = hard_data.short_pairs(docs)
-    names = hard_data.names(docs)
+    names = _names(data)
     rng = random.Random(1)
     pages = [d for d in docs if d.source in ("flores", "pydocs")][:10]
     aligner = bialign.Aligner()
@@ -92,7 +97,7 @@ def test_a_lone_common_word_is_not_a_name(data_dir: Path) -> None:
     ][:30]
     assert len(common) >= 5
     assert not [line for line in common if is_undetermined(line)]
-    names = hard_data.names(docs)[:40]
+    names = _names(data_dir)[:40]
     assert sum(is_undetermined(n) for n in names) >= 0.95 * len(names)
     assert is_undetermined("SOURCE: EFE")
 
