@@ -241,9 +241,16 @@ class Block:
 
 
 def units_with_classes(
-    doc: SourceDoc, rng: random.Random, shorts: list[Unit], merge_rate: float = 0.12
+    doc: SourceDoc,
+    rng: random.Random,
+    shorts: list[Unit],
+    merge_rate: float = 0.12,
+    large_rate: float = 0.0,
 ) -> list[list[Block]]:
-    """Paragraphs of blocks: 1-1 pairs, merged units, rewritten numbers, headings."""
+    """Paragraphs of blocks: 1-1 pairs, merged units (``merge``: 1-2 and 2-1 at
+    ``merge_rate``; ``large``: 1-3, 3-1 and 2-2 at ``large_rate``, the 2-2 made by
+    cutting the joined Spanish of two sentences at another word), rewritten numbers,
+    headings."""
     out = []
     for para in doc.paras:
         blocks: list[Block] = []
@@ -253,6 +260,23 @@ def units_with_classes(
         k = 0
         while k < len(para):
             en, es = para[k]
+            if large_rate and k + 1 < len(para) and rng.random() < large_rate:
+                if k + 2 < len(para) and rng.random() < 0.5:
+                    run = para[k : k + 3]
+                    joined = (" ".join(e for e, _ in run), " ".join(x for _, x in run))
+                    if rng.random() < 0.5:
+                        blocks.append(Block([joined[0]], [x for _, x in run], "large"))
+                    else:
+                        blocks.append(Block([e for e, _ in run], [joined[1]], "large"))
+                    k += 3
+                else:
+                    words = f"{para[k][1]} {para[k + 1][1]}".split()
+                    first = len(para[k][1].split())
+                    cut = max(1, min(len(words) - 1, first + rng.choice([-3, -2, 2, 3])))
+                    es_cut = [" ".join(words[:cut]), " ".join(words[cut:])]
+                    blocks.append(Block([para[k][0], para[k + 1][0]], es_cut, "large"))
+                    k += 2
+                continue
             if k + 1 < len(para) and rng.random() < merge_rate:
                 (e1, s1), (e2, s2) = para[k], para[k + 1]
                 if rng.random() < 0.5:
@@ -422,14 +446,14 @@ def doc_pair(doc: SourceDoc, rng: random.Random, shorts: list[Unit]) -> DocCase:
         case.gold.append((s, t))
         case.kinds.append(kind)
 
-    for para in units_with_classes(doc, rng, shorts, merge_rate=0.15):
+    for para in units_with_classes(doc, rng, shorts, merge_rate=0.15, large_rate=0.03):
         for b in para:
             r = rng.random()
             if r < 0.03:
                 side = rng.randrange(2)
                 add([b.en[0]] if side == 0 else [], [b.es[0]] if side else [], "deleted")
                 continue
-            lead = b.kind == "merge" and rng.random() < 0.35
+            lead = b.kind in ("merge", "large") and rng.random() < 0.35
             where = rng.randrange(2)  # furniture before or after the merged unit
             side = rng.randrange(2)
             if lead and where == 0:

@@ -216,8 +216,10 @@ def main() -> None:
         notes = (
             f"{len(dcases)} document pairs ({dict(Counter(c.source for c in dcases))}; "
             f"{sum(len(c.src) for c in dcases)} English / {sum(len(c.tgt) for c in dcases)} "
-            f"Spanish segments), merges 2-1/1-2 at 15% of positions with page furniture "
-            "next to a third of them, 3% deletions; " + setting
+            "Spanish segments): merges 2-1 / 1-2 at 15% of positions and 1-3 / 3-1 / 2-2 "
+            "(the Spanish of two sentences cut at another word) at 3%, page furniture next "
+            "to a third of those, 3% of sentences deleted on one side, 3% furniture "
+            "lines elsewhere; " + setting
         )
         print(table, "\n", notes)
         if not args.no_write:

@@ -56,10 +56,11 @@ class AlignConfig:
     #: own neighbourhood baseline) costs member_weight per unit below member_floor.
     member_floor: float = -0.5
     member_weight: float = 1.0
-    #: The floor for a member that stands alone on the page (a line with no end
-    #: punctuation: a heading, a byline, "Most popular"; see ``src_alone`` of
-    #: :func:`align_embeddings`): such a line joins an m-n bead only when it resembles the
-    #: other side itself, so page furniture does not ride along with a merged pair.
+    #: The floor for a member that stands alone on the page (a short line with no end
+    #: punctuation: a heading, a byline, "Most popular"; bialign.attach.stands_alone, passed
+    #: as ``src_alone`` of :func:`align_embeddings`): such a line joins an m-n bead only
+    #: when it resembles the other side itself, so page furniture does not ride along with
+    #: a merged pair; unless the other side has such a line too (a broken heading).
     #: Chosen on the dev split of benchmarks/hard_enes.py with Text+Berg dev (docs/score.md).
     alone_floor: float = 0.2
     #: A merged bead's embedding is the sum of its members' embeddings weighted by
@@ -141,16 +142,9 @@ def align_embeddings(
     band = _choose_band(src, tgt, src_len, tgt_len, cfg)
     sb = np.zeros(n, dtype=bool) if src_breaks is None else np.asarray(src_breaks, dtype=bool)
     tb = np.zeros(m, dtype=bool) if tgt_breaks is None else np.asarray(tgt_breaks, dtype=bool)
-    floors = (_floors(src_alone, n, cfg), _floors(tgt_alone, m, cfg))
-    return _banded_dp(src, tgt, src_len, tgt_len, band, cfg, sb, tb, floors)
-
-
-def _floors(alone: np.ndarray | None, n: int, cfg: AlignConfig) -> np.ndarray:
-    """Each item's member floor: ``alone_floor`` where it stands alone."""
-    out = np.full(n, cfg.member_floor)
-    if alone is not None:
-        out[np.asarray(alone, dtype=bool)] = max(cfg.member_floor, cfg.alone_floor)
-    return out
+    sa = np.zeros(n, dtype=bool) if src_alone is None else np.asarray(src_alone, dtype=bool)
+    ta = np.zeros(m, dtype=bool) if tgt_alone is None else np.asarray(tgt_alone, dtype=bool)
+    return _banded_dp(src, tgt, src_len, tgt_len, band, cfg, sb, tb, (sa, ta))
 
 
 def _lengths(lengths: np.ndarray | None, n: int) -> np.ndarray:
@@ -348,10 +342,10 @@ class _Scorer:
         cfg: AlignConfig,
         src_breaks: np.ndarray,
         tgt_breaks: np.ndarray,
-        floors: tuple[np.ndarray, np.ndarray],
+        alone: tuple[np.ndarray, np.ndarray],
     ) -> None:
         n, m = len(src), len(tgt)
-        self.floor_s, self.floor_t = floors
+        self.alone_s, self.alone_t = alone
         self.n, self.m, self.band, self.cfg = n, m, band, cfg
         self.shapes = cfg.bead_shapes()
         self.reach = max(max(a, b) for a, b in self.shapes)
@@ -370,6 +364,9 @@ class _Scorer:
         self.bt = {b: _run_sums(self.base_t * self.wt, b) / _run_sums(self.wt, b) for b in tsides}
         self.ls = {a: _run_sums(src_len, a) for a in sides}
         self.lt = {b: _run_sums(tgt_len, b) for b in tsides}
+        # How many items of each run stand alone on the page.
+        self.as_runs = {a: _run_sums(self.alone_s.astype(np.float64), a) for a in sides}
+        self.at_runs = {b: _run_sums(self.alone_t.astype(np.float64), b) for b in tsides}
         # A run of a items ending before i may merge only if items i-a..i-2 have no break.
         sbreak = src_breaks[: max(0, n - 1)].astype(np.float64)
         tbreak = tgt_breaks[: max(0, m - 1)].astype(np.float64)
@@ -436,17 +433,26 @@ class _RowBlock:
 
     def shortfall(self, a: int, b: int) -> np.ndarray:
         """For each cell's (a, b) bead: max over members of (the member's floor - (its
-        best similarity to a member of the other side - its own baseline))."""
-        sc = self.sc
+        best similarity to a member of the other side - its own baseline)).
+
+        A member that stands alone on the page has the stricter ``alone_floor`` unless
+        the other side of the bead has such a line too (a heading broken in two lines
+        against a heading on one)."""
+        sc, cfg = self.sc, self.sc.cfg
         worst = np.full(self.cols.shape, -np.inf)
+        strict = max(cfg.member_floor, cfg.alone_floor)
+        src_has = (sc.as_runs[a][self.rows] > 0)[:, None]
+        tgt_has = sc.at_runs[b][self.ccols] > 0
         for e in range(1, b + 1):
             best = np.maximum.reduce([self.sim(d, e) for d in range(1, a + 1)])
             col = np.clip(self.cols - e, 0, sc.m - 1)
-            np.maximum(worst, sc.floor_t[col] - (best - sc.base_t[col]), out=worst)
+            floor = np.where(sc.alone_t[col] & ~src_has, strict, cfg.member_floor)
+            np.maximum(worst, floor - (best - sc.base_t[col]), out=worst)
         for d in range(1, a + 1):
             best = np.maximum.reduce([self.sim(d, e) for e in range(1, b + 1)])
             row = np.clip(self.rows - d, 0, sc.n - 1)[:, None]
-            np.maximum(worst, sc.floor_s[row] - (best - sc.base_s[row]), out=worst)
+            floor = np.where(sc.alone_s[row] & ~tgt_has, strict, cfg.member_floor)
+            np.maximum(worst, floor - (best - sc.base_s[row]), out=worst)
         return worst
 
     def gains_and_scores(self) -> tuple[np.ndarray, np.ndarray]:
@@ -497,10 +503,10 @@ def _banded_dp(
     cfg: AlignConfig,
     src_breaks: np.ndarray,
     tgt_breaks: np.ndarray,
-    floors: tuple[np.ndarray, np.ndarray],
+    alone: tuple[np.ndarray, np.ndarray],
 ) -> list[Bead]:
     n, m = len(src), len(tgt)
-    scorer = _Scorer(src, tgt, src_len, tgt_len, band, cfg, src_breaks, tgt_breaks, floors)
+    scorer = _Scorer(src, tgt, src_len, tgt_len, band, cfg, src_breaks, tgt_breaks, alone)
     shapes = scorer.shapes
     # Moves into a cell: (1, 0) skips a source segment, then every pair shape; (0, 1)
     # skips a target segment within the row and is applied after.

@@ -41,10 +41,23 @@ _ENDS_PUNCTUATED = re.compile(r"""[.!?…;:,"'»”’)\]]\s*$""")
 
 
 def stands_alone(text: str) -> bool:
-    """True for a line with no end punctuation: a heading, a byline, a caption, page
-    furniture ("Read more"). It is a unit of its own on the page, not a clause."""
-    return not _ENDS_PUNCTUATED.search(text)
+    """True for a short line (at most ALONE_WORDS words) that ends with a word or a
+    number and no punctuation: a heading, a byline, page furniture ("Read more", "Last
+    updated 12/03/2011 14:05"). It is a unit of its own on the page, not a clause. A
+    longer line without end punctuation is usually a sentence broken across lines, and a
+    line with no word of three letters ("A", "Vv": OCR debris) is no unit of the page."""
+    words = text.split()
+    return (
+        len(words) <= ALONE_WORDS
+        and bool(_ENDS_WORD.search(text))
+        and any(len(w) >= 3 and w.isalpha() for w in words)
+    )
 
+
+ALONE_WORDS = 6
+
+
+_ENDS_WORD = re.compile(r"[^\W_]\s*$")
 
 #: Passes over the document; each can grow a bead by one segment on each side.
 MAX_PASSES = 3
@@ -92,7 +105,7 @@ def attach_fragments(
         for (k, nb, side, run), (alone, grown, other) in zip(moves, triples, strict=True):
             gain = float(row[grown] @ row[other] - row[alone] @ row[other])
             segment = texts[side][_side(out[k], side)[0]]
-            needed = min_gain if stands_alone(segment) else min_gain_sentence
+            needed = min_gain_sentence if _ENDS_PUNCTUATED.search(segment) else min_gain
             if gain > needed and (k not in best or gain > best[k][0]):
                 best[k] = (gain, nb, side, run)
         # Apply from the strongest down; a bead grows at most once per pass, so each

@@ -185,7 +185,8 @@ class Aligner:
         t0 = time.perf_counter()
         raw = self._read(doc, "doc")
         segments = self._label(raw, split=self.split == "sentences" and not _is_sequence(doc))
-        segments = self._short_translations(segments)
+        memo: dict[str, np.ndarray] = {}
+        segments = self._short_translations(segments, memo)
         timings["langid"] = time.perf_counter() - t0
         a, b = self.langs
         src_idx = [s.index for s in segments if s.lang == a]
@@ -210,7 +211,7 @@ class Aligner:
                 counts=counts,
                 missing=missing,
             )
-        corpus = self._align_streams(segments, segments, src_idx, tgt_idx, timings)
+        corpus = self._align_streams(segments, segments, src_idx, tgt_idx, timings, memo)
         return self._refine(corpus)
 
     # -- two documents -----------------------------------------------------------------
@@ -331,16 +332,20 @@ class Aligner:
             for r, lab in zip(raw, labels, strict=True)
         ]
 
-    def _short_translations(self, segments: list[Segment]) -> list[Segment]:
+    def _short_translations(
+        self, segments: list[Segment], memo: dict[str, np.ndarray]
+    ) -> list[Segment]:
         """Labels of short lines checked against their translations on the page.
 
-        A short line and its best match among the page's other short lines, when they
-        embed at least TRANSLATION_COSINE apart, are a translation pair: headings and
-        replies ("Monitoring" / "Vigilancia", "Yes." / "Sí."). So a line of the pair that
-        was taken for a lone name is language after all (a name is not translated): the
-        detector labels it, as any line. And when both lines of a mutual pair got the
-        same language, the less sure of the two, if below FLIP_CONFIDENCE, takes the
-        other one ("Conclusion" / "Conclusión" both looked Spanish).
+        A short line and its best match among the short lines near it on the page (other
+        texts, within TRANSLATION_WINDOW positions), when they embed at least
+        TRANSLATION_COSINE apart, are a translation pair: headings and replies
+        ("Monitoring" / "Vigilancia", "Yes." / "Sí."). So a line taken for a lone name
+        with such a match is language after all (a name is not translated): the detector
+        labels it, as any line. And a line labelled less surely than FLIP_CONFIDENCE
+        whose match got the same language, more surely, takes the other language
+        ("Conclusion" / "Conclusión" both looked Spanish). The embeddings are kept in
+        ``memo`` for the alignment.
         """
         langs = self.langs
         short = [
@@ -349,14 +354,28 @@ class Aligner:
             if 0 < len(s.text.split()) <= SHORT_LINE_WORDS
             and (s.lang in langs or is_lone_name(s.text, langs))
         ]
-        if len(short) < 2:
+        asks = [
+            r
+            for r, k in enumerate(short)
+            if segments[k].lang == UND or segments[k].lang_confidence < FLIP_CONFIDENCE
+        ]
+        if len(short) < 2 or not asks:
             return segments
-        emb = self._embed([segments[k].text[:MAX_SEGMENT_CHARS] for k in short])
-        emb = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
-        best, matched = _best_other(emb, [segments[k].text.strip() for k in short])
-        translated = {
-            short[r] for r in range(len(short)) if matched[r] and segments[short[r]].lang == UND
-        }
+        texts = [segments[k].text[:MAX_SEGMENT_CHARS] for k in short]
+        emb = self._embed(texts)
+        memo.update(zip(texts, emb, strict=True))
+        ids = np.unique(np.array([t.strip() for t in texts]), return_inverse=True)[1]
+        pos = np.array(short)
+        lo = np.searchsorted(pos, pos - TRANSLATION_WINDOW, side="left")
+        hi = np.searchsorted(pos, pos + TRANSLATION_WINDOW, side="right")
+        match: dict[int, int] = {}  # row in short -> row of its best match
+        for r in asks:
+            sims = emb[lo[r] : hi[r]] @ emb[r]
+            sims[ids[lo[r] : hi[r]] == ids[r]] = -1.0
+            c = int(sims.argmax())
+            if sims[c] >= TRANSLATION_COSINE:
+                match[r] = lo[r] + c
+        translated = {short[r] for r in match if segments[short[r]].lang == UND}
         if translated:
             labels = self._identifier.identify(
                 [s.text[:MAX_SEGMENT_CHARS] for s in segments], langs, translated
@@ -365,18 +384,18 @@ class Aligner:
                 replace(s, lang=lab.lang, lang_confidence=lab.confidence)
                 for s, lab in zip(segments, labels, strict=True)
             ]
-        for r in range(len(short)):
-            c = int(best[r])
-            if not (matched[r] and best[c] == r and r < c):
-                continue
-            one, two = segments[short[r]], segments[short[c]]
-            if one.lang != two.lang or one.lang not in langs:
-                continue
-            k = short[r] if one.lang_confidence <= two.lang_confidence else short[c]
-            weak = segments[k]
-            if weak.lang_confidence < FLIP_CONFIDENCE:
+        for r, c in match.items():
+            weak, sure = segments[short[r]], segments[short[c]]
+            if (
+                weak.lang in langs
+                and weak.lang == sure.lang
+                and weak.lang_confidence < FLIP_CONFIDENCE
+                and weak.lang_confidence < sure.lang_confidence
+            ):
                 other = langs[1] if weak.lang == langs[0] else langs[0]
-                segments[k] = replace(weak, lang=other, lang_confidence=1 - weak.lang_confidence)
+                segments[short[r]] = replace(
+                    weak, lang=other, lang_confidence=1 - weak.lang_confidence
+                )
         return segments
 
     def _align_streams(
@@ -386,6 +405,7 @@ class Aligner:
         src_idx: list[int],
         tgt_idx: list[int],
         timings: dict[str, float],
+        memo: dict[str, np.ndarray] | None = None,
     ) -> ParallelCorpus:
         warnings = []
         sides = (
@@ -408,7 +428,7 @@ class Aligner:
         texts = [src_segs[i].text[:MAX_SEGMENT_CHARS] for i in src_idx] + [
             tgt_segs[j].text[:MAX_SEGMENT_CHARS] for j in tgt_idx
         ]
-        emb = self._embed(texts)
+        emb = self._embed_known(texts, memo or {})
         timings["embed"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         src_len = np.array([len(src_segs[i].text) for i in src_idx], dtype=np.float64)
@@ -492,6 +512,15 @@ class Aligner:
             kept.extend(_unpair(b.src, b.tgt, src_segs, tgt_segs) if w else [b])
         return with_confidence(kept, features(kept, *streams), prof, mixed)
 
+    def _embed_known(self, texts: list[str], memo: dict[str, np.ndarray]) -> np.ndarray:
+        """Embeddings of ``texts``, taking those already in ``memo`` from it."""
+        if not memo:
+            return self._embed(texts)
+        new = list(dict.fromkeys(t for t in texts if t not in memo))
+        if new:
+            memo.update(zip(new, self._embed(new), strict=True))
+        return np.stack([memo[t] for t in texts]) if texts else self._embed(texts)
+
     def _embed(self, texts: list[str]) -> np.ndarray:
         show = (
             self.progress
@@ -523,23 +552,6 @@ def _with_hint(label: LangLabel, hint: str, langs: tuple[str, str]) -> LangLabel
     return label
 
 
-def _best_other(emb: np.ndarray, texts: list[str], block: int = 256) -> tuple[
-    np.ndarray, np.ndarray
-]:  # fmt: skip
-    """Each row's most similar other row with a different text, and whether that
-    similarity reaches TRANSLATION_COSINE; in row blocks, so memory stays linear."""
-    ids = np.unique(np.array(texts, dtype=object), return_inverse=True)[1]
-    n = len(texts)
-    best = np.zeros(n, dtype=np.int64)
-    top = np.full(n, -1.0, dtype=np.float32)
-    for i0 in range(0, n, block):
-        sims = emb[i0 : i0 + block] @ emb.T
-        sims[ids[i0 : i0 + block, None] == ids[None, :]] = -1.0  # itself, and its copies
-        best[i0 : i0 + block] = sims.argmax(axis=1)
-        top[i0 : i0 + block] = sims.max(axis=1)
-    return best, top >= TRANSLATION_COSINE
-
-
 def _reusing(
     texts: list[str], emb: np.ndarray, embedder: Embedder
 ) -> Callable[[list[str]], np.ndarray]:
@@ -568,6 +580,9 @@ SHORT_LINE_WORDS = 8
 #: other language when its label's posterior is below this (dev: the wrong ones were at
 #: 0.03-0.58, see docs/langid.md).
 FLIP_CONFIDENCE = 0.7
+#: A short line's translation is looked for among the short lines at most this many
+#: positions away, so the check stays linear in the length of the document.
+TRANSLATION_WINDOW = 200
 
 
 def _join(segs: list[Segment], idx: tuple[int, ...]) -> str:

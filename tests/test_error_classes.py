@@ -1,0 +1,155 @@
+"""The error classes of unseen data (issue 15), each on data generated from the shared
+sets by benchmarks/hard_data.py (dev split only): translator merges inside mixed pages,
+short translated lines, numbers in each language's notation, and page furniture next to
+merged units between two documents. Small samples, so thresholds sit a little below the
+benchmark's figures (benchmarks/RESULTS.md, hard_mixed_dev and hard_docs_dev)."""
+
+from __future__ import annotations
+
+import random
+import sys
+from functools import cache
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import bialign
+from bialign.consistency import contradicts
+from bialign.langid import is_undetermined
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import hard_data  # noqa: E402
+
+
+@cache
+def _dev_docs(data: Path) -> list[hard_data.SourceDoc]:
+    return [d for d in hard_data.all_docs(data) if hard_data.split_of(d.key) == "dev"]
+
+
+@cache
+def _names(data: Path) -> list[str]:
+    return hard_data.names(_dev_docs(data))
+
+
+@cache
+def _mixed(data: Path) -> list[tuple[hard_data.MixedCase, bialign.ParallelCorpus]]:
+    docs = _dev_docs(data)
+    shorts = hard_data.short_pairs(docs)
+    names = _names(data)
+    rng = random.Random(1)
+    pages = [d for d in docs if d.source in ("flores", "pydocs")][:10]
+    aligner = bialign.Aligner()
+    out = []
+    for k, doc in enumerate(pages):
+        layout = ("line", "paragraph")[k % 2]
+        case = hard_data.mixed_page(doc, layout, rng, shorts, names, "Una línea sin traducción.")
+        out.append((case, aligner.align(case.texts)))
+    return out
+
+
+def test_translator_merges_inside_a_mixed_page_are_one_bead(data_dir: Path) -> None:
+    found = total = wrong = pairs = 0
+    for case, corpus in _mixed(data_dir):
+        predicted = {(b.src, b.tgt) for b in corpus.pairs}
+        merges = [bead for bead, kind in case.gold.items() if kind == "merge"]
+        total += len(merges)
+        found += sum(bead in predicted for bead in merges)
+        pairs += len(predicted)
+        wrong += len(predicted - set(case.gold))
+    assert total >= 5
+    assert found / total >= 0.8
+    assert wrong / pairs <= 0.02
+
+
+def test_short_translated_lines_get_their_language_and_names_stay_und(data_dir: Path) -> None:
+    short_ok = short_n = names_ok = names_n = 0
+    for case, corpus in _mixed(data_dir):
+        for seg, gold, kind in zip(corpus.segments, case.langs, case.line_kind, strict=True):
+            if kind == "short":
+                short_n += 1
+                short_ok += seg.lang == gold
+            elif kind == "name":
+                names_n += 1
+                names_ok += seg.lang == "und"
+    assert short_n >= 10 and names_n >= 5
+    assert short_ok / short_n >= 0.9
+    assert names_ok == names_n
+
+
+def test_a_lone_common_word_is_not_a_name(data_dir: Path) -> None:
+    # Real headings of the data with a word that is clearly of their language (frequent
+    # there, rare in the other), and real names of the data.
+    from wordfreq import zipf_frequency
+
+    docs = _dev_docs(data_dir)
+
+    def clearly(word: str, lang: str, other: str) -> bool:
+        f, g = zipf_frequency(word.lower(), lang), zipf_frequency(word.lower(), other)
+        return f >= 3.5 and f - g >= 2.5
+
+    common = [
+        line
+        for pair in hard_data.short_pairs(docs)
+        for line, lang, other in zip(pair, ("en", "es"), ("es", "en"), strict=True)
+        if any(clearly(w, lang, other) for w in line.split() if w.isalpha())
+    ][:30]
+    assert len(common) >= 5
+    assert not [line for line in common if is_undetermined(line)]
+    names = _names(data_dir)[:40]
+    assert sum(is_undetermined(n) for n in names) >= 0.95 * len(names)
+    assert is_undetermined("SOURCE: EFE")
+
+
+def test_numbers_rewritten_in_each_notation_are_never_vetoed(data_dir: Path) -> None:
+    rng = random.Random(3)
+    kinds: dict[str, int] = {}
+    for doc in _dev_docs(data_dir):
+        for para in doc.paras:
+            for en, es in para:
+                done = hard_data.rewrite_numbers(en, es, rng)
+                if done:
+                    new_en, new_es, kind = done
+                    kinds[kind] = kinds.get(kind, 0) + 1
+                    assert not contradicts(new_en, new_es), (new_en, new_es)
+    assert set(kinds) == {"thousands", "percent", "scale", "decade"}
+
+
+@given(st.integers(1_000, 10**9), st.integers(0, 99), st.integers(1, 99))
+def test_a_quantity_in_both_notations_matches_and_another_does_not(
+    n: int, pct: int, frac: int
+) -> None:
+    spanish = f"{n:,}".replace(",", ".")
+    en = f"It cost {n:,} euros, {pct}.{frac:02d}% more."
+    es = f"Costó {spanish} euros, un {pct},{frac:02d}% más."
+    assert not contradicts(en, es)
+    other = f"{n + 1_000:,}".replace(",", ".")
+    assert contradicts(f"It cost {n:,} euros.", f"Costó {other} euros.")
+
+
+def test_scale_words_and_decades() -> None:
+    assert not contradicts("15 billion euros", "15.000 millones de euros")
+    assert not contradicts("1 million people, in 5 days", "un millón de personas, en 5 días")
+    assert not contradicts("in the 1980s", "en los años 80")
+    assert contradicts("15 billion euros", "16.000 millones de euros")
+    assert not contradicts("translated French texts into English", "tradujo textos al inglés")
+    assert contradicts("Read in English", "Leer en español")
+
+
+def test_furniture_next_to_a_merge_stays_out_of_the_bead(data_dir: Path) -> None:
+    docs = [d for d in _dev_docs(data_dir) if d.source == "flores"][:12]
+    shorts = hard_data.short_pairs(_dev_docs(data_dir))
+    rng = random.Random(5)
+    aligner = bialign.Aligner()
+    furniture_ok = furniture_n = 0
+    for doc in docs:
+        case = hard_data.doc_pair(doc, rng, shorts)
+        corpus = aligner.align_documents(case.src, case.tgt)
+        predicted = {(b.src, b.tgt) for b in corpus.beads}
+        for bead, kind in zip(case.gold, case.kinds, strict=True):
+            if kind == "furniture":
+                furniture_n += 1
+                furniture_ok += bead in predicted
+    assert furniture_n >= 5
+    assert furniture_ok / furniture_n >= 0.8
