@@ -296,8 +296,8 @@ class USEncoder:
 
         With several threads, whole batches run side by side, each on one thread, rather
         than every product being split across threads: split products wait for their
-        slowest thread at each step, which made them 5-13 times slower when another
-        process shared the cores (docs/encoder.md)."""
+        slowest thread at each step, which made them up to 13 times slower when other
+        processes shared the cores (docs/encoder.md)."""
         out = np.zeros((len(texts), _EMB_DIM), dtype=np.float32)
         if not texts:
             return out
