@@ -14,7 +14,6 @@ import math
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 _CGROUP = Path("/sys/fs/cgroup")
 
@@ -69,7 +68,6 @@ def resolve_threads(threads: int | None) -> int:
 _CURRENT: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "bialign_threads", default=None
 )
-_CONTROLLER: list[Any] = []
 
 
 def current_threads() -> int:
@@ -82,13 +80,12 @@ def current_threads() -> int:
 def limited(threads: int) -> Iterator[None]:
     """Run a block with BLAS and OpenMP pools capped at ``threads``, and tell bialign's
     own parallel steps (``current_threads``) the same budget."""
+    from threadpoolctl import ThreadpoolController
+
     token = _CURRENT.set(threads)
     try:
-        if not _CONTROLLER:
-            from threadpoolctl import ThreadpoolController
-
-            _CONTROLLER.append(ThreadpoolController())  # scanning the libraries is slow
-        with _CONTROLLER[0].limit(limits=threads):
+        # A fresh scan (~1 ms) each call: a library loaded since (torch, scipy) counts too.
+        with ThreadpoolController().limit(limits=threads):
             yield
     finally:
         _CURRENT.reset(token)
