@@ -626,14 +626,17 @@ def _check_langs(langs: object) -> tuple[str, str]:
 def align(doc: object, *, langs: tuple[str, str] = ("en", "es"), **options: Any) -> ParallelCorpus:
     """Find the translation pairs inside one mixed-language document.
 
-    ``doc`` is a string (each non-empty line is a segment), a sequence of strings (each
-    item is one segment, never re-split) or a ``pathlib.Path`` to a UTF-8 text file.
-    Options: ``model`` (None for the embedded encoder, a sentence-transformers name or
-    folder, or any object with ``encode``), ``split`` ("lines" or "sentences"),
-    ``min_score`` (raw score) or ``min_confidence`` (calibrated, 0-1), ``profile`` (an
-    encoder profile or its JSON path), ``config`` (:class:`AlignConfig`), ``detector``,
-    ``progress``, ``threads`` (for every pool; default: the CPUs this process may use),
-    ``cache_dir`` (a folder for a persistent embedding cache).
+    ``doc`` is a string, a sequence of strings (each item is one segment, exactly as
+    given) or a ``pathlib.Path``; text and files are read by kind (an HTML page's blocks
+    without its furniture, wrapped text's paragraphs, or one segment per line: see
+    docs/input.md). Options: ``model`` (None for the embedded encoder, a
+    sentence-transformers name or folder, or any object with ``encode``), ``split``
+    ("lines" or "sentences"), ``input_format`` ("auto", "html", "text", "lines"),
+    ``keep_furniture``, ``granularity`` ("paragraph" or "sentence"), ``min_score`` (raw
+    score) or ``min_confidence`` (calibrated, 0-1), ``profile`` (an encoder profile or its
+    JSON path), ``config`` (:class:`AlignConfig`), ``detector``, ``progress``, ``threads``
+    (for every pool; default: the CPUs this process may use), ``cache_dir`` (a folder for
+    a persistent embedding cache).
 
     Raises :class:`bialign.LanguageError` when the document lacks one of the languages.
     """
