@@ -30,7 +30,9 @@ GENERIC = "generic"
 @dataclass
 class Model:
     """A fitted calibration for one kind of bead: a logistic regression over standardised
-    features, then an isotonic map of its probability, stored as knots for ``np.interp``."""
+    features, then an isotonic map of its probability, stored as knots for ``np.interp``.
+    ``normalise`` True means the similarity features are first put on the document's own
+    scale (:func:`bialign.confidence.normalised`): the generic models."""
 
     features: list[str]
     mean: list[float]
@@ -39,6 +41,7 @@ class Model:
     intercept: float
     iso_x: list[float]
     iso_y: list[float]
+    normalise: bool = False
 
 
 @dataclass
@@ -46,16 +49,14 @@ class Profile:
     """Calibration and encoder-dependent settings for one encoder.
 
     ``models`` is keyed ``"<mode>/<kind>"``: mode ``docs`` (two documents) or ``mixed``
-    (one mixed document), kind ``pair`` or ``unaligned``. ``normalise`` True means the
-    similarity features are divided by the document's own scale before the model sees
-    them (the generic profile). ``attach`` holds :mod:`bialign.attach`'s gains.
+    (one mixed document), kind ``pair`` or ``unaligned``. ``attach`` holds
+    :mod:`bialign.attach`'s gains.
     ``bands`` are the confidence limits of the report's red / amber / green colours.
     """
 
     name: str
     encoder: str
     models: dict[str, Model]
-    normalise: bool = False
     attach: dict[str, float] = field(
         default_factory=lambda: {"min_gain": 0.02, "min_gain_sentence": -0.04}
     )
@@ -76,7 +77,6 @@ class Profile:
                 name=str(d["name"]),
                 encoder=str(d["encoder"]),
                 models=models,
-                normalise=bool(d.get("normalise", False)),
                 attach={k: float(v) for k, v in d.get("attach", {}).items()}
                 or {"min_gain": 0.02, "min_gain_sentence": -0.04},
                 bands=(float(d["bands"][0]), float(d["bands"][1])) if "bands" in d else (0.5, 0.9),

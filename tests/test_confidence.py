@@ -172,6 +172,9 @@ def test_calibrate_main_fits_a_profile_on_a_small_gold_set(tmp_path: Path, data_
     assert calibrate.main([*stems, "--langs", "de", "fr", "--out", str(out)]) == 0
     prof = Profile.load(out)
     assert prof.encoder == "use-multilingual-v3" and prof.fitted["beads"]["docs/pair"]["beads"] > 30
+    # Fitted on document pairs only: mixed pages keep the generic, document-normalised models.
+    assert not prof.models["docs/pair"].normalise and prof.models["mixed/pair"].normalise
+    assert bialign.align(EN[:2] + ES[:2], profile=str(out)).pairs
     corpus = bialign.align_documents(EN, ES, profile=str(out))
     assert all(0.0 <= (b.confidence or -1) <= 1.0 for b in corpus.beads)
     assert f"mine@{prof.digest}" not in corpus.signature  # named by its name, not the file
