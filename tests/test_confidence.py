@@ -271,3 +271,19 @@ def test_e5_small_backend_has_its_profile() -> None:
     assert parse_signature(corpus.signature)["profile"].startswith("e5-small@")
     assert [(b.src, b.tgt) for b in corpus.pairs] == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
     assert all(0.0 <= (b.confidence or -1) <= 1.0 for b in corpus.beads)
+
+
+def test_profile_config_overrides_the_aligner_settings(tmp_path: Path) -> None:
+    from bialign.align import MIXED, AlignConfig
+
+    prof = constant()
+    assert prof.align_config(True) == MIXED and prof.align_config(False) == AlignConfig()
+    prof.config = {"mixed": {"threshold": -0.03, "knn": 3}}
+    prof.save(tmp_path / "p.json")
+    back = Profile.load(tmp_path / "p.json")
+    cfg = back.align_config(True)
+    assert cfg.threshold == -0.03 and cfg.knn == 3 and isinstance(cfg.knn, int)
+    assert cfg.max_side == MIXED.max_side and back.align_config(False) == AlignConfig()
+    back.config = {"docs": {"no_such_knob": 1.0}}
+    with pytest.raises(InputError, match="unknown aligner option"):
+        back.align_config(False)
