@@ -6,7 +6,10 @@ Aligns every dev set of benchmarks/calibration_data.py with the encoder (placeho
 confidences), labels each bead against the gold and fits bialign.calibrate's models;
 writes ``bialign/profiles/<encoder>.json``. For the default encoder it also fits the
 generic profile (document-normalised features), used for encoders without a profile.
-Embeddings are cached under benchmarks/.cache. Never reads a test split.
+For another encoder it first tunes the mixed-page settings (MIXED's ``threshold`` and
+``member_floor``, which are on the encoder's cosine scale) for pair F1 on the dev mixed
+pages, and stores them in the profile. Embeddings are cached under benchmarks/.cache.
+Never reads a test split.
 """
 
 from __future__ import annotations
@@ -25,18 +28,44 @@ from bialign.profile import GENERIC, constant, profile_file_name  # noqa: E402
 PROFILES = ROOT / "bialign" / "profiles"
 
 
+def tune_mixed(enc: DiskEncoder, data: Path) -> dict[str, float]:
+    """MIXED's threshold and member floor with the best pair F1 on the dev mixed pages
+    (ties: the grid's first, nearest the defaults)."""
+    pages = cases(data, "dev", ["mixed"])
+    best: tuple[float, dict[str, float]] = (-1.0, {})
+    for threshold in (0.0, -0.03, -0.06, -0.1):
+        for floor in (0.05, 0.0):
+            prof = constant()
+            prof.config = {"mixed": {"threshold": threshold, "member_floor": floor}}
+            tp = n_pred = n_gold = 0
+            for ex in align_cases(pages, enc, prof):
+                pred = {(b.src, b.tgt) for b in ex.corpus.pairs}
+                tp += len(pred & ex.gold)
+                n_pred += len(pred)
+                n_gold += len(ex.gold)
+            f1 = 2 * tp / max(1, n_pred + n_gold)
+            print(f"mixed threshold {threshold} member_floor {floor}: pair F1 {f1:.3f}")
+            if f1 > best[0] + 1e-9:
+                best = (f1, prof.config["mixed"])
+    return best[1]
+
+
 def main() -> None:
     p = parser(__doc__ or "")
     p.add_argument("--model", default="default")
     p.add_argument("--sets", nargs="*", default=list(SETS), help="dev sets to fit on")
     args = p.parse_args()
     enc = DiskEncoder(args.model)
+    placeholder = constant()
+    if args.model != "default" and "mixed" in args.sets:
+        placeholder.config = {"mixed": tune_mixed(enc, args.data)}
     with Timer() as t:
-        examples = align_cases(cases(args.data, "dev", args.sets), enc, constant())
+        examples = align_cases(cases(args.data, "dev", args.sets), enc, placeholder)
     enc.save()
     print(f"aligned {len(examples)} dev documents in {t.seconds:.1f} s "
           f"(embedding {enc.timer.seconds:.1f} s)")  # fmt: skip
     profiles = [fit_profile(examples, enc.name, enc.name)]
+    profiles[0].config = placeholder.config
     if args.model == "default":
         profiles.append(fit_profile(examples, GENERIC, "any", normalise=True))
     for prof in profiles:

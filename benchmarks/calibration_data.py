@@ -57,6 +57,7 @@ class DiskEncoder:
         self.cache: dict[str, np.ndarray] = {}
         self.timer = Timer()
         self.dirty = False
+        self.saved_at = 0.0
         if self.path.exists():
             z = np.load(self.path, allow_pickle=False)
             keys = json.loads(str(z["keys"]))
@@ -69,6 +70,9 @@ class DiskEncoder:
                 vecs = self.inner.encode(missing)
             self.cache.update(zip(missing, np.asarray(vecs, dtype=np.float32), strict=True))
             self.dirty = True
+            if self.timer.seconds - self.saved_at > 120:  # a slow encoder: keep what it did
+                self.save()
+                self.saved_at = self.timer.seconds
         if not texts:
             dim = len(next(iter(self.cache.values()))) if self.cache else 1
             return np.zeros((0, dim), dtype=np.float32)

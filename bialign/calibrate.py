@@ -31,7 +31,7 @@ from .confidence import (
     UNALIGNED_FEATURES,
     Features,
     features,
-    model_inputs,
+    normalised,
 )
 from .corpus import ParallelCorpus
 from .errors import InputError, require
@@ -114,6 +114,14 @@ def fit_model(
     def regression() -> Any:
         return sk_lm.LogisticRegression(C=1.0, max_iter=5000)
 
+    if len(np.unique(g)) < folds:
+        # Too few documents for folds by document: cut each into contiguous blocks, so the
+        # isotonic map never sees probabilities the regression was fitted on.
+        block = np.zeros(len(g), dtype=np.int64)
+        for doc in np.unique(g):
+            sel = np.flatnonzero(g == doc)
+            block[sel] = np.arange(len(sel)) * folds // len(sel)
+        g = np.array([f"{a}/{b}" for a, b in zip(g, block, strict=True)])
     p_out = np.zeros(len(y))
     n_groups = len(np.unique(g))
     if n_groups >= 2:
@@ -159,12 +167,14 @@ def fit_profile(
     serves mixed documents."""
     from .profile import GENERIC, shipped
 
-    probe = Profile(name, encoder, {}, normalise=normalise)
     rows: dict[str, list[tuple[np.ndarray, np.ndarray, int, str]]] = {}
     for doc, ex in enumerate(examples):
         feats = corpus_features(ex.corpus)
         y = labels(ex.corpus, ex.gold)
-        xp, xu = model_inputs(feats, probe)
+        xp, xu = feats.pair, feats.unaligned
+        if normalise:
+            xp = normalised(xp, PAIR_FEATURES, feats.background, feats.typical)
+            xu = normalised(xu, UNALIGNED_FEATURES, feats.background, feats.typical)
         mode = "mixed" if ex.corpus.mixed else "docs"
         rows.setdefault(f"{mode}/pair", []).append((xp, y[feats.is_pair], doc, ex.source))
         rows.setdefault(f"{mode}/unaligned", []).append((xu, y[~feats.is_pair], doc, ex.source))
@@ -184,6 +194,7 @@ def fit_profile(
             w[sel] = 1.0 / np.sqrt(sel.sum())
         w *= len(y) / w.sum()
         models[key] = fit_model(x, y, names, groups, w)
+        models[key].normalise = normalise
         counts[key] = {"beads": int(len(y)), "right": int(y.sum())}
     fb = fallback or shipped(GENERIC)
     for key in ("docs/pair", "docs/unaligned", "mixed/pair", "mixed/unaligned"):
@@ -196,7 +207,6 @@ def fit_profile(
         name=name,
         encoder=encoder,
         models=models,
-        normalise=normalise,
         attach=dict(attach or {"min_gain": 0.02, "min_gain_sentence": -0.04}),
         fitted={"date": dt.date.today().isoformat(), "sources": used, "beads": counts},
     )

@@ -289,14 +289,14 @@ def predict(model: Model, x: np.ndarray) -> np.ndarray:
     return np.clip(np.interp(p, model.iso_x, model.iso_y), 0.0, 1.0)
 
 
-def model_inputs(feats: Features, profile: Profile) -> tuple[np.ndarray, np.ndarray]:
-    """The pair and unaligned feature rows as the profile's models read them."""
-    if not profile.normalise:
-        return feats.pair, feats.unaligned
-    return (
-        normalised(feats.pair, PAIR_FEATURES, feats.background, feats.typical),
-        normalised(feats.unaligned, UNALIGNED_FEATURES, feats.background, feats.typical),
-    )
+def model_input(feats: Features, model: Model, pair: bool) -> np.ndarray:
+    """The pair or unaligned feature rows as ``model`` reads them (document-normalised
+    for the generic models)."""
+    x = feats.pair if pair else feats.unaligned
+    if not model.normalise:
+        return x
+    names = PAIR_FEATURES if pair else UNALIGNED_FEATURES
+    return normalised(x, names, feats.background, feats.typical)
 
 
 def with_confidence(
@@ -304,8 +304,8 @@ def with_confidence(
 ) -> list[Bead]:
     """The beads with their ``confidence`` set from the profile's models."""
     mode = "mixed" if mixed else "docs"
-    xp, xu = model_inputs(feats, profile)
     conf = np.zeros(len(beads))
-    conf[feats.is_pair] = predict(profile.models[f"{mode}/pair"], xp)
-    conf[~feats.is_pair] = predict(profile.models[f"{mode}/unaligned"], xu)
+    for pair, sel in ((True, feats.is_pair), (False, ~feats.is_pair)):
+        model = profile.models[f"{mode}/{'pair' if pair else 'unaligned'}"]
+        conf[sel] = predict(model, model_input(feats, model, pair))
     return [replace(b, confidence=round(float(c), 4)) for b, c in zip(beads, conf, strict=True)]

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .align import MIXED, AlignConfig, align_embeddings
+from .align import AlignConfig, align_embeddings
 from .attach import attach_fragments, stands_alone
 from .confidence import features, with_confidence
 from .consistency import contradicts
@@ -152,7 +152,7 @@ class Aligner:
         """The provenance line of the corpora this aligner makes (bialign.provenance)."""
         prof = self.encoder_profile
         changed: dict[str, object] = {}
-        if self.config is not None and self.config != (MIXED if mixed else AlignConfig()):
+        if self.config is not None and self.config != prof.align_config(mixed):
             changed["config"] = "custom"
         for name, value, default in (
             ("min_score", self.min_score, None),
@@ -439,7 +439,7 @@ class Aligner:
             emb[len(src_idx) :],
             src_len,
             tgt_len,
-            self.config or (MIXED if mixed else AlignConfig()),
+            self.config or self.encoder_profile.align_config(mixed),
             _breaks(src_idx) if mixed else None,
             _breaks(tgt_idx) if mixed else None,
             np.array([stands_alone(t) for t in texts[: len(src_idx)]], dtype=bool),

@@ -16,11 +16,12 @@ import hashlib
 import json
 import re
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .align import MIXED, AlignConfig
 from .errors import InputError
 
 #: The profile used for an encoder that has none of its own.
@@ -30,7 +31,9 @@ GENERIC = "generic"
 @dataclass
 class Model:
     """A fitted calibration for one kind of bead: a logistic regression over standardised
-    features, then an isotonic map of its probability, stored as knots for ``np.interp``."""
+    features, then an isotonic map of its probability, stored as knots for ``np.interp``.
+    ``normalise`` True means the similarity features are first put on the document's own
+    scale (:func:`bialign.confidence.normalised`): the generic models."""
 
     features: list[str]
     mean: list[float]
@@ -39,6 +42,7 @@ class Model:
     intercept: float
     iso_x: list[float]
     iso_y: list[float]
+    normalise: bool = False
 
 
 @dataclass
@@ -46,20 +50,22 @@ class Profile:
     """Calibration and encoder-dependent settings for one encoder.
 
     ``models`` is keyed ``"<mode>/<kind>"``: mode ``docs`` (two documents) or ``mixed``
-    (one mixed document), kind ``pair`` or ``unaligned``. ``normalise`` True means the
-    similarity features are divided by the document's own scale before the model sees
-    them (the generic profile). ``attach`` holds :mod:`bialign.attach`'s gains.
+    (one mixed document), kind ``pair`` or ``unaligned``. ``attach`` holds
+    :mod:`bialign.attach`'s gains.
     ``bands`` are the confidence limits of the report's red / amber / green colours.
+    ``config`` holds aligner settings tuned for this encoder.
     """
 
     name: str
     encoder: str
     models: dict[str, Model]
-    normalise: bool = False
     attach: dict[str, float] = field(
         default_factory=lambda: {"min_gain": 0.02, "min_gain_sentence": -0.04}
     )
     bands: tuple[float, float] = (0.5, 0.9)
+    #: AlignConfig fields tuned for this encoder, per mode (``docs``, ``mixed``), over the
+    #: defaults (``AlignConfig()`` and ``MIXED``); empty for the default encoder.
+    config: dict[str, dict[str, float]] = field(default_factory=dict)
     #: Where and how it was fitted (data, counts, date), for people reading the file.
     fitted: dict[str, Any] = field(default_factory=dict)
 
@@ -76,14 +82,29 @@ class Profile:
                 name=str(d["name"]),
                 encoder=str(d["encoder"]),
                 models=models,
-                normalise=bool(d.get("normalise", False)),
                 attach={k: float(v) for k, v in d.get("attach", {}).items()}
                 or {"min_gain": 0.02, "min_gain_sentence": -0.04},
                 bands=(float(d["bands"][0]), float(d["bands"][1])) if "bands" in d else (0.5, 0.9),
+                config={
+                    mode: {k: float(v) for k, v in fields.items()}
+                    for mode, fields in d.get("config", {}).items()
+                },
                 fitted=dict(d.get("fitted", {})),
             )
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise InputError(f"not a bialign profile: {type(exc).__name__}: {exc}") from exc
+
+    def align_config(self, mixed: bool) -> AlignConfig:
+        """The aligner settings for this encoder: the defaults with its tuned fields."""
+        base = MIXED if mixed else AlignConfig()
+        fields = self.config.get("mixed" if mixed else "docs", {})
+        try:
+            typed: dict[str, Any] = {k: type(getattr(base, k))(v) for k, v in fields.items()}
+        except AttributeError as exc:
+            raise InputError(
+                f"profile {self.name!r} sets an unknown aligner option: {exc}"
+            ) from exc
+        return replace(base, **typed) if typed else base
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1) + "\n", encoding="utf-8")

