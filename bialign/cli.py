@@ -144,6 +144,14 @@ def _add_pipeline_options(p: argparse.ArgumentParser, *, two_documents: bool) ->
         help="show a progress bar on standard error (default: only on a terminal, for long inputs)",
     )
     g.add_argument(
+        "--profile",
+        default=None,
+        metavar="JSON",
+        help="encoder profile (calibration and settings tuned for the encoder) made by "
+        "'bialign calibrate'. Default: the profile shipped for the encoder, or a generic "
+        "one fitted to each document",
+    )
+    g.add_argument(
         "--threads",
         type=int,
         default=None,
@@ -363,6 +371,7 @@ def _aligner(args: argparse.Namespace) -> Any:
         granularity=args.granularity,
         threads=args.threads,
         cache_dir=args.cache_dir,
+        profile=args.profile,
     )
 
 
@@ -386,7 +395,7 @@ def _align_many(args: argparse.Namespace) -> int:
                 markup=not args.keep_markup, attach=not args.no_attach,
                 input_format=args.input_format, keep_furniture=args.keep_furniture,
                 granularity=args.granularity, threads=args.threads, cache_dir=args.cache_dir,
-                min_confidence=args.min_confidence,
+                min_confidence=args.min_confidence, profile=args.profile,
             )  # fmt: skip
     except KeyboardInterrupt:
         done = finished_documents(Path(args.output))
