@@ -113,7 +113,7 @@ def child(stage: str, work: Path, size: int, data: Path) -> dict:
     es_ = vecs[[index[t] for t in src]]
     et_ = vecs[[index[t] for t in tgt]]
     if stage == "align":
-        from bialign.align import align_embeddings
+        from bialign.search import align_embeddings
 
         sl = np.array([len(t) for t in src], dtype=np.float64)
         tl = np.array([len(t) for t in tgt], dtype=np.float64)

@@ -24,9 +24,9 @@ from common import (  # noqa: E402
 )
 from peers import BERTALIGN, VECALIGN, run_peers, vecalign  # noqa: E402
 
-from bialign.align import AlignConfig, align_embeddings  # noqa: E402
 from bialign.attach import attach_fragments, stands_alone  # noqa: E402
 from bialign.evaluate import oracle_choice, read_gold, score_alignments  # noqa: E402
+from bialign.search import AlignConfig, align_embeddings  # noqa: E402
 
 
 def load(data: Path, split: str) -> list[tuple[list[str], list[str], list]]:

@@ -9,11 +9,12 @@
 from typing import TYPE_CHECKING, Any
 
 from .about import DISTRIBUTION, __version__
-from .align import AlignConfig, align_embeddings
 from .corpus import Bead, ParallelCorpus, Segment
+from .docmatch import DocumentMatch, match_documents
 from .embed import Embedder, SentenceTransformerEmbedder, USEEmbedder, load_embedder
 from .errors import (
     BialignError,
+    BialignWarning,
     BinaryFileError,
     ConfigError,
     EmptyDocumentError,
@@ -25,6 +26,7 @@ from .errors import (
 )
 from .langid import LanguageDetector, SegmentLanguageIdentifier
 from .pipeline import Aligner, align, align_documents
+from .search import AlignConfig, align_embeddings
 
 if TYPE_CHECKING:  # pragma: no cover
     from .batch import Result, align_many
@@ -45,7 +47,9 @@ __all__ = [
     "AlignConfig",
     "Aligner",
     "Bead",
+    "DocumentMatch",
     "BialignError",
+    "BialignWarning",
     "BinaryFileError",
     "ConfigError",
     "Embedder",
@@ -67,5 +71,6 @@ __all__ = [
     "align_embeddings",
     "align_many",
     "load_embedder",
+    "match_documents",
     "__version__",
 ]

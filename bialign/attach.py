@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .align import Bead
+from .search import Bead
 
 #: Joined-text similarity gain a line with no end punctuation must bring to join a
 #: neighbouring pair. Both gains were tuned on the development data with the other

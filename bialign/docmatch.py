@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .align import AlignConfig, align_embeddings
 from .embed import Embedder, embed_unique, load_embedder
 from .errors import ConfigError
+from .search import AlignConfig, align_embeddings
 from .segment import MAX_SEGMENT_CHARS, read_document
 
 

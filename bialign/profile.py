@@ -21,8 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .align import MIXED, AlignConfig
-from .errors import InputError
+from .errors import BialignWarning, InputError
+from .search import MIXED, AlignConfig
 
 #: The profile used for an encoder that has none of its own.
 GENERIC = "generic"
@@ -179,7 +179,8 @@ def resolve(profile: Profile | str | Path | None, embedder: object) -> Profile:
     warnings.warn(
         f"bialign: no profile for encoder {name or type(embedder).__name__!r}, so confidences "
         "come from each document's own score distribution; fit one from gold alignments "
-        "with `python -m bialign.calibrate` (docs/score.md) and pass profile=",
+        "with `bialign calibrate` (docs/confidence.md) and pass profile=",
+        BialignWarning,
         stacklevel=4,
     )
     generic = shipped(GENERIC)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EmptyDocumentError, InputError
+from .errors import BialignWarning, EmptyDocumentError, InputError
 
 INPUT_FORMATS = ("auto", "html", "text", "lines")
 #: Pages longer than this (characters of HTML) skip the main-content extractor, whose
@@ -356,6 +356,7 @@ def read_html(text: str, *, keep_furniture: bool = False) -> list[Unit]:
             f"the page has {len(text):,} characters, over {EXTRACTOR_MAX_CHARS:,}: only its "
             "navigation, asides, forms and link-only blocks were left out as furniture "
             "(the main-content extractor takes minutes on a page this large)",
+            BialignWarning,
             stacklevel=3,
         )
         return candidates

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bialign.align import AlignConfig, align_embeddings
 from bialign.attach import attach_fragments
 from bialign.embed import load_embedder
 from bialign.evaluate import read_gold, score_alignments
+from bialign.search import AlignConfig, align_embeddings
 
 
 def _dev(data_dir: Path):

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bialign
-from bialign.align import AlignConfig, align_embeddings
+from bialign.search import AlignConfig, align_embeddings
 
 
 def _check_partition(beads, n: int, m: int) -> None:

@@ -135,7 +135,7 @@ def test_min_confidence_unpairs_and_filters() -> None:
 
 
 def test_encoder_without_profile_warns_and_still_works() -> None:
-    with pytest.warns(UserWarning, match="calibrate"):
+    with pytest.warns(bialign.BialignWarning, match="calibrate"):
         corpus = bialign.align_documents(EN, ES, model=NamelessEncoder())
     assert all(0.0 <= (b.confidence or -1) <= 1.0 for b in corpus.beads)
     assert parse_signature(corpus.signature)["profile"].startswith("generic@")
@@ -274,7 +274,7 @@ def test_e5_small_backend_has_its_profile() -> None:
 
 
 def test_profile_config_overrides_the_aligner_settings(tmp_path: Path) -> None:
-    from bialign.align import MIXED, AlignConfig
+    from bialign.search import MIXED, AlignConfig
 
     prof = constant()
     assert prof.align_config(True) == MIXED and prof.align_config(False) == AlignConfig()

@@ -9,7 +9,7 @@ import tracemalloc
 import numpy as np
 
 import bialign
-from bialign.align import AlignConfig, align_embeddings
+from bialign.search import AlignConfig, align_embeddings
 from bialign.segment import MAX_SEGMENT_CHARS
 
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bialign import embed
+from bialign import BialignWarning, embed
 from bialign.embed import USEEmbedder, load_embedder
 from bialign.use_encoder import USEncoder, cpu_has_bf16
 
@@ -116,7 +116,7 @@ def test_default_is_ours_and_falls_back_with_one_warning(monkeypatch: pytest.Mon
         assert isinstance(load_embedder(None, threads=1), USEncoder)
     monkeypatch.setattr(embed, "_DEFAULT", {})
     monkeypatch.setitem(sys.modules, "sentencepiece", None)  # as if not installed
-    with pytest.warns(RuntimeWarning, match="sentencepiece") as caught:
+    with pytest.warns(BialignWarning, match="sentencepiece") as caught:
         first = load_embedder(None, threads=1)
         again = load_embedder(None, threads=1)
     assert isinstance(first, USEEmbedder) and again is first
