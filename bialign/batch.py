@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from . import formats
 from .corpus import ParallelCorpus
-from .errors import BialignError, InputError
+from .errors import BialignError, ConfigError, InputError
 from .pipeline import Aligner
 from .threads import resolve_threads
 
@@ -67,9 +67,9 @@ def align_many(
     as done before, as on a resumed run), so that it can show an ETA.
     """
     if on_error not in ("skip", "raise"):
-        raise ValueError("on_error must be 'skip' or 'raise'")
-    if not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+        raise ConfigError("on_error must be 'skip' or 'raise'")
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise ConfigError(f"workers must be a positive integer, got {workers!r}")
     budget = resolve_threads(threads)
     options = {"langs": langs, **options}
     if total is None and hasattr(docs, "__len__"):
@@ -242,6 +242,7 @@ def align_jsonl(
     fmt: str = "jsonl",
     resume: bool = False,
     min_score: float | None = None,
+    min_confidence: float | None = None,
     where: str = "input",
     on_error_log: IO[str] | None = None,
     **options: Any,
@@ -253,6 +254,9 @@ def align_jsonl(
     """
     if fmt not in BATCH_FORMATS:
         raise BialignError(f"align-many writes {', '.join(BATCH_FORMATS)}, not {fmt!r}")
+    workers = options.get("workers", 1)
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise ConfigError(f"workers must be a positive integer, got {workers!r}")
     given = options.get("langs", ("en", "es"))
     langs = (str(given[0]), str(given[1]))
     log = on_error_log or sys.stderr
@@ -304,8 +308,8 @@ def align_jsonl(
                 print(f"bialign: document {doc_id} (#{k}) skipped: {why}", file=log)
             else:
                 corpus = result.corpus
-                if min_score is not None:
-                    corpus = corpus.filter(min_score)
+                if min_score is not None or min_confidence is not None:
+                    corpus = corpus.filter(min_score, min_confidence=min_confidence)
                 out.write(_rows(fmt, corpus, doc_id))
                 summary.pairs += len(corpus.pairs)
             _commit(out, prog, k)

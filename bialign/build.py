@@ -28,17 +28,14 @@ from typing import Any
 
 import numpy as np
 
-from .dataset import CleanConfig, PairRecord, clean, deduplicate, split
+from .dataset import CleanConfig, PairRecord, check_sizes, clean, deduplicate, split
 from .embed import Embedder, load_embedder
 from .errors import BialignError, InputError, require
-from .langid import UND
 from .publish import BuildSummary, publish
 
 #: A document is "mixed" when its minority language holds at least this share of its
 #: sampled segments that have a language.
 MIXED_SHARE = 0.2
-#: Segments per document whose language is sampled to sort it.
-SAMPLE = 60
 TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
@@ -73,6 +70,8 @@ def read_inputs(source: Path) -> Iterator[InputDocument]:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise InputError(f"{source} line {lineno}: not JSON ({exc.msg})") from None
+                if not isinstance(obj, dict):
+                    raise InputError(f"{source} line {lineno}: not a JSON object")
                 text = obj.get("text", obj.get("html"))
                 if not isinstance(text, str):
                     raise InputError(f"{source} line {lineno}: needs a 'text' or 'html' string")
@@ -106,10 +105,12 @@ def _read_warc(path: Path) -> Iterator[InputDocument]:
 
 
 class _SharedCache:
-    """One embedding per distinct text for the whole build."""
+    """One embedding per distinct text for the whole build. It keeps the encoder's name,
+    so that the encoder's calibrated profile is found through it."""
 
     def __init__(self, inner: Embedder) -> None:
         self.inner = inner
+        self.name = getattr(inner, "name", None)
         self.vectors: dict[str, np.ndarray] = {}
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -140,23 +141,30 @@ def build_dataset(
     from .pipeline import Aligner
 
     show = progress if progress is not None else sys.stderr.isatty()
+    sizes = check_sizes(sizes)  # bad settings and missing extras fail before any work
+    for module in ("pyarrow", "datasets", *(("datasketch",) if near_duplicates else ())):
+        require(module, "dataset", "bialign build-dataset")
     encoder = _SharedCache(load_embedder(model))
     aligner = Aligner(langs=langs, model=encoder, progress=False)
     summary = BuildSummary(langs=langs, sources=[str(source)])
     summary.options = {
         "langs": "-".join(langs),
-        "model": model if isinstance(model, str) else "default (multilingual USE v3)",
+        "model": encoder.name or type(encoder.inner).__name__,
         "near_duplicate_threshold": near_duplicates,
         "mixed_share": MIXED_SHARE,
     }
     records: list[PairRecord] = []
-    mono: dict[str, list[InputDocument]] = {langs[0]: [], langs[1]: []}
-    minority: dict[str, int] = {}
+    # Documents are told apart by their position in the input, never by id: ids repeat
+    # (a URL crawled twice, a WARC record without one).
+    mono: dict[str, list[int]] = {langs[0]: [], langs[1]: []}
+    minority: dict[int, int] = {}
     docs = list(read_inputs(source))
-    for doc in tqdm(docs, desc="sorting", unit="doc", disable=not show, file=sys.stderr):
+    for k, doc in enumerate(
+        tqdm(docs, desc="sorting", unit="doc", disable=not show, file=sys.stderr)
+    ):
         summary.documents += 1
         try:
-            counts = _language_counts(aligner, doc.content)
+            counts = aligner.sample_languages(doc.content, doc.id)
         except BialignError:
             summary.failed_documents += 1
             continue
@@ -165,33 +173,34 @@ def build_dataset(
             summary.mixed_documents += 1
             records.extend(_align_mixed(aligner, doc, summary))
         elif a + b:
-            major = langs[0] if a >= b else langs[1]
-            mono[major].append(doc)
-            minority[doc.id] = min(a, b)
+            mono[langs[0] if a >= b else langs[1]].append(k)
+            minority[k] = min(a, b)
+        else:  # no segment with a language of its own: nothing to align
+            summary.failed_documents += 1
     src_docs, tgt_docs = mono[langs[0]], mono[langs[1]]
     matches = match_documents(
-        [d.content for d in src_docs], [d.content for d in tgt_docs], model=encoder
+        [docs[k].content for k in src_docs], [docs[k].content for k in tgt_docs], model=encoder
     ) if src_docs and tgt_docs else []  # fmt: skip
     summary.matched_document_pairs = len(matches)
-    matched = {src_docs[m.src].id for m in matches} | {tgt_docs[m.tgt].id for m in matches}
+    matched = {src_docs[m.src] for m in matches} | {tgt_docs[m.tgt] for m in matches}
     for m in tqdm(matches, desc="aligning", unit="pair", disable=not show, file=sys.stderr):
-        s, t = src_docs[m.src], tgt_docs[m.tgt]
+        s, t = docs[src_docs[m.src]], docs[tgt_docs[m.tgt]]
         try:
             corpus = aligner.align_documents(s.content, t.content)
         except BialignError:
-            summary.failed_documents += 1
+            summary.failed_documents += 2
             continue
         doc_id = f"{s.id} | {t.id}"
         records.extend(
             PairRecord(p.src_text, p.tgt_text, p.score, doc_id, confidence=p.confidence)
             for p in corpus.pairs
         )
-    for doc in src_docs + tgt_docs:
-        if doc.id in matched:
+    for k in src_docs + tgt_docs:
+        if k in matched:
             continue
         summary.unmatched_documents += 1
-        if minority.get(doc.id, 0) >= 1:
-            records.extend(_align_mixed(aligner, doc, summary))
+        if minority.get(k, 0) >= 1:
+            records.extend(_align_mixed(aligner, docs[k], summary))
     summary.aligned_pairs = len(records)
     kept, summary.cleaning = clean(records, clean_config)
     unique, summary.duplicates, groups = deduplicate(kept, near=near_duplicates)
@@ -200,24 +209,11 @@ def build_dataset(
     return summary
 
 
-def _language_counts(aligner: Any, content: str | Path) -> dict[str, int]:
-    from .segment import read_document
-
-    segs = read_document(content)
-    step = max(1, len(segs) // SAMPLE)
-    sample = [s.text for s in segs[::step][:SAMPLE] if s.text]
-    labels = aligner._identifier.identify(sample, aligner.langs)
-    counts: dict[str, int] = {}
-    for lab in labels:
-        if lab.lang != UND:
-            counts[lab.lang] = counts.get(lab.lang, 0) + 1
-    return counts
-
-
 def _align_mixed(aligner: Any, doc: InputDocument, summary: BuildSummary) -> list[PairRecord]:
     try:
         corpus = aligner.align(doc.content)
     except BialignError:
+        summary.failed_documents += 1
         return []
     return [
         PairRecord(p.src_text, p.tgt_text, p.score, doc.id, confidence=p.confidence)

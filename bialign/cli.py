@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -480,6 +481,8 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(args)
         if args.command == "build-dataset":
             return _build_dataset(args)
+        if getattr(args, "format", None) == "moses" and not args.output:
+            return _fail("--format moses writes two files: give -o PREFIX")
         aligner = _aligner(args)
         if args.command == "align" or (args.command == "report" and not args.tgt):
             corpus = aligner.align(_read_arg(args.file))
@@ -493,8 +496,11 @@ def main(argv: list[str] | None = None) -> int:
             _write(corpus, args)
     except BialignError as exc:
         return _fail(exc.for_cli())
+    except BrokenPipeError:  # the reader stopped early (| head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except OSError as exc:  # the output: the input's errors are BialignErrors
-        return _fail(f"cannot write {exc.filename}: {exc.strerror}")
+        return _fail(f"cannot write {exc.filename or 'standard output'}: {exc.strerror}")
     except KeyboardInterrupt:
         print("bialign: interrupted", file=sys.stderr)
         return 130

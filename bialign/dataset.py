@@ -210,6 +210,14 @@ def deduplicate(
     return [pairs[k] for k in sorted(kept)], counts, groups
 
 
+def check_sizes(sizes: dict[str, float] | None) -> dict[str, float]:
+    """The split shares, checked: non-negative and summing to 1 (default 0.9/0.05/0.05)."""
+    sizes = sizes or {"train": 0.9, "dev": 0.05, "test": 0.05}
+    if any(v < 0 for v in sizes.values()) or abs(sum(sizes.values()) - 1.0) > 1e-6:
+        raise ConfigError(f"split sizes must be non-negative and sum to 1; got {sizes}")
+    return sizes
+
+
 def split(
     pairs: Sequence[PairRecord],
     sizes: dict[str, float] | None = None,
@@ -219,9 +227,7 @@ def split(
     """Each pair with its ``split`` set, by document: all pairs of a document, and of
     documents that shared a duplicate (``groups``), land in one split. ``sizes`` are
     the shares of documents per split (default 0.9 / 0.05 / 0.05)."""
-    sizes = sizes or {"train": 0.9, "dev": 0.05, "test": 0.05}
-    if any(v < 0 for v in sizes.values()) or abs(sum(sizes.values()) - 1.0) > 1e-6:
-        raise ConfigError(f"split sizes must be non-negative and sum to 1; got {sizes}")
+    sizes = check_sizes(sizes)
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:

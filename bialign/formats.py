@@ -265,9 +265,12 @@ def document_record(corpus: ParallelCorpus, doc: str | None = None) -> dict[str,
             "src_text": b.src_text,
             "tgt_text": b.tgt_text,
             "score": round(b.score, 6),
+            "confidence": b.confidence,
+            **({"paragraph": b.paragraph} if b.paragraph >= 0 else {}),
         }
         for b in corpus.beads
     ]
+    body["signature"] = corpus.signature
     body["warnings"] = list(corpus.warnings)
     return head | body
 

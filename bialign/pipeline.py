@@ -271,6 +271,13 @@ class Aligner:
         corpus.warnings[:0] = warnings
         return self._refine(corpus)
 
+    def sample_languages(self, doc: object, name: str = "doc") -> dict[str, int]:
+        """How many of an evenly spread sample of the document's segments the detector
+        puts in each language (``und`` included), read as :meth:`align` reads it: enough
+        to sort a crawl's pages into mixed and one-language ones."""
+        with limited(self._threads):
+            return self._check_language(self._read(doc, name), self.langs[0]).counts
+
     def _check_language(self, raw: list[RawSegment], lang: str) -> _LanguageCheck:
         """Identify the language of an evenly spread sample of a monolingual document's
         segments: enough to catch a wrong or swapped document, at a fraction of the cost
@@ -289,7 +296,7 @@ class Aligner:
         language of its own, ``und`` on the rest; the confidence is the share of the
         sampled segments that the detector found in that language."""
         if split:
-            raw = split_sentences(raw, [lang] * len(raw))
+            raw = split_sentences(raw, [lang])
         confidence = check.share
         out = []
         for r in raw:

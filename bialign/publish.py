@@ -147,7 +147,8 @@ def _card(summary: BuildSummary, counts: dict[str, int], picture: str | None) ->
         "",
         f"# {a}-{b} parallel corpus",
         "",
-        f"Sentence pairs found by [bialign]({DISTRIBUTION}) {__version__} in the sources "
+        f"Sentence pairs found by [bialign](https://pypi.org/project/{DISTRIBUTION}/) "
+        f"{__version__} in the sources "
         "below: documents that hold both languages were aligned on their own, and "
         "documents in one language were first matched with their translation "
         "(`bialign.match_documents`) and then aligned.",

@@ -15,6 +15,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from .errors import ConfigError
+
 _CGROUP = Path("/sys/fs/cgroup")
 
 
@@ -61,7 +63,7 @@ def resolve_threads(threads: int | None) -> int:
     if threads is None:
         return usable_cpus()
     if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
-        raise ValueError(f"threads must be a positive integer or None, not {threads!r}")
+        raise ConfigError(f"threads must be a positive integer or None, not {threads!r}")
     return threads
 
 
