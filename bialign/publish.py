@@ -2,14 +2,15 @@
 
 One folder holds: ``hf/`` (a Hugging Face ``datasets.DatasetDict`` saved with
 ``save_to_disk``), ``parquet/<split>.parquet`` (pyarrow), ``moses/<split>.<lang>`` and
-``tmx/<split>.tmx``, ``README.md`` (the dataset card: sources, languages, counts after
-each step, the score histogram as a picture, how it was made; the licence is left for
+``tmx/<split>.tmx`` (those four folders are replaced on every run), ``README.md``
+(the dataset card: sources, languages, counts after each step, the score histogram as a picture, how it was made; the licence is left for
 the publisher to fill in) and ``score_histogram.png``.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ class BuildSummary:
 def publish(pairs: Sequence[PairRecord], out: Path, summary: BuildSummary) -> dict[str, int]:
     """Write every format and the card; returns pairs per split."""
     out.mkdir(parents=True, exist_ok=True)
+    for folder in ("hf", "parquet", "moses", "tmx"):  # no split files left from a rerun
+        shutil.rmtree(out / folder, ignore_errors=True)
     a, b = summary.langs
     by_split: dict[str, list[PairRecord]] = {}
     for p in pairs:

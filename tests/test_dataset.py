@@ -185,3 +185,15 @@ def test_the_warc_reader_yields_html_responses(tmp_path: Path) -> None:
         ("https://example.org/en/a", "<p>Hello</p>"),
         ("https://example.org/es/a", "<p>Adiós</p>"),
     ]
+
+
+def test_publishing_again_leaves_no_split_of_the_earlier_run(tmp_path: Path) -> None:
+    from bialign.publish import BuildSummary, publish
+
+    summary = BuildSummary(langs=("en", "es"), sources=["test"])
+    pairs = [PairRecord(f"Sentence {k} here.", f"Frase {k} aquí.", 0.5, f"d{k}") for k in range(6)]
+    publish(split(pairs, {"train": 0.5, "test": 0.5}), tmp_path, summary)
+    assert (tmp_path / "moses" / "test.en").exists()
+    publish(split(pairs, {"train": 1.0}), tmp_path, summary)
+    assert sorted(p.name for p in (tmp_path / "moses").iterdir()) == ["train.en", "train.es"]
+    assert sorted(p.name for p in (tmp_path / "parquet").iterdir()) == ["train.parquet"]
