@@ -2,9 +2,10 @@
 
 One folder holds: ``hf/`` (a Hugging Face ``datasets.DatasetDict`` saved with
 ``save_to_disk``), ``parquet/<split>.parquet`` (pyarrow), ``moses/<split>.<lang>`` and
-``tmx/<split>.tmx`` (those four folders are replaced on every run), ``README.md``
-(the dataset card: sources, languages, counts after each step, the score histogram as a picture, how it was made; the licence is left for
-the publisher to fill in) and ``score_histogram.png``.
+``tmx/<split>.tmx`` (those four folders are replaced on every run), ``README.md`` (the
+dataset card: sources, languages, counts after each step, the score histogram as a
+picture, how it was made; the licence is left for the publisher to fill in) and
+``score_histogram.png``.
 """
 
 from __future__ import annotations
