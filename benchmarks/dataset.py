@@ -31,6 +31,10 @@ from bialign.build import build_dataset  # noqa: E402
 from bialign.embed import load_embedder  # noqa: E402
 
 
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _gold_run(text: str, by_start: dict[str, list[str]]) -> list[str] | None:
     """The gold source segments that, joined with spaces, make up ``text``, or None."""
     out: list[str] = []
@@ -50,20 +54,27 @@ def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--split", choices=("dev", "test"), default="test")
     p.add_argument("--docs", type=int, default=1000, help="document pairs sampled")
+    p.add_argument("--show-errors", type=int, default=0, help="print this many wrong pairs")
     args = p.parse_args()
     sources = source_documents(args.data, args.split)
     pool = [d for docs in sources.values() for d in docs]
     docs = random.Random(SEED).sample(pool, min(args.docs, len(pool)))
     en, es, gold_docs = build(docs, random.Random(f"{SEED}-dataset"))
-    # Gold pairs: the segment pairs of every document pair that kept both sides.
+    # Gold pairs: the segment pairs of every document pair that kept both sides, with
+    # whitespace normalised as bialign reads it (a paragraph may span lines).
+    from docmatch import text_of
+
+    kept_en, kept_es = set(en), set(es)
     pair_of: dict[str, str] = {}
+    gold: set[tuple[str, str]] = set()
     for doc in docs:
+        both = text_of(doc, 0) in kept_en and text_of(doc, 1) in kept_es
         for para in doc:
             for a, b in para:
-                pair_of[a.strip()] = b.strip()
-    en_lines = {x.strip() for t in en for x in t.splitlines()}
-    es_lines = {x.strip() for t in es for x in t.splitlines()}
-    gold = {(a, b) for a, b in pair_of.items() if a in en_lines and b in es_lines}
+                a, b = _norm(a), _norm(b)
+                pair_of[a] = b
+                if both:
+                    gold.add((a, b))
     with tempfile.TemporaryDirectory() as tmp:
         crawl = Path(tmp) / "crawl"
         crawl.mkdir()
@@ -88,13 +99,16 @@ def main() -> None:
     by_start: dict[str, list[str]] = {}
     for a, _ in gold:
         by_start.setdefault(a[:12], []).append(a)
-    for s, t in zip(src, tgt, strict=True):
+    for s, t in zip(map(_norm, src), map(_norm, tgt), strict=True):
         if (s, t) in gold:
             exact += 1
         inside = _gold_run(s, by_start)
         if inside and all(pair_of[a] in t for a in inside):
             right += 1
             covered |= {(a, pair_of[a]) for a in inside}
+        elif args.show_errors > 0:
+            args.show_errors -= 1
+            print(f"WRONG: {s!r}\n   ->  {t!r}")
     n = max(1, len(src))
     recall = len(covered) / max(1, len(gold))
     row = [len(en), len(es), len(gold), len(src), exact / n, right / n, recall,
