@@ -25,6 +25,7 @@ from typing import IO, Any
 from . import formats
 from .corpus import ParallelCorpus
 from .errors import BialignError, ConfigError, InputError
+from .formats import BATCH_FORMATS
 from .pipeline import Aligner
 from .threads import resolve_threads
 
@@ -158,8 +159,6 @@ def _work(k: int, doc: object, on_error: str) -> Result:
 
 # ---------------------------------------------------------------------------------------
 # JSONL in, pairs out, resumable: what `bialign align-many` runs.
-
-BATCH_FORMATS = ("jsonl", "json", "tsv", "tmx")
 
 
 def read_jsonl_documents(lines: Iterable[str], where: str) -> Iterator[tuple[str, object]]:

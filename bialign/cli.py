@@ -16,14 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from .about import DISTRIBUTION, __version__
 from .errors import BialignError
+from .formats import BATCH_FORMATS, FORMATS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import ParallelCorpus
 
-#: Output formats of ``align``, ``align-docs`` (``moses`` needs ``-o PREFIX``).
-FORMATS = ("tsv", "jsonl", "json", "tmx", "moses")
-#: Output formats of ``align-many`` (written as it goes, so one file).
-BATCH_FORMATS = ("jsonl", "json", "tsv", "tmx")
 
 _FORMAT_HELP = (
     "tsv: one pair per line (header: the two languages and score); jsonl: one JSON object "

@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import Bead, ParallelCorpus, Segment
 
+#: Formats of one corpus (``moses`` writes two files, so it needs a path prefix).
 FORMATS = ("tsv", "jsonl", "json", "tmx", "moses")
+#: Formats ``align-many`` can append to document by document (one file).
+BATCH_FORMATS = ("jsonl", "json", "tsv", "tmx")
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"  # written as xml:lang
 _ESC = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
