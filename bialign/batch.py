@@ -69,8 +69,7 @@ def align_many(
     """
     if on_error not in ("skip", "raise"):
         raise ConfigError("on_error must be 'skip' or 'raise'")
-    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
-        raise ConfigError(f"workers must be a positive integer, got {workers!r}")
+    _check_workers(workers)
     budget = resolve_threads(threads)
     options = {"langs": langs, **options}
     if total is None and hasattr(docs, "__len__"):
@@ -86,6 +85,11 @@ def align_many(
                 bar.update()
             return
         yield from _parallel(docs, options, workers, budget, on_error, bar)
+
+
+def _check_workers(workers: object) -> None:
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise ConfigError(f"workers must be a positive integer, got {workers!r}")
 
 
 def _align_one(aligner: Aligner, k: int, doc: object, on_error: str) -> Result:
@@ -253,9 +257,7 @@ def align_jsonl(
     """
     if fmt not in BATCH_FORMATS:
         raise BialignError(f"align-many writes {', '.join(BATCH_FORMATS)}, not {fmt!r}")
-    workers = options.get("workers", 1)
-    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
-        raise ConfigError(f"workers must be a positive integer, got {workers!r}")
+    _check_workers(options.get("workers", 1))  # before the output is touched
     given = options.get("langs", ("en", "es"))
     langs = (str(given[0]), str(given[1]))
     log = on_error_log or sys.stderr

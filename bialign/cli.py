@@ -77,21 +77,7 @@ def _read_arg(value: str) -> str | Path:
 def _add_pipeline_options(p: argparse.ArgumentParser, *, two_documents: bool) -> None:
     """Options of the Aligner itself; ``--no-attach`` only where two documents can occur."""
     g = p.add_argument_group("alignment")
-    g.add_argument(
-        "--langs",
-        nargs=2,
-        default=["en", "es"],
-        metavar=("SRC", "TGT"),
-        help="the two languages as ISO 639-1 codes; SRC is the first column of the output "
-        "(default: en es)",
-    )
-    g.add_argument(
-        "--model",
-        default=None,
-        help="sentence encoder: a sentence-transformers model name or local folder (needs "
-        f"{DISTRIBUTION}[st]); default: the embedded multilingual Universal Sentence "
-        "Encoder v3, offline",
-    )
+    _add_languages_and_model(g)
     g.add_argument(
         "--split",
         choices=["lines", "sentences"],
@@ -136,12 +122,6 @@ def _add_pipeline_options(p: argparse.ArgumentParser, *, two_documents: bool) ->
             "segment next to a pair joins it when the joined text is a closer translation)",
         )
     g.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="show a progress bar on standard error (default: only on a terminal, for long inputs)",
-    )
-    g.add_argument(
         "--profile",
         default=None,
         metavar="JSON",
@@ -162,6 +142,31 @@ def _add_pipeline_options(p: argparse.ArgumentParser, *, two_documents: bool) ->
         metavar="DIR",
         help="keep embeddings in DIR (SQLite), so that a rerun or repeated boilerplate is "
         "embedded once per encoder. Default: no cache",
+    )
+
+
+def _add_languages_and_model(g: Any) -> None:
+    """``--langs``, ``--model`` and ``--progress``: every command that aligns has them."""
+    g.add_argument(
+        "--langs",
+        nargs=2,
+        default=["en", "es"],
+        metavar=("SRC", "TGT"),
+        help="the two languages as ISO 639-1 codes; SRC is the first column of the output "
+        "(default: en es)",
+    )
+    g.add_argument(
+        "--model",
+        default=None,
+        help="sentence encoder: a sentence-transformers model name or local folder (needs "
+        f"{DISTRIBUTION}[st]); default: the embedded multilingual Universal Sentence "
+        "Encoder v3, offline",
+    )
+    g.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar on standard error (default: only on a terminal, for long inputs)",
     )
 
 
@@ -304,12 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove exact duplicates only (default: also near duplicates, MinHash LSH)",
     )
     _add_min_score(p)
-    g = p.add_argument_group("alignment")
-    g.add_argument("--langs", nargs=2, default=["en", "es"], metavar=("SRC", "TGT"),
-                   help="the two languages (default: en es)")  # fmt: skip
-    g.add_argument("--model", default=None, help="sentence encoder (default: the embedded one)")
-    g.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="progress bars on standard error (default: on a terminal)")  # fmt: skip
+    _add_languages_and_model(p.add_argument_group("alignment"))
 
     sub.add_parser(
         "calibrate",

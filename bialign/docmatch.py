@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .confidence import _cos
 from .embed import Embedder, embed_unique, load_embedder
 from .errors import ConfigError
 from .search import AlignConfig, align_embeddings
@@ -112,8 +113,7 @@ def _verify(src: _Docs, tgt: _Docs, i: int, j: int, pair_cosine: float) -> float
     for s, t, _ in align_embeddings(es, et, ls, lt, _VERIFY):
         if s and t:
             u, v = es[list(s)].sum(axis=0), et[list(t)].sum(axis=0)
-            cos = float(u @ v) / max(float(np.linalg.norm(u) * np.linalg.norm(v)), 1e-12)
-            if cos >= pair_cosine:
+            if _cos(u, v) >= pair_cosine:
                 covered += ls[list(s)].sum() + lt[list(t)].sum()
     return float(covered / total)
 
