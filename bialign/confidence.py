@@ -68,7 +68,15 @@ def _window(a: np.ndarray, b: np.ndarray, centers: np.ndarray) -> _Side:
     idx = lo[:, None] + np.arange(width)[None, :]
     sims = np.empty((n, width), dtype=np.float32)
     for c in range(0, n, 256):
-        sims[c : c + 256] = np.einsum("nd,nkd->nk", a[c : c + 256], b[idx[c : c + 256]])
+        rows = idx[c : c + 256]
+        c0, c1 = int(rows[:, 0].min()), int(rows[:, -1].max()) + 1
+        if c1 - c0 <= 4 * (len(rows) + width):
+            # Windows of neighbouring items overlap: one dense product of the block is
+            # far cheaper than gathering every window's vectors.
+            dense = a[c : c + 256] @ b[c0:c1].T
+            sims[c : c + 256] = np.take_along_axis(dense, rows - c0, axis=1)
+        else:
+            sims[c : c + 256] = np.einsum("nd,nkd->nk", a[c : c + 256], b[rows])
     k = min(4, width)
     top = -np.partition(-sims, k - 1, axis=1)[:, :k]
     return _Side(idx, sims, top.mean(axis=1))
@@ -143,19 +151,23 @@ def features(
     ls, lt = _run_total(slen, s0, s1), _run_total(tlen, t0, t1)
     ratio = np.log((lt + 8) / (ls + 8))
     doc_ratio = float(np.median(ratio)) if len(ratio) else 0.0
-    vs, vt = _run_total(src_emb, s0, s1), _run_total(tgt_emb, t0, t1)
-    dot = np.einsum("ij,ij->i", vs, vt)
-    n2s, n2t = np.einsum("ij,ij->i", vs, vs), np.einsum("ij,ij->i", vt, vt)
+    vs, vt = _member_sums(src_emb, s0, ns), _member_sums(tgt_emb, t0, nt)
+    dot = np.einsum("ij,ij->i", vs, vt).astype(np.float64)
+    n2s = np.einsum("ij,ij->i", vs, vs).astype(np.float64)
+    n2t = np.einsum("ij,ij->i", vt, vt).astype(np.float64)
     cos = dot / np.sqrt(np.maximum(n2s * n2t, 1e-24))
+    sq_s = np.einsum("ij,ij->i", src_emb, src_emb).astype(np.float64)
+    sq_t = np.einsum("ij,ij->i", tgt_emb, tgt_emb).astype(np.float64)
 
     def changed(side: int, x: np.ndarray, valid: np.ndarray, sign: float) -> np.ndarray:
         """The bead's cosine with item x added (sign 1) or removed (-1) on one side."""
-        emb, own, other, own_n2, other_n2 = (
-            (src_emb, vs, vt, n2s, n2t) if side == 0 else (tgt_emb, vt, vs, n2t, n2s)
+        emb, sq, own, other, own_n2, other_n2 = (
+            (src_emb, sq_s, vs, vt, n2s, n2t) if side == 0 else (tgt_emb, sq_t, vt, vs, n2t, n2s)
         )
-        e = emb[np.clip(x, 0, len(emb) - 1)].astype(np.float64)
+        x = np.clip(x, 0, len(emb) - 1)
+        e = emb[x]
         new_dot = dot + sign * np.einsum("ij,ij->i", e, other)
-        new_n2 = own_n2 + 2 * sign * np.einsum("ij,ij->i", e, own) + np.einsum("ij,ij->i", e, e)
+        new_n2 = own_n2 + 2 * sign * np.einsum("ij,ij->i", e, own) + sq[x]
         out = new_dot / np.sqrt(np.maximum(np.maximum(new_n2, 0) * other_n2, 1e-24))
         return np.where(valid, out, -np.inf)
 
@@ -230,6 +242,16 @@ def _run_total(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray
         [np.zeros((1, *values.shape[1:])), np.cumsum(values, axis=0, dtype=np.float64)]
     )
     return c[hi + 1] - c[lo]
+
+
+def _member_sums(emb: np.ndarray, lo: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Sum of ``emb[lo:lo + count]`` for each run (float32; runs are a few items long,
+    so gathering beats a prefix sum over the whole matrix)."""
+    out = emb[lo].copy()
+    for k in range(1, int(count.max(initial=1))):
+        sel = np.flatnonzero(count > k)
+        out[sel] += emb[lo[sel] + k]
+    return out
 
 
 def _members(
