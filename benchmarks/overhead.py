@@ -42,15 +42,13 @@ class InstantEncoder:
         self.vectors, self.index = vectors, index
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        rows = []
-        for t in texts:
-            k = self.index.get(t)
-            if k is None:
-                seed = int.from_bytes(hashlib.sha1(t.encode()).digest()[:4], "little")
-                rows.append(np.random.default_rng(seed).standard_normal(512).astype(np.float32))
-            else:
-                rows.append(self.vectors[k])
-        return np.stack(rows) if rows else np.zeros((0, 512), dtype=np.float32)
+        get = self.index.get
+        rows = np.fromiter((get(t, -1) for t in texts), dtype=np.int64, count=len(texts))
+        out = self.vectors[np.maximum(rows, 0)] if len(texts) else np.zeros((0, 512), np.float32)
+        for k in np.flatnonzero(rows < 0):
+            seed = int.from_bytes(hashlib.sha1(texts[k].encode()).digest()[:4], "little")
+            out[k] = np.random.default_rng(seed).standard_normal(512).astype(np.float32)
+        return out
 
 
 def cached_embeddings(data: Path) -> tuple[list[str], list[str], np.ndarray, dict[str, int]]:

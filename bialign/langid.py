@@ -79,7 +79,19 @@ def is_undetermined(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
     "¡Atención!"), or one that ends with a full stop after a word ("Privacy."), is an
     utterance, never a name.
     """
-    return _undetermined(text, content_words(text), tuple(langs))
+    if "@" in text or "://" in text or "www." in text or _TLD_HINT.search(text):
+        return _undetermined(text, content_words(text), tuple(langs))
+    # No address to remove: read words only until one decides (a word that is not
+    # capitalised, or a fourth word), as _undetermined would on the whole list.
+    words: list[str] = []
+    for match in _WORD.finditer(text):
+        w = match.group()
+        if w.lower() in _MONTHS:
+            continue
+        if not w[0].isupper() or len(words) == 3:
+            return False
+        words.append(w)
+    return _undetermined(text, words, tuple(langs))
 
 
 def is_lone_name(text: str, langs: Sequence[str] = ("en", "es")) -> bool:

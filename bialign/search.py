@@ -362,8 +362,10 @@ class _Scorer:
         self.nt = {b: _self_norms(tgt, self.wt, b) for b in tsides}
         self.bs = {a: _run_sums(self.base_s * self.ws, a) / _run_sums(self.ws, a) for a in sides}
         self.bt = {b: _run_sums(self.base_t * self.wt, b) / _run_sums(self.wt, b) for b in tsides}
-        self.ls = {a: _run_sums(src_len, a) for a in sides}
-        self.lt = {b: _run_sums(tgt_len, b) for b in tsides}
+        # Log run lengths for the length term log((lt + 8) / (ratio * ls + 8)).
+        with np.errstate(invalid="ignore"):
+            self.log_ls = {a: np.log(self.ratio * _run_sums(src_len, a) + 8.0) for a in sides}
+            self.log_lt = {b: np.log(_run_sums(tgt_len, b) + 8.0) for b in tsides}
         # How many items of each run stand alone on the page.
         self.as_runs = {a: _run_sums(self.alone_s.astype(np.float64), a) for a in sides}
         self.at_runs = {b: _run_sums(self.alone_t.astype(np.float64), b) for b in tsides}
@@ -401,6 +403,14 @@ class _RowBlock:
         self._hi: dict[int, np.ndarray] = {}
         self._box: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         self._sim: dict[tuple[int, int], np.ndarray] = {}
+        self._t: dict[int, dict[str, np.ndarray]] = {}
+        self._s: dict[int, dict[str, np.ndarray]] = {}
+        self._wt: dict[tuple[int, int], np.ndarray] = {}
+        self._tm: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._ws: dict[tuple[int, int], np.ndarray] = {}
+        self._bt: dict[tuple[int, int], np.ndarray] = {}
+        self._bs: dict[tuple[int, int], np.ndarray] = {}
+        self._nums: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
     def _row_q(self, d: int) -> tuple[np.ndarray, np.ndarray]:
         """Source row i-d of each cell, and the band offset of the cell's column in it."""
@@ -431,6 +441,100 @@ class _RowBlock:
             self._sim[(d, e)] = self.sc.sims.reshape(-1)[idx]
         return self._sim[(d, e)]
 
+    # Quantities of one side of a bead, shared by every shape with that side: gathered
+    # once per block rather than once per shape.
+
+    def _tcol(self, b: int) -> dict[str, np.ndarray]:
+        """Per cell, for the run of b targets ending before its column."""
+        if b not in self._t:
+            sc, c = self.sc, self.ccols
+            ok = (self.cols >= b) & (self.cols <= sc.m)
+            if b > 1:
+                ok &= sc.tbreaks[b][np.clip(self.cols - 1, 0, max(0, sc.m - 2))] == 0
+            self._t[b] = {
+                "ok": ok,
+                "inv_norm": 1.0 / np.sqrt(np.maximum(sc.nt[b][c], 1e-12)),
+                "base": sc.bt[b][c],
+                "log_len": sc.log_lt[b][c],
+                "has_alone": sc.at_runs[b][c] > 0,
+            }
+        return self._t[b]
+
+    def _srow(self, a: int) -> dict[str, np.ndarray]:
+        """Per row, for the run of a sources ending before it (column vectors)."""
+        if a not in self._s:
+            sc, r = self.sc, self.rows
+            ok = r >= a
+            if a > 1:
+                ok &= sc.sbreaks[a][np.clip(r - 1, 0, sc.n - 1)] == 0
+            self._s[a] = {
+                "ok": ok[:, None],
+                "inv_norm": (1.0 / np.sqrt(np.maximum(sc.ns[a][r], 1e-12)))[:, None],
+                "base": sc.bs[a][r][:, None],
+                "log_len": sc.log_ls[a][r][:, None],
+                "has_alone": (sc.as_runs[a][r] > 0)[:, None],
+            }
+        return self._s[a]
+
+    def _floors(self, alone: np.ndarray, base: np.ndarray, other_has: np.ndarray) -> np.ndarray:
+        """floor + baseline of members: the stricter floor for a member that stands
+        alone unless the other side of the bead has such a line too."""
+        cfg = self.sc.cfg
+        plain = base + cfg.member_floor
+        if not alone.any():
+            return plain
+        strict = base + max(cfg.member_floor, cfg.alone_floor)
+        return np.where(alone & ~other_has, strict, plain)
+
+    def _worst_t(self, a: int, b: int) -> np.ndarray:
+        """Max over targets j-b..j-1 of (floor - (best similarity to sources i-a..i-1 -
+        baseline)), grown one target at a time."""
+        if (a, b) not in self._wt:
+            sc = self.sc
+            if b not in self._tm:
+                col = np.clip(self.cols - b, 0, sc.m - 1)
+                self._tm[b] = (sc.alone_t[col], sc.base_t[col])
+            alone, base = self._tm[b]
+            x = self._floors(alone, base, self._srow(a)["has_alone"])
+            x -= self._best_of_t(a, b)
+            self._wt[(a, b)] = x if b == 1 else np.maximum(self._worst_t(a, b - 1), x, out=x)
+        return self._wt[(a, b)]
+
+    def _worst_s(self, a: int, b: int) -> np.ndarray:
+        """The same over sources i-a..i-1 against targets j-b..j-1."""
+        if (a, b) not in self._ws:
+            sc = self.sc
+            row = np.clip(self.rows - a, 0, sc.n - 1)[:, None]
+            x = self._floors(sc.alone_s[row], sc.base_s[row], self._tcol(b)["has_alone"])
+            x = x - self._best_of_s(a, b)
+            self._ws[(a, b)] = x if a == 1 else np.maximum(self._worst_s(a - 1, b), x, out=x)
+        return self._ws[(a, b)]
+
+    def _best_of_t(self, a: int, e: int) -> np.ndarray:
+        """Best similarity of target j-e with sources i-a..i-1."""
+        if (a, e) not in self._bt:
+            x = self.sim(a, e)
+            self._bt[(a, e)] = x if a == 1 else np.maximum(self._best_of_t(a - 1, e), x)
+        return self._bt[(a, e)]
+
+    def _best_of_s(self, d: int, b: int) -> np.ndarray:
+        """Best similarity of source i-d with targets j-b..j-1."""
+        if (d, b) not in self._bs:
+            x = self.sim(d, b)
+            self._bs[(d, b)] = x if b == 1 else np.maximum(self._best_of_s(d, b - 1), x)
+        return self._bs[(d, b)]
+
+    def _num(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """Weighted similarity sum of the (a, b) bead ending at each cell, and whether
+        every source row of it has the targets inside its band."""
+        if (a, b) not in self._nums:
+            part, inside = self.box(a, b)
+            if a > 1:
+                prev, prev_inside = self._num(a - 1, b)
+                part, inside = prev + part, prev_inside & inside
+            self._nums[(a, b)] = (part, inside)
+        return self._nums[(a, b)]
+
     def shortfall(self, a: int, b: int) -> np.ndarray:
         """For each cell's (a, b) bead: max over members of (the member's floor - (its
         best similarity to a member of the other side - its own baseline)).
@@ -438,58 +542,46 @@ class _RowBlock:
         A member that stands alone on the page has the stricter ``alone_floor`` unless
         the other side of the bead has such a line too (a heading broken in two lines
         against a heading on one)."""
-        sc, cfg = self.sc, self.sc.cfg
-        worst = np.full(self.cols.shape, -np.inf)
-        strict = max(cfg.member_floor, cfg.alone_floor)
-        src_has = (sc.as_runs[a][self.rows] > 0)[:, None]
-        tgt_has = sc.at_runs[b][self.ccols] > 0
-        for e in range(1, b + 1):
-            best = np.maximum.reduce([self.sim(d, e) for d in range(1, a + 1)])
-            col = np.clip(self.cols - e, 0, sc.m - 1)
-            floor = np.where(sc.alone_t[col] & ~src_has, strict, cfg.member_floor)
-            np.maximum(worst, floor - (best - sc.base_t[col]), out=worst)
-        for d in range(1, a + 1):
-            best = np.maximum.reduce([self.sim(d, e) for e in range(1, b + 1)])
-            row = np.clip(self.rows - d, 0, sc.n - 1)[:, None]
-            floor = np.where(sc.alone_s[row] & ~tgt_has, strict, cfg.member_floor)
-            np.maximum(worst, floor - (best - sc.base_s[row]), out=worst)
-        return worst
+        return np.maximum(self._worst_t(a, b), self._worst_s(a, b))
 
     def gains_and_scores(self) -> tuple[np.ndarray, np.ndarray]:
+        """Gains (rows, 1 + shapes, width), move 0 being the skip of a source segment
+        (gain 0), and the pair shapes' scores (rows, shapes, width)."""
         sc, cfg = self.sc, self.sc.cfg
-        n, m = sc.n, sc.m
-        rows, cols, ccols = self.rows, self.cols, self.ccols
-        valid = cols <= m
-        shape = (len(rows), len(sc.shapes), sc.band.width)
-        gains = np.empty(shape)
+        shape = (len(self.rows), len(sc.shapes), sc.band.width)
+        gains = np.empty((shape[0], shape[1] + 1, shape[2]))
+        gains[:, 0] = 0.0
         scores = np.empty(shape, dtype=np.float32)
+        mm = cfg.margin_max
         for t, (a, b) in enumerate(sc.shapes):
-            num = np.zeros(cols.shape)
-            ok = valid & (rows[:, None] >= a) & (cols >= b)
-            for d in range(1, a + 1):
-                part, inside = self.box(d, b)
-                num += part
-                ok &= inside
-            shortfall = self.shortfall(a, b) if a + b > 2 else -np.inf
-            sim = num / np.sqrt(np.maximum(sc.ns[a][rows][:, None] * sc.nt[b][ccols], 1e-12))
-            bs = sc.bs[a][rows][:, None]
-            bt = sc.bt[b][ccols]
-            if a > 1:
-                ok &= (sc.sbreaks[a][np.clip(rows - 1, 0, n - 1)] == 0)[:, None]
-            if b > 1:
-                ok &= sc.tbreaks[b][np.clip(cols - 1, 0, max(0, m - 2))] == 0
-            ls = sc.ls[a][rows][:, None]
-            lt = sc.lt[b][ccols]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                dev = np.log((lt + 8.0) / (sc.ratio * ls + 8.0))
-            base = cfg.margin_max * np.maximum(bs, bt) + (1 - cfg.margin_max) * 0.5 * (bs + bt)
-            score = sim - base - cfg.length_weight * dev * dev
-            gain = score - cfg.threshold - cfg.merge_penalty * (a + b - 2)
+            S, T = self._srow(a), self._tcol(b)
+            num, inside = self._num(a, b)
+            ok = S["ok"] & T["ok"]
+            ok &= inside
+            # score = cosine - baseline - length term, computed in place.
+            score = num * S["inv_norm"]
+            score *= T["inv_norm"]
+            bs, bt = S["base"], T["base"]
+            base = np.maximum(bs, bt)
+            base *= mm
+            base += (1 - mm) * 0.5 * (bs + bt)
+            score -= base
+            with np.errstate(invalid="ignore"):
+                dev = np.subtract(T["log_len"], S["log_len"], out=base)
+                dev *= dev
+                dev *= cfg.length_weight
+                score -= dev
+                gain = score - (cfg.threshold + cfg.merge_penalty * (a + b - 2))
             # Every member of an m-n bead must itself resemble the other side: otherwise
             # a boilerplate line ("Leer más") rides along with its neighbour's translation.
-            gain = gain - cfg.member_weight * np.maximum(0.0, shortfall)
+            if a + b > 2:
+                short = self.shortfall(a, b)
+                np.maximum(short, 0.0, out=short)
+                short *= cfg.member_weight
+                gain -= short
             with np.errstate(invalid="ignore"):
-                gains[:, t] = np.where(ok & np.isfinite(gain), gain, NEG)
+                ok_gain = ok & np.isfinite(gain)
+            gains[:, t + 1] = np.where(ok_gain, gain, NEG)
             scores[:, t] = np.where(ok, score, 0.0)
         return gains, scores
 
@@ -513,7 +605,7 @@ def _banded_dp(
     moves = [(1, 0), *shapes]
     all_shapes = [(1, 0), (0, 1), *shapes]
     move_id = np.array([0, *range(2, len(all_shapes))], dtype=np.int8)
-    # The skip move (1, 0) gains 0; its row of ``gain`` is never overwritten.
+    # Move k reads gains[:, k] of scorer.rows: the skip move (1, 0) first, gaining 0.
     move_a = np.array([a for a, _ in moves])
     move_b = np.array([b for _, b in moves])
     width = band.width
@@ -535,31 +627,42 @@ def _banded_dp(
     back = np.zeros((n + 1, width), dtype=np.int8)
     chosen = np.zeros((n + 1, width), dtype=np.float32)
     invalid = lo[:, None] + ar[None, :] > m
-    block = max(16, 2_000_000 // (width * len(moves)))
-    gain = np.zeros((len(moves), width))
+    clipped: np.ndarray = np.asarray(invalid.any(axis=1))
+    block = max(16, 200_000 // (width * len(moves)))
     for i0 in range(0, n + 1, block):
         i1 = min(n + 1, i0 + block)
         pair_gains, pair_scores = scorer.rows(i0, i1)
-        for i in range(i0, i1):
-            if i == 0:
-                best = np.where(lo[0] + ar == 0, 0.0, NEG)
-                arg = np.zeros(width, dtype=np.int8)
-                score_row = np.zeros(width, dtype=np.float32)
-            else:
-                gain[1:] = pair_gains[i - i0]
-                cand = flat[window[i][:, None] + ar[None, :]] + gain
-                k_best = cand.argmax(axis=0)
-                best = cand[k_best, ar]
-                arg = move_id[k_best]
-                score_row = pair_scores[i - i0, k_best - 1, ar]
-                score_row[k_best == 0] = 0.0
+        # Where each move into each cell of the block reads the ring buffer.
+        reads = window[i0:i1, :, None] + ar[None, None, :]
+        k_best = np.zeros((i1 - i0, width), dtype=np.intp)
+        skipped = np.zeros((i1 - i0, width), dtype=bool)
+        if i0 == 0:
+            # Row 0: only the origin is reached, then target skips along the row.
+            start = np.where(lo[0] + ar == 0, 0.0, NEG)
+            run = np.maximum.accumulate(start)
+            skipped[0] = run > start
+            run[invalid[0]] = NEG
+            ring[0, width : 2 * width] = run
+        for i in range(max(i0, 1), i1):
+            cand = flat[reads[i - i0]]
+            cand += pair_gains[i - i0]
+            k = cand.argmax(axis=0)
+            best = cand.max(axis=0)
             # 0-1 beads stay in the row: best[k] = max(best[k], best[k-1]) (a skip gains 0).
             run = np.maximum.accumulate(best)
-            arg[run > best] = 1
-            run[invalid[i]] = NEG
+            skipped[i - i0] = run > best
+            if clipped[i]:
+                run[invalid[i]] = NEG
             ring[i % ring_rows, width : 2 * width] = run
-            back[i] = arg
-            chosen[i] = score_row
+            k_best[i - i0] = k
+        # Back pointers and the chosen beads' scores, for the whole block at once.
+        arg = move_id[k_best]
+        arg[skipped] = 1
+        back[i0:i1] = arg
+        rr, cc = np.nonzero(k_best > 0)
+        score_rows = np.zeros((i1 - i0, width), dtype=np.float32)
+        score_rows[rr, cc] = pair_scores[rr, k_best[rr, cc] - 1, cc]
+        chosen[i0:i1] = score_rows
 
     # Backtrack from (n, m).
     beads: list[Bead] = []

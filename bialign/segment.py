@@ -48,6 +48,12 @@ class RawSegment:
 
 def clean_text(text: str) -> str:
     """NFC-normalise, drop invisible and control characters, collapse runs of spaces."""
+    if text.isprintable():
+        # No control, zero-width or non-ASCII space character (str.isprintable is False
+        # for all of them): the common case skips both patterns.
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text)
+        return (_SPACES.sub(" ", text) if "  " in text else text).strip()
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
     return _SPACES.sub(" ", text).strip()

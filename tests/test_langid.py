@@ -121,3 +121,17 @@ def test_labels_do_not_depend_on_earlier_documents(other: list[str]) -> None:
     ident = SegmentLanguageIdentifier()
     ident.identify(other, ("en", "es"))
     assert ident.identify(doc, ("en", "es")) == before
+
+
+_WORDS = ["SOURCE", "EFE", "Marco", "Rubio", "the", "de", "May", "mayo", "Weight", "Yes",
+          "www.efe.com", "a@b.org", "2024", "Privacidad", "!", "¿", ".", ":", " "]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_undetermined_reads_words_only_until_they_decide(parts: list[str]) -> None:
+    """The early exit agrees with the rule applied to every content word."""
+    from bialign.langid import _undetermined, content_words
+
+    text = " ".join(parts)
+    assert is_undetermined(text) == _undetermined(text, content_words(text), ("en", "es"))

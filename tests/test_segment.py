@@ -1,6 +1,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import bialign
 from bialign.segment import MAX_SEGMENT_CHARS, clean_text, read_document
@@ -99,3 +101,22 @@ def test_every_line_end_convention_splits_lines() -> None:
     assert [s.text for s in read_document(text)] == [
         "one", "two", "three", "four", "five", "six", "seven"
     ]  # fmt: skip
+
+
+def _clean_text_slow(text: str) -> str:
+    """clean_text as specified: NFC, invisible characters out, runs of spaces in one."""
+    import unicodedata
+
+    from bialign.segment import _INVISIBLE, _SPACES
+
+    text = unicodedata.normalize("NFC", text)
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
+_NASTY = "aé e\u0301  \t\u00a0\u2003\u3000\u200b\u2060\ufeff\x00\x07\x7f\x85ñ.¿?\n"
+
+
+@given(st.text(alphabet=st.sampled_from(_NASTY) | st.characters(), max_size=60))
+@settings(max_examples=400, deadline=None)
+def test_clean_text_fast_path_matches_the_specification(text: str) -> None:
+    assert clean_text(text) == _clean_text_slow(text)
