@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -330,4 +330,8 @@ def with_confidence(
     for pair, sel in ((True, feats.is_pair), (False, ~feats.is_pair)):
         model = profile.models[f"{mode}/{'pair' if pair else 'unaligned'}"]
         conf[sel] = predict(model, model_input(feats, model, pair))
-    return [replace(b, confidence=round(float(c), 4)) for b, c in zip(beads, conf, strict=True)]
+    # Bead(...) rather than dataclasses.replace: a third of the time on 10,000 beads.
+    return [
+        Bead(b.src, b.tgt, b.src_text, b.tgt_text, b.score, b.paragraph, round(c, 4))
+        for b, c in zip(beads, conf.tolist(), strict=True)
+    ]

@@ -195,6 +195,7 @@ def embed_unique(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
         )
     if not np.isfinite(emb).all():
         raise ModelLoadError("the encoder returned NaN or infinite values")
-    norms = np.linalg.norm(emb, axis=1, keepdims=True)
-    emb = emb / np.maximum(norms, 1e-12)
-    return emb[[unique[t] for t in texts]]
+    # np.linalg.norm's own arithmetic, without its extra copy of the matrix.
+    norms = np.sqrt(np.add.reduce(emb * emb, axis=1, keepdims=True))
+    unit = emb / np.maximum(norms, np.float32(1e-12))
+    return unit[[unique[t] for t in texts]]

@@ -593,6 +593,8 @@ TRANSLATION_WINDOW = 200
 
 
 def _join(segs: list[Segment], idx: tuple[int, ...]) -> str:
+    if len(idx) == 1:
+        return segs[idx[0]].text
     return " ".join(segs[i].text for i in idx)
 
 
