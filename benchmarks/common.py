@@ -68,6 +68,8 @@ class CachedEncoder:
         from bialign.embed import load_embedder
 
         self.inner = load_embedder(None)
+        #: The wrapped encoder's name, so the aligner picks its profile.
+        self.name = getattr(self.inner, "name", None)
         self.cache: dict[str, np.ndarray] = {}
         self.timer = Timer()
         self.calls = 0

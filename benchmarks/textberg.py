@@ -24,9 +24,12 @@ from common import (  # noqa: E402
 )
 from peers import BERTALIGN, VECALIGN, run_peers, vecalign  # noqa: E402
 
-from bialign.attach import attach_fragments, stands_alone  # noqa: E402
+import bialign  # noqa: E402
 from bialign.evaluate import oracle_choice, read_gold, score_alignments  # noqa: E402
-from bialign.search import AlignConfig, align_embeddings  # noqa: E402
+from bialign.profile import shipped  # noqa: E402
+from bialign.search import AlignConfig  # noqa: E402
+
+PROFILE = shipped("use-multilingual-v3")
 
 
 def load(data: Path, split: str) -> list[tuple[list[str], list[str], list]]:
@@ -41,13 +44,14 @@ def load(data: Path, split: str) -> list[tuple[list[str], list[str], list]]:
 
 
 def bialign_beads(de: list[str], fr: list[str], enc, config: AlignConfig | None = None):
-    """What Aligner.align_documents does after embedding: the search, then attach."""
-    beads = align_embeddings(
-        enc.encode(de), enc.encode(fr), np.array([len(x) for x in de]),
-        np.array([len(x) for x in fr]), config, None, None,
-        np.array([stands_alone(x) for x in de]), np.array([stands_alone(x) for x in fr]),
-    )  # fmt: skip
-    return [(s, t) for s, t, _ in attach_fragments(beads, de, fr, enc.encode)]
+    """bialign's beads from the product's middle layer (Aligner.align_segments: the
+    search, attach and confidence as align_documents runs them), on the encoder's
+    vectors. The encoder's profile is the default one's: OracleEncoder has no name."""
+    aligner = bialign.Aligner(
+        model=enc, langs=("de", "fr"), config=config, progress=False, profile=PROFILE
+    )
+    corpus = aligner.align_segments(de, fr, embeddings=(enc.encode(de), enc.encode(fr)))
+    return [(b.src, b.tgt) for b in corpus.beads]
 
 
 def run_bialign(docs, enc: CachedEncoder, config: AlignConfig | None = None):

@@ -25,7 +25,7 @@ from .errors import (
     ModelLoadError,
 )
 from .langid import LanguageDetector, SegmentLanguageIdentifier
-from .pipeline import Aligner, align, align_documents
+from .pipeline import Aligner, align, align_documents, align_segments
 from .search import AlignConfig, align_embeddings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,6 +69,7 @@ __all__ = [
     "align",
     "align_documents",
     "align_embeddings",
+    "align_segments",
     "align_many",
     "load_embedder",
     "match_documents",

@@ -195,7 +195,14 @@ def embed_unique(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
         )
     if not np.isfinite(emb).all():
         raise ModelLoadError("the encoder returned NaN or infinite values")
+    unit = unit_rows(emb)
+    return unit[[unique[t] for t in texts]]
+
+
+def unit_rows(emb: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1, as float32 (a zero row stays zero): the one
+    normalisation every embedding goes through, whoever computed it."""
+    emb = np.asarray(emb, dtype=np.float32)
     # np.linalg.norm's own arithmetic, without its extra copy of the matrix.
     norms = np.sqrt(np.add.reduce(emb * emb, axis=1, keepdims=True))
-    unit = emb / np.maximum(norms, np.float32(1e-12))
-    return unit[[unique[t] for t in texts]]
+    return emb / np.maximum(norms, np.float32(1e-12))

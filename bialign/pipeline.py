@@ -18,8 +18,8 @@ from .attach import attach_fragments, stands_alone
 from .confidence import features, with_confidence
 from .consistency import contradicts
 from .corpus import Bead, ParallelCorpus, Segment
-from .embed import Embedder, embed_unique, load_embedder
-from .errors import ConfigError, LanguageError
+from .embed import Embedder, embed_unique, load_embedder, unit_rows
+from .errors import ConfigError, InputError, LanguageError
 from .granularity import GRANULARITIES, to_sentences
 from .langid import (
     UND,
@@ -271,6 +271,48 @@ class Aligner:
         corpus.warnings[:0] = warnings
         return self._refine(corpus)
 
+    # -- two documents already segmented: the middle layer ------------------------------
+
+    def align_segments(
+        self,
+        src: Sequence[str],
+        tgt: Sequence[str],
+        *,
+        embeddings: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> ParallelCorpus:
+        """Align two documents given as their segments, ``src`` in ``langs[0]`` and
+        ``tgt`` in ``langs[1]``: what :meth:`align_documents` does once it has read them,
+        without reading, splitting or checking their languages.
+
+        ``embeddings`` (one row per segment of each side, any scale) stand in for the
+        encoder on the segments themselves; texts the aligner makes (attach's joined
+        texts) still go to the encoder. Benchmarks and accuracy tests call this, so
+        they measure the product rather than a copy of its steps.
+        """
+        with limited(self._threads):
+            sides = []
+            for name, doc, lang in (("src", src, self.langs[0]), ("tgt", tgt, self.langs[1])):
+                if not _is_sequence(doc) or not all(isinstance(t, str) for t in doc):
+                    raise InputError(
+                        f"{name} must be a list of segment strings, got {type(doc).__name__}",
+                        hint="for a text or a file use align_documents()",
+                        document=name,
+                    )
+                sides.append(
+                    [
+                        Segment(k, t, UND if is_undetermined(t, self.langs) else lang, 1.0, k + 1)
+                        for k, t in enumerate(doc)
+                    ]
+                )
+            src_segs, tgt_segs = sides
+            src_idx = [s.index for s in src_segs if s.text]
+            tgt_idx = [s.index for s in tgt_segs if s.text]
+            given = None
+            if embeddings is not None:
+                s_emb, t_emb = _given_embeddings(embeddings, len(src_segs), len(tgt_segs))
+                given = np.concatenate([s_emb[src_idx], t_emb[tgt_idx]])
+            return self._align_streams(src_segs, tgt_segs, src_idx, tgt_idx, {}, given=given)
+
     def sample_languages(self, doc: object, name: str = "doc") -> dict[str, int]:
         """How many of an evenly spread sample of the document's segments the detector
         puts in each language (``und`` included), read as :meth:`align` reads it: enough
@@ -413,7 +455,10 @@ class Aligner:
         tgt_idx: list[int],
         timings: dict[str, float],
         memo: dict[str, np.ndarray] | None = None,
+        given: np.ndarray | None = None,
     ) -> ParallelCorpus:
+        """Align the src stream (src_idx into src_segs) with the tgt stream; ``given``
+        holds the streams' unit embeddings, src rows first, when the caller has them."""
         warnings = []
         sides = (
             [("", src_segs)] if src_segs is tgt_segs else [("src ", src_segs), ("tgt ", tgt_segs)]
@@ -435,7 +480,7 @@ class Aligner:
         texts = [src_segs[i].text[:MAX_SEGMENT_CHARS] for i in src_idx] + [
             tgt_segs[j].text[:MAX_SEGMENT_CHARS] for j in tgt_idx
         ]
-        emb = self._embed_known(texts, memo or {})
+        emb = self._embed_known(texts, memo or {}) if given is None else given
         timings["embed"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         src_len = np.array([len(src_segs[i].text) for i in src_idx], dtype=np.float64)
@@ -616,6 +661,29 @@ def _unpair(
     ]
 
 
+def _given_embeddings(embeddings: object, n_src: int, n_tgt: int) -> tuple[np.ndarray, np.ndarray]:
+    """The caller's two embedding matrices, checked and scaled to unit rows."""
+    if not isinstance(embeddings, tuple | list) or len(embeddings) != 2:
+        raise ConfigError("embeddings must be a pair (src_matrix, tgt_matrix)")
+    out = []
+    for name, matrix, rows in (("src", embeddings[0], n_src), ("tgt", embeddings[1], n_tgt)):
+        arr = np.asarray(matrix, dtype=np.float32)
+        if arr.ndim != 2 or arr.shape[0] != rows:
+            raise ConfigError(
+                f"{name} embeddings have shape {arr.shape}; expected ({rows}, dim), one row "
+                "per segment",
+                document=name,
+            )
+        if not np.isfinite(arr).all():
+            raise ConfigError(f"{name} embeddings hold NaN or infinite values", document=name)
+        out.append(unit_rows(arr))
+    if out[0].shape[1] != out[1].shape[1]:
+        raise ConfigError(
+            f"src and tgt embeddings differ in dimension ({out[0].shape[1]} and {out[1].shape[1]})"
+        )
+    return out[0], out[1]
+
+
 def _is_sequence(doc: object) -> bool:
     return isinstance(doc, Sequence) and not isinstance(doc, str)
 
@@ -657,3 +725,16 @@ def align_documents(
 ) -> ParallelCorpus:
     """Align two monolingual documents that translate each other (same options as align)."""
     return Aligner(langs=langs, **options).align_documents(src, tgt)
+
+
+def align_segments(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    *,
+    embeddings: tuple[np.ndarray, np.ndarray] | None = None,
+    langs: tuple[str, str] = ("en", "es"),
+    **options: Any,
+) -> ParallelCorpus:
+    """Align two already segmented documents, optionally with their embeddings: the
+    middle layer under align_documents (see :meth:`Aligner.align_segments`)."""
+    return Aligner(langs=langs, **options).align_segments(src, tgt, embeddings=embeddings)

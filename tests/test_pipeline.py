@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bialign
+from bialign.profile import shipped
 
 EN = [
     "The city council approved the new budget on Tuesday.",
@@ -167,3 +169,38 @@ def test_same_corpus_whatever_the_encoder_batch_size_or_threads() -> None:
         assert all(
             abs(a.score - b.score) < tol for a, b in zip(other.beads, base.beads, strict=True)
         )
+
+
+def test_align_segments_takes_segments_as_given_and_checks_embeddings() -> None:
+    """The middle layer: no reading, no language check; bad embeddings are named."""
+    src = ["The first sentence.", "", "SOURCE: EFE", "A second one."]
+    tgt = ["La primera frase.", "Una segunda."]
+    emb_src = np.eye(4, 8, dtype=np.float32) * 3.0  # any scale
+    emb_tgt = np.stack([np.eye(4, 8)[0], np.eye(4, 8)[3]]).astype(np.float32)
+    corpus = bialign.align_segments(
+        src, tgt, embeddings=(emb_src, emb_tgt), model=_NoEncoder(), profile=GENERIC
+    )
+    assert [s.text for s in corpus.src_segments] == src  # never stripped or split
+    assert [s.lang for s in corpus.src_segments] == ["en", "und", "und", "en"]
+    assert [(p.src, p.tgt) for p in corpus.pairs] == [((0,), (0,)), ((3,), (1,))]
+    assert all(1 not in b.src for b in corpus.beads)  # an empty segment takes no part
+    with pytest.raises(bialign.ConfigError, match=r"src embeddings have shape \(3, 8\)"):
+        bialign.align_segments(src, tgt, embeddings=(emb_src[:3], emb_tgt), model=_NoEncoder())
+    with pytest.raises(bialign.ConfigError, match="differ in dimension"):
+        bialign.align_segments(src, tgt, embeddings=(emb_src, emb_tgt[:, :4]), model=_NoEncoder())
+    with pytest.raises(bialign.InputError, match="list of segment strings"):
+        bialign.align_segments("one text", tgt, model=_NoEncoder())
+
+
+GENERIC = shipped("generic")
+
+
+class _NoEncoder:
+    """An encoder that must not be asked for the segments' vectors."""
+
+    name = "no-encoder"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        # attach may ask for joined texts; the given segments must never come here
+        assert not any(t in ("The first sentence.", "La primera frase.") for t in texts)
+        return np.zeros((len(texts), 8), dtype=np.float32)
