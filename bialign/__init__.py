@@ -25,6 +25,7 @@ from .errors import (
     ModelLoadError,
 )
 from .langid import LanguageDetector, SegmentLanguageIdentifier
+from .options import AttachGains, Options
 from .pipeline import Aligner, align, align_documents, align_segments
 from .search import AlignConfig, align_embeddings
 
@@ -46,6 +47,7 @@ __all__ = [
     "DISTRIBUTION",
     "AlignConfig",
     "Aligner",
+    "AttachGains",
     "Bead",
     "DocumentMatch",
     "BialignError",
@@ -60,6 +62,7 @@ __all__ = [
     "LimitExceededError",
     "MissingExtraError",
     "ModelLoadError",
+    "Options",
     "ParallelCorpus",
     "Result",
     "Segment",

@@ -243,11 +243,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--out", required=True, type=Path, help="where to write the profile JSON")
     args = p.parse_args(argv)
     langs = (args.langs[0], args.langs[1])
-    aligner = Aligner(langs=langs, model=args.model, progress=False)
     from .profile import constant, encoder_name
 
+    # Any profile will do: the fit reads features, not confidences.
+    aligner = Aligner(langs=langs, model=args.model, progress=False, profile=constant())
     encoder = encoder_name(aligner.embedder) or str(args.model or "custom")
-    aligner.profile = constant()  # any profile: the fit reads features, not confidences
     examples = []
     for stem in args.documents:
         src, tgt, gold = read_gold_document(stem, langs)

@@ -22,7 +22,6 @@ from .corpus import Bead, ParallelCorpus, Segment
 from .search import AlignConfig, align_embeddings
 from .sentences import split_text
 
-GRANULARITIES = ("paragraph", "sentence")
 #: Weakest sentence pair accepted inside a paragraph pair (margin score, docs/score.md).
 SENTENCE_MIN_SCORE = 0.05
 

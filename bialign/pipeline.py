@@ -9,7 +9,6 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,23 +19,21 @@ from .consistency import contradicts
 from .corpus import Bead, ParallelCorpus, Segment
 from .embed import Embedder, embed_unique, load_embedder, unit_rows
 from .errors import ConfigError, InputError, LanguageError
-from .granularity import GRANULARITIES, to_sentences
+from .granularity import to_sentences
 from .langid import (
     UND,
     LangLabel,
-    LanguageDetector,
     SegmentLanguageIdentifier,
     is_lone_name,
     is_undetermined,
 )
+from .options import Options
 from .profile import Profile, encoder_name, resolve
 from .provenance import make_signature
-from .readers import INPUT_FORMATS
-from .search import AlignConfig, align_embeddings
+from .search import align_embeddings
 from .segment import MAX_SEGMENT_CHARS, RawSegment, read_document, split_sentences
 from .threads import limited, resolve_threads
 
-SPLIT_MODES = ("lines", "sentences")
 #: Segments of each monolingual document whose language is checked (evenly spread).
 LANGUAGE_SAMPLE = 200
 
@@ -66,78 +63,39 @@ class _LanguageCheck:
         return f"{self.counts.get(lang, 0)} of {self.labelled} sampled segments {lang!r}"
 
 
-@dataclass
 class Aligner:
     """A configured pipeline; keeps its encoder loaded across documents.
 
-    ``align`` and ``align_documents`` build one per call (the default encoder itself is
-    cached per process); use an ``Aligner`` or ``align_many`` for many documents.
+    Built from :class:`bialign.Options` and/or its fields as keywords
+    (``Aligner(model="LaBSE", threads=2)``); the options are fixed once built
+    (``aligner.options``). ``align`` and ``align_documents`` build one per call (the
+    default encoder itself is cached per process); use an ``Aligner`` or ``align_many``
+    for many documents.
     """
 
-    langs: tuple[str, str] = ("en", "es")
-    model: str | Embedder | None = None
-    split: str = "lines"
-    config: AlignConfig | None = None
-    detector: LanguageDetector | None = None
-    #: Unpair pairs whose raw score (the encoder's own scale) is below this.
-    min_score: float | None = None
-    #: Unpair pairs whose calibrated confidence is below this (same meaning for every
-    #: encoder with a profile; see docs/score.md).
-    min_confidence: float | None = None
-    #: The encoder profile (:mod:`bialign.profile`): a Profile or the path of its JSON
-    #: file; None looks up the profile shipped for the encoder.
-    profile: Profile | str | None = None
-    progress: bool | None = None
-    #: Read HTML as a page (text of its blocks, entities decoded); False never reads
-    #: text as HTML and keeps it exactly as given, a segment per line (for documents
-    #: about markup).
-    markup: bool = True
-    #: The reader for text and files: "auto" (from content and extension), "html",
-    #: "text" (wrapped paragraphs rejoined) or "lines" (see docs/input.md).
-    input_format: str = "auto"
-    #: HTML: keep page furniture (title, navigation, banners, share links, footer) that
-    #: is left out by default.
-    keep_furniture: bool = False
-    #: "paragraph" pairs the units as read; "sentence" then aligns the sentences inside
-    #: each paragraph pair and keeps the pair whole where they do not align confidently
-    #: (:mod:`bialign.granularity`).
-    granularity: str = "paragraph"
-    #: Between two documents, let a segment left unaligned next to a pair join it when
-    #: the joined text is a closer translation (:mod:`bialign.attach`).
-    attach: bool = True
-    #: Threads for every pool bialign runs (BLAS, the default encoder, language
-    #: identification); None: the CPUs this process may use (:mod:`bialign.threads`).
-    #: Give fewer where other work shares the machine.
-    threads: int | None = None
-    #: A folder for a persistent embedding cache (:mod:`bialign.cache`): each distinct
-    #: text is embedded once per encoder, across runs and worker processes.
-    cache_dir: str | Path | None = None
-
-    def __post_init__(self) -> None:
-        self.langs = _check_langs(self.langs)
-        if self.split not in SPLIT_MODES:
-            raise ConfigError(f"split must be one of {SPLIT_MODES}, got {self.split!r}")
-        if self.granularity not in GRANULARITIES:
-            raise ConfigError(
-                f"granularity must be one of {GRANULARITIES}, got {self.granularity!r}"
-            )
-        if self.input_format not in INPUT_FORMATS:
-            raise ConfigError(
-                f"input_format must be one of {INPUT_FORMATS}, got {self.input_format!r}"
-            )
-        self._threads = resolve_threads(self.threads)
-        self._identifier = SegmentLanguageIdentifier(self.detector)
+    def __init__(self, options: Options | None = None, /, **changes: Any) -> None:
+        self.options = Options.of(options, **changes)
+        self._threads = resolve_threads(self.options.threads)
+        self._identifier = SegmentLanguageIdentifier(self.options.detector)
         self._embedder: Embedder | None = None
         self._profile: Profile | None = None
+        self._signatures: dict[bool, str] = {}
+
+    def __repr__(self) -> str:
+        return f"Aligner({self.options!r})"
+
+    @property
+    def langs(self) -> tuple[str, str]:
+        return self.options.langs
 
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            embedder = load_embedder(self.model, threads=self._threads)
-            if self.cache_dir is not None:
+            embedder = load_embedder(self.options.model, threads=self._threads)
+            if self.options.cache_dir is not None:
                 from .cache import CachedEmbedder
 
-                embedder = CachedEmbedder(embedder, self.cache_dir)
+                embedder = CachedEmbedder(embedder, self.options.cache_dir)
             self._embedder = embedder
         return self._embedder
 
@@ -145,34 +103,24 @@ class Aligner:
     def encoder_profile(self) -> Profile:
         """The profile in use (resolved once; warns once when the encoder has none)."""
         if self._profile is None:
-            self._profile = resolve(self.profile, self.embedder)
+            self._profile = resolve(self.options.profile, self.embedder)
         return self._profile
 
     def signature(self, mixed: bool) -> str:
-        """The provenance line of the corpora this aligner makes (bialign.provenance)."""
-        prof = self.encoder_profile
-        changed: dict[str, object] = {}
-        if self.config is not None and self.config != prof.align_config(mixed):
-            changed["config"] = "custom"
-        for name, value, default in (
-            ("min_score", self.min_score, None),
-            ("min_confidence", self.min_confidence, None),
-            ("markup", self.markup, True),
-            ("attach", self.attach, True),
-        ):
-            if value != default:
-                changed[name] = value
-        if self.detector is not None:
-            changed["detector"] = type(self.detector).__name__
-        enc = encoder_name(self.embedder) or type(self.embedder).__name__
-        return make_signature(
-            enc,
-            f"{prof.name}@{prof.digest}",
-            self.langs,
-            "mixed" if mixed else "docs",
-            self.split,
-            changed,
-        )
+        """The provenance line of the corpora this aligner makes (bialign.provenance);
+        made once per mode, since the options and the profile are fixed."""
+        if mixed not in self._signatures:
+            prof = self.encoder_profile
+            enc = encoder_name(self.embedder) or type(self.embedder).__name__
+            self._signatures[mixed] = make_signature(
+                enc,
+                f"{prof.name}@{prof.digest}",
+                self.langs,
+                "mixed" if mixed else "docs",
+                self.options.split,
+                self.options.changed(),
+            )
+        return self._signatures[mixed]
 
     # -- one mixed document ------------------------------------------------------------
 
@@ -184,7 +132,9 @@ class Aligner:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         raw = self._read(doc, "doc")
-        segments = self._label(raw, split=self.split == "sentences" and not _is_sequence(doc))
+        segments = self._label(
+            raw, split=self.options.split == "sentences" and not _is_sequence(doc)
+        )
         memo: dict[str, np.ndarray] = {}
         segments = self._short_translations(segments, memo)
         timings["langid"] = time.perf_counter() - t0
@@ -195,7 +145,7 @@ class Aligner:
             counts = {lang: sum(s.lang == lang for s in segments) for lang in (a, b, UND)}
             missing = a if not src_idx else b
             long = [s for s in segments if len(s.text) > MAX_SEGMENT_CHARS]
-            if long and self.split != "sentences":
+            if long and self.options.split != "sentences":
                 raise LanguageError(
                     f"the document has no {missing!r} segment (segments per language: "
                     f"{counts}), and {len(long)} of its {len(segments)} segments are longer "
@@ -225,7 +175,7 @@ class Aligner:
         t0 = time.perf_counter()
         raw_src = self._read(src, "src")
         raw_tgt = self._read(tgt, "tgt")
-        split = self.split == "sentences"
+        split = self.options.split == "sentences"
         a, b = self.langs
         src_check, tgt_check = self._check_language(raw_src, a), self._check_language(raw_tgt, b)
         warnings = []
@@ -352,7 +302,7 @@ class Aligner:
     # -- shared steps ------------------------------------------------------------------
 
     def _refine(self, corpus: ParallelCorpus) -> ParallelCorpus:
-        if self.granularity != "sentence":
+        if self.options.granularity != "sentence":
             return corpus
         t0 = time.perf_counter()
         corpus = to_sentences(corpus, lambda texts: embed_unique(self.embedder, texts))
@@ -363,9 +313,9 @@ class Aligner:
         return read_document(
             doc,
             name=name,
-            markup=self.markup,
-            input_format=self.input_format,
-            keep_furniture=self.keep_furniture,
+            markup=self.options.markup,
+            input_format=self.options.input_format,
+            keep_furniture=self.options.keep_furniture,
         )
 
     def _label(self, raw: list[RawSegment], split: bool) -> list[Segment]:
@@ -468,7 +418,7 @@ class Aligner:
             if long:
                 hint = (
                     '; split="sentences" (--split sentences) splits them'
-                    if self.split != "sentences"
+                    if self.options.split != "sentences"
                     else ""
                 )
                 warnings.append(
@@ -491,13 +441,13 @@ class Aligner:
             emb[len(src_idx) :],
             src_len,
             tgt_len,
-            self.config or self.encoder_profile.align_config(mixed),
+            self.options.search_config(mixed, self.encoder_profile),
             _breaks(src_idx) if mixed else None,
             _breaks(tgt_idx) if mixed else None,
             np.array([stands_alone(t) for t in texts[: len(src_idx)]], dtype=bool),
             np.array([stands_alone(t) for t in texts[len(src_idx) :]], dtype=bool),
         )
-        if not mixed and self.attach:
+        if not mixed and self.options.attach:
             # Short clauses left unaligned next to a pair get a second look with their
             # joined text (bialign.attach); between two documents only.
             n_src = len(src_idx)
@@ -506,7 +456,7 @@ class Aligner:
                 texts[:n_src],
                 texts[n_src:],
                 _reusing(texts, emb, self.embedder),
-                **self.encoder_profile.attach,
+                **self.options.gains(self.encoder_profile.attach),
             )
         timings["align"] = time.perf_counter() - t0
         beads = []
@@ -515,7 +465,9 @@ class Aligner:
             ti = tuple(tgt_idx[k] for k in t)
             src_text, tgt_text = _join(src_segs, si), _join(tgt_segs, ti)
             if s and t:
-                weak = self.min_score is not None and score < self.min_score
+                weak = (
+                    self.options.min_pair_score is not None and score < self.options.min_pair_score
+                )
                 if weak or (mixed and contradicts(src_text, tgt_text)):
                     beads.extend(_unpair(si, ti, src_segs, tgt_segs))
                     continue
@@ -554,9 +506,9 @@ class Aligner:
         streams = (src_segs, tgt_segs, src_idx, tgt_idx, emb[:n], emb[n:])
         prof = self.encoder_profile
         beads = with_confidence(beads, features(beads, *streams), prof, mixed)
-        if self.min_confidence is None:
+        if self.options.min_confidence is None:
             return beads
-        weak = [b.is_pair and (b.confidence or 0.0) < self.min_confidence for b in beads]
+        weak = [b.is_pair and (b.confidence or 0.0) < self.options.min_confidence for b in beads]
         if not any(weak):
             return beads
         kept: list[Bead] = []
@@ -575,8 +527,8 @@ class Aligner:
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         show = (
-            self.progress
-            if self.progress is not None
+            self.options.progress
+            if self.options.progress is not None
             else (len(texts) > 2000 and sys.stderr.isatty())
         )
         if not show or len(texts) <= 256:
@@ -686,18 +638,6 @@ def _given_embeddings(embeddings: object, n_src: int, n_tgt: int) -> tuple[np.nd
 
 def _is_sequence(doc: object) -> bool:
     return isinstance(doc, Sequence) and not isinstance(doc, str)
-
-
-def _check_langs(langs: object) -> tuple[str, str]:
-    if (
-        not isinstance(langs, tuple | list)
-        or len(langs) != 2
-        or not all(isinstance(x, str) and x for x in langs)
-    ):
-        raise LanguageError(f"langs must be two language codes such as ('en', 'es'); got {langs!r}")
-    if langs[0] == langs[1]:
-        raise LanguageError(f"langs must name two different languages; got {langs!r}")
-    return (langs[0], langs[1])
 
 
 def align(doc: object, *, langs: tuple[str, str] = ("en", "es"), **options: Any) -> ParallelCorpus:

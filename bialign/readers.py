@@ -18,7 +18,6 @@ from pathlib import Path
 
 from .errors import BialignWarning, EmptyDocumentError, InputError
 
-INPUT_FORMATS = ("auto", "html", "text", "lines")
 #: Pages longer than this (characters of HTML) skip the main-content extractor, whose
 #: time grows faster than the page (1 MB: about 1 s; 10 MB: over 2 minutes); the
 #: structural furniture rules still apply.

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BinaryFileError, EmptyDocumentError, InputError, LimitExceededError
-from .readers import INPUT_FORMATS, decode_file, detect_format, read_html, read_lines, read_text
+from .options import INPUT_FORMATS
+from .readers import decode_file, detect_format, read_html, read_lines, read_text
 
 #: Longest segment text passed to the encoder and the language detector (characters).
 #: Longer segments are kept whole in the corpus; only their analysed prefix is cut,

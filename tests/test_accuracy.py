@@ -42,7 +42,7 @@ def test_textberg_dev_strict_f1_holds(dev) -> None:
     assert search_only >= 0.87
     # Weighting merged members by the square root of their length (the previous default)
     # loses the short fragments of split sentences.
-    assert _strict_f1(dev, attach=False, config=AlignConfig(length_power=0.5)) < search_only
+    assert _strict_f1(dev, attach=False, docs_config=AlignConfig(length_power=0.5)) < search_only
 
 
 def test_textberg_dev_attach_holds(dev) -> None:

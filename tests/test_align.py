@@ -27,7 +27,7 @@ def test_real_document_with_merge_deletion_and_insertion(flores) -> None:
     src = en[:10] + en[11:]
     # Boilerplate-heavy document pairs want a stricter check on merged members than the
     # default (tuned on Text+Berg, where fragments of split sentences are often weak).
-    corpus = bialign.align_documents(src, tgt, config=AlignConfig(member_floor=-0.1))
+    corpus = bialign.align_documents(src, tgt, docs_config=AlignConfig(member_floor=-0.1))
     beads = [(b.src, b.tgt) for b in corpus.beads]
     assert ((3, 4), (3,)) in beads  # the 2-1 merge
     assert ((), (9,)) in beads  # es[10] lost its English sentence

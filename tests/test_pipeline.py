@@ -95,7 +95,7 @@ def test_swapped_documents_are_aligned_the_right_way_round_with_a_warning() -> N
 
 
 def test_min_score_unpairs_weak_beads() -> None:
-    corpus = bialign.align_documents(EN, ES, min_score=10.0)
+    corpus = bialign.align_documents(EN, ES, min_pair_score=10.0)
     assert corpus.pairs == []
     assert len(corpus.beads) == 8
 
