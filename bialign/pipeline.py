@@ -640,41 +640,39 @@ def _is_sequence(doc: object) -> bool:
     return isinstance(doc, Sequence) and not isinstance(doc, str)
 
 
-def align(doc: object, *, langs: tuple[str, str] = ("en", "es"), **options: Any) -> ParallelCorpus:
+def align(doc: object, options: Options | None = None, /, **changes: Any) -> ParallelCorpus:
     """Find the translation pairs inside one mixed-language document.
 
     ``doc`` is a string, a sequence of strings (each item is one segment, exactly as
     given) or a ``pathlib.Path``; text and files are read by kind (an HTML page's blocks
     without its furniture, wrapped text's paragraphs, or one segment per line: see
-    docs/input.md). Options: ``model`` (None for the embedded encoder, a
-    sentence-transformers name or folder, or any object with ``encode``), ``split``
-    ("lines" or "sentences"), ``input_format`` ("auto", "html", "text", "lines"),
-    ``keep_furniture``, ``granularity`` ("paragraph" or "sentence"), ``min_score`` (raw
-    score) or ``min_confidence`` (calibrated, 0-1), ``profile`` (an encoder profile or its
-    JSON path), ``config`` (:class:`AlignConfig`), ``detector``, ``progress``, ``threads``
-    (for every pool; default: the CPUs this process may use), ``cache_dir`` (a folder for
-    a persistent embedding cache).
+    docs/input.md). The settings are a :class:`bialign.Options` and/or its fields as
+    keywords (``langs``, ``model``, ``split``, ``input_format``, ``granularity``,
+    ``min_pair_score``, ``min_confidence``, ``profile``, ``mixed_config``, ``threads``,
+    ...); an unknown keyword is a :class:`bialign.ConfigError`.
 
     Raises :class:`bialign.LanguageError` when the document lacks one of the languages.
     """
-    return Aligner(langs=langs, **options).align(doc)
+    return Aligner(options, **changes).align(doc)
 
 
 def align_documents(
-    src: object, tgt: object, *, langs: tuple[str, str] = ("en", "es"), **options: Any
+    src: object, tgt: object, options: Options | None = None, /, **changes: Any
 ) -> ParallelCorpus:
-    """Align two monolingual documents that translate each other (same options as align)."""
-    return Aligner(langs=langs, **options).align_documents(src, tgt)
+    """Align two monolingual documents that translate each other (``src`` in
+    ``langs[0]``); the same settings as :func:`align`."""
+    return Aligner(options, **changes).align_documents(src, tgt)
 
 
 def align_segments(
     src: Sequence[str],
     tgt: Sequence[str],
+    options: Options | None = None,
+    /,
     *,
     embeddings: tuple[np.ndarray, np.ndarray] | None = None,
-    langs: tuple[str, str] = ("en", "es"),
-    **options: Any,
+    **changes: Any,
 ) -> ParallelCorpus:
     """Align two already segmented documents, optionally with their embeddings: the
     middle layer under align_documents (see :meth:`Aligner.align_segments`)."""
-    return Aligner(langs=langs, **options).align_segments(src, tgt, embeddings=embeddings)
+    return Aligner(options, **changes).align_segments(src, tgt, embeddings=embeddings)
