@@ -213,10 +213,10 @@ class ParallelCorpus:
 
         plot_alignment(self, path, max_cells=max_cells)
 
-    def write(self, target: str | Path | TextIO, fmt: str) -> None:
-        """Write in one of the formats of :mod:`bialign.io` (``bialign.io.names()``: tsv,
-        jsonl, json, tmx, moses) to a path (moses: a prefix) or an open text stream."""
-        formats_io.write(self, fmt, target)
+    def write(self, path: str | Path | TextIO, fmt: str) -> None:
+        """Write in one of the formats of :mod:`bialign.io` (``bialign.io.names()``: json,
+        jsonl, moses, tmx, tsv) to a path (moses: a prefix) or an open text stream."""
+        formats_io.write(self, fmt, path)
 
 
 def _with_option(signature: str, option: str) -> str:

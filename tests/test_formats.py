@@ -128,6 +128,8 @@ def test_the_old_module_still_answers() -> None:
 
 @pytest.mark.parametrize("fmt", bio.names())
 def test_every_format_reads_back_what_it_wrote(tmp_path: Path, fmt: str) -> None:
+    if bio.get_format(fmt).read is None:
+        pytest.skip(f"{fmt} has no reader")
     c = corpus_of(PAIRS, signature="enc:x|langs:en-es")
     c.beads.append(Bead((len(PAIRS),), (), "alone", "", 0.0))  # unaligned: not a pair
     target = tmp_path / f"c.{fmt}"
@@ -149,6 +151,8 @@ def test_every_format_reads_back_what_it_wrote(tmp_path: Path, fmt: str) -> None
 @pytest.mark.filterwarnings("ignore::bialign.BialignWarning")
 @pytest.mark.parametrize("fmt", bio.names(many=True))
 def test_every_format_streams_many_documents(tmp_path: Path, fmt: str) -> None:
+    if bio.get_format(fmt).read is None:
+        pytest.skip(f"{fmt} has no reader")
     docs = [
         ("d<1>", corpus_of(PAIRS[:3])),
         ("d&2", corpus_of([])),
@@ -255,7 +259,8 @@ def test_round_trips_hold_for_any_text(pairs: list[tuple[str, str]], tmp_path_fa
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", BialignWarning)
             c.write(d / f"c.{fmt}", fmt)
-        assert bio.read_pairs(fmt, d / f"c.{fmt}") == expected(fmt, pairs), fmt
+        if bio.get_format(fmt).read is not None:
+            assert bio.read_pairs(fmt, d / f"c.{fmt}") == expected(fmt, pairs), fmt
     json.dumps(c.to_records())
 
 
