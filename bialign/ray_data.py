@@ -86,7 +86,7 @@ class PairAligner:
                 if not self.errors_column:
                     log.warning("bialign: document %r skipped: %s", doc_id or k, exc)
                     continue
-                empty = {"doc": doc_id, a: "", b: "", "score": 0.0, "confidence": None}
+                empty = {"doc": doc_id, a: "", b: "", "score": 0.0, "confidence": 0.0}
                 for name in columns:
                     out[name].append(empty.get(name, []))
                 out[self.errors_column].append(str(exc))
