@@ -13,19 +13,18 @@ import json
 import os
 import signal
 import sys
-import xml.etree.ElementTree as ET
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import IO, Any
 
-from . import formats
+from . import io as formats_io
 from .corpus import ParallelCorpus
 from .errors import BialignError, ConfigError, InputError
-from .formats import BATCH_FORMATS
 from .pipeline import Aligner
 from .threads import resolve_threads
 
@@ -250,39 +249,52 @@ def align_jsonl(
     on_error_log: IO[str] | None = None,
     **options: Any,
 ) -> BatchSummary:
-    """Align every document of a JSONL stream and append its pairs to ``output``.
+    """Align every document of a JSONL stream and append its pairs to ``output`` (for a
+    format of several files, such as Moses, the prefix of their names).
 
     The progress file ``OUTPUT.progress`` holds one JSON line per finished document:
-    its position in the input and the output's size once its pairs were written.
+    its position in the input and the output's size once its pairs were written (for
+    several files, a list of their sizes).
     """
-    if fmt not in BATCH_FORMATS:
-        raise BialignError(f"align-many writes {', '.join(BATCH_FORMATS)}, not {fmt!r}")
+    if fmt not in formats_io.names(many=True):
+        raise BialignError(
+            f"align-many writes {', '.join(formats_io.names(many=True))}, not {fmt!r}"
+        )
+    form = formats_io.get_format(fmt)
     _check_workers(options.get("workers", 1))  # before the output is touched
     given = options.get("langs", ("en", "es"))
     langs = (str(given[0]), str(given[1]))
+    paths = form.files(output, langs)
     log = on_error_log or sys.stderr
     checkpoint = Path(f"{output}.progress")
-    done_upto, offset, finished = _read_checkpoint(checkpoint) if resume else (-1, None, False)
+    done_upto, offsets, finished = _read_checkpoint(checkpoint) if resume else (-1, None, False)
     summary = BatchSummary(skipped_done=done_upto + 1)
     if finished:
         return summary
-    if offset is not None and (not output.exists() or output.stat().st_size < offset):
+    if offsets is not None and (
+        len(offsets) != len(paths)
+        or any(not p.exists() or p.stat().st_size < n for p, n in zip(paths, offsets, strict=True))
+    ):
         raise BialignError(
-            f"{checkpoint} says {offset} bytes of {output} were complete, but the file is "
-            "missing or shorter; rerun without --resume to start again"
+            f"{checkpoint} says {_sizes(offsets)} bytes of {_names(paths)} were complete, but "
+            "the output is missing or shorter; rerun without --resume to start again"
         )
-    out = open(output, "r+b" if offset is not None else "wb")  # noqa: SIM115
-    # Rewritten on resume too: a line cut off by the kill must not stay in the middle.
-    prog = open(checkpoint, "w", encoding="utf-8")  # noqa: SIM115
-    with out, prog:
-        if offset is not None:
-            out.truncate(offset)  # drop the pairs of a document that was cut off
-            out.seek(offset)
-            prog.write(json.dumps({"doc": done_upto, "offset": offset}) + "\n")
+    with ExitStack() as stack:
+        outs = [
+            stack.enter_context(open(p, "r+b" if offsets is not None else "wb"))  # noqa: SIM115
+            for p in paths
+        ]
+        # Rewritten on resume too: a line cut off by the kill must not stay in the middle.
+        prog = stack.enter_context(open(checkpoint, "w", encoding="utf-8"))
+        if offsets is not None:
+            for out, offset in zip(outs, offsets, strict=True):
+                out.truncate(offset)  # drop the pairs of a document that was cut off
+                out.seek(offset)
+            prog.write(json.dumps({"doc": done_upto, "offset": _sizes(offsets)}) + "\n")
             prog.flush()
         else:
-            out.write(_header(fmt, langs))
-            _commit(out, prog, -1)
+            _put(outs, form.start(langs, many=True))
+            _commit(outs, prog, -1)
         todo = (
             (k, doc_id, doc)
             for k, (doc_id, doc) in enumerate(read_jsonl_documents(source, where))
@@ -311,27 +323,45 @@ def align_jsonl(
                 corpus = result.corpus
                 if min_score is not None or min_confidence is not None:
                     corpus = corpus.filter(min_score, min_confidence=min_confidence)
-                out.write(_rows(fmt, corpus, doc_id))
+                _put(outs, form.rows(corpus, doc_id))
                 summary.pairs += len(corpus.pairs)
-            _commit(out, prog, k)
-        out.write(_footer(fmt))
-        out.flush()
+            _commit(outs, prog, k)
+        _put(outs, form.end(langs))
+        for out in outs:
+            out.flush()
         prog.write(json.dumps({"done": True}) + "\n")
     return summary
 
 
-def _commit(out: IO[bytes], prog: IO[str], k: int) -> None:
-    out.flush()
-    os.fsync(out.fileno())
-    prog.write(json.dumps({"doc": k, "offset": out.tell()}) + "\n")
+def _put(outs: Sequence[IO[bytes]], parts: tuple[str, ...]) -> None:
+    for out, text in zip(outs, parts, strict=True):
+        out.write(text.encode())
+
+
+def _sizes(offsets: list[int]) -> int | list[int]:
+    """One file's size as a number (as for every format before Moses), several as a list."""
+    return offsets[0] if len(offsets) == 1 else offsets
+
+
+def _names(paths: tuple[Path, ...]) -> str:
+    return " and ".join(str(p) for p in paths)
+
+
+def _commit(outs: Sequence[IO[bytes]], prog: IO[str], k: int) -> None:
+    sizes = []
+    for out in outs:
+        out.flush()
+        os.fsync(out.fileno())
+        sizes.append(out.tell())
+    prog.write(json.dumps({"doc": k, "offset": _sizes(sizes)}) + "\n")
     prog.flush()
 
 
-def _read_checkpoint(path: Path) -> tuple[int, int | None, bool]:
-    """(last finished document, output size after it, whether the run completed)."""
+def _read_checkpoint(path: Path) -> tuple[int, list[int] | None, bool]:
+    """(last finished document, output sizes after it, whether the run completed)."""
     if not path.exists():
         return -1, None, False
-    last, offset, finished = -1, None, False
+    last, offsets, finished = -1, None, False
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
             rec = json.loads(line)
@@ -340,43 +370,6 @@ def _read_checkpoint(path: Path) -> tuple[int, int | None, bool]:
         if rec.get("done"):
             finished = True
         elif "doc" in rec:
-            last, offset = int(rec["doc"]), int(rec["offset"])
-    return last, offset, finished
-
-
-def _header(fmt: str, langs: tuple[str, str]) -> bytes:
-    if fmt == "tsv":
-        return f"doc\t{langs[0]}\t{langs[1]}\tscore\n".encode()
-    if fmt == "tmx":
-        header = formats.tmx_tree([], langs).find("header")
-        assert header is not None
-        head = ET.tostring(header, encoding="unicode").strip()
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
-            f'<tmx version="1.4">\n  {head}\n  <body>\n'
-        ).encode()
-    return b""
-
-
-def _footer(fmt: str) -> bytes:
-    return b"  </body>\n</tmx>\n" if fmt == "tmx" else b""
-
-
-def _rows(fmt: str, corpus: ParallelCorpus, doc_id: str) -> bytes:
-    pairs, langs = corpus.pairs, corpus.langs
-    if fmt == "json":
-        record = formats.document_record(corpus, doc_id)
-        return (json.dumps(record, ensure_ascii=False) + "\n").encode()
-    if fmt == "jsonl":
-        return "".join(
-            json.dumps(formats.pair_record(b, langs, doc_id), ensure_ascii=False) + "\n"
-            for b in pairs
-        ).encode()
-    if fmt == "tsv":
-        return "".join(formats.tsv_row(b, doc_id) for b in pairs).encode()
-    units = []
-    for b in pairs:
-        tu = formats.tmx_unit(b, langs, doc_id)
-        ET.indent(tu, space="  ", level=2)
-        units.append("    " + ET.tostring(tu, encoding="unicode").strip() + "\n")
-    return "".join(units).encode()
+            sizes = rec["offset"] if isinstance(rec["offset"], list) else [rec["offset"]]
+            last, offsets = int(rec["doc"]), [int(n) for n in sizes]
+    return last, offsets, finished

@@ -14,20 +14,21 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import io as formats_io
 from .about import DISTRIBUTION, __version__
 from .errors import BialignError
-from .formats import BATCH_FORMATS, FORMATS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import ParallelCorpus
 
 
-_FORMAT_HELP = (
-    "tsv: one pair per line (header: the two languages and score); jsonl: one JSON object "
-    "per pair; json: the whole alignment, every segment with its language and every bead, "
-    "unaligned ones too; tmx: TMX 1.4b; moses: two line-aligned files PREFIX.SRC and "
-    "PREFIX.TGT (give -o PREFIX). Default: %(default)s"
-)
+def _format_help(many: bool) -> str:
+    """``--format`` help from the registry: each format's own line, in one place."""
+    forms = [formats_io.REGISTRY[name] for name in formats_io.names(many)]
+    lines = "; ".join(f"{f.name}: {f.many_help if many else f.help}" for f in forms)
+    head = "the formats of 'bialign align', document after document: " if many else ""
+    return f"{head}{lines}. Default: %(default)s"
+
 
 _EXAMPLES = {
     "align": """examples:
@@ -196,7 +197,9 @@ def _add_output(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "-o", "--output", help="output file (for moses: a prefix); default: standard output"
     )
-    p.add_argument("--format", choices=FORMATS, default="tsv", help=_FORMAT_HELP)
+    p.add_argument(
+        "--format", choices=formats_io.names(), default="tsv", help=_format_help(many=False)
+    )
     _add_min_score(p)
 
 
@@ -253,10 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output file")
     p.add_argument(
         "--format",
-        choices=BATCH_FORMATS,
+        choices=formats_io.names(many=True),
         default="jsonl",
-        help="jsonl, tsv and tmx write pairs with the document id; json writes one line per "
-        "document with every segment and bead. Default: %(default)s",
+        help=_format_help(many=True),
     )
     p.add_argument("--resume", action="store_true", help="continue an interrupted run")
     p.add_argument(
@@ -342,16 +344,9 @@ def _report(corpus: ParallelCorpus, args: argparse.Namespace) -> None:
 
 
 def _write(corpus: ParallelCorpus, args: argparse.Namespace) -> None:
-    from . import formats
-
     if args.min_score is not None or args.min_confidence is not None:
         corpus = corpus.filter(args.min_score, min_confidence=args.min_confidence)
-    if args.output:
-        corpus.write(args.output, args.format)
-    elif args.format == "moses":
-        raise BialignError("--format moses writes two files: give -o PREFIX")
-    else:
-        formats.write_stream(corpus, args.format, sys.stdout)
+    corpus.write(args.output or sys.stdout, args.format)
 
 
 def _aligner(args: argparse.Namespace) -> Any:
@@ -427,9 +422,7 @@ def _demo(args: argparse.Namespace) -> int:
         for seg in corpus.segments:
             print(f"  {seg.index:>3} {seg.lang:<4} {seg.text}")
     else:
-        from . import formats
-
-        formats.write_stream(corpus, args.format, sys.stdout)
+        corpus.write(sys.stdout, args.format)
     return 0
 
 
@@ -478,8 +471,9 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(args)
         if args.command == "build-dataset":
             return _build_dataset(args)
-        if getattr(args, "format", None) == "moses" and not args.output:
-            return _fail("--format moses writes two files: give -o PREFIX")
+        if getattr(args, "format", None) and not args.output:  # before the aligner loads
+            langs = (args.langs[0], args.langs[1])
+            formats_io.check_stream(formats_io.get_format(args.format), langs)
         aligner = _aligner(args)
         if args.command == "align" or (args.command == "report" and not args.tgt):
             corpus = aligner.align(_read_arg(args.file))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-from . import formats
+from . import io as formats_io
+from .io.jsonl import pair_record
 
 if TYPE_CHECKING:  # pragma: no cover
     import datasets
@@ -143,35 +144,34 @@ class ParallelCorpus:
             sig = _with_option(sig, f"filter_min_score={min_score:g}")
         return replace(self, beads=kept, warnings=list(self.warnings), signature=sig)
 
-    # Writers: each writes the pairs only, since unaligned segments make no training data.
+    # Writers: each writes the pairs only, since unaligned segments make no training data
+    # (``to_json`` excepted: it is the whole alignment). All go through bialign.io.
 
     # TSV, JSONL and Moses files get a ``.meta.json`` sidecar holding the signature
-    # (formats.write_meta); TMX holds it in its header.
+    # (bialign.io.write_meta); TMX holds it in its header, JSON in its record.
 
     def to_tsv(self, path: str | Path) -> None:
-        formats.write_tsv(self.pairs, self.langs, path)
-        formats.write_meta(path, self.signature, self.langs, len(self.pairs))
+        formats_io.write(self, "tsv", path)
 
     def to_jsonl(self, path: str | Path) -> None:
-        formats.write_jsonl(self.pairs, self.langs, path)
-        formats.write_meta(path, self.signature, self.langs, len(self.pairs))
+        formats_io.write(self, "jsonl", path)
 
     def to_moses(self, prefix: str | Path) -> tuple[Path, Path]:
         """Writes ``PREFIX.<src lang>`` and ``PREFIX.<tgt lang>``; returns both paths."""
-        paths = formats.write_moses(self.pairs, self.langs, prefix)
-        formats.write_meta(prefix, self.signature, self.langs, len(self.pairs))
-        return paths
+        formats_io.write(self, "moses", prefix)
+        src, tgt = formats_io.get_format("moses").files(prefix, self.langs)
+        return src, tgt
 
     def to_tmx(self, path: str | Path) -> None:
-        formats.write_tmx(self.pairs, self.langs, path, signature=self.signature)
+        formats_io.write(self, "tmx", path)
 
     def to_json(self, path: str | Path) -> None:
         """The whole alignment (every segment and bead) as one JSON document."""
-        formats.write_json(self, path)
+        formats_io.write(self, "json", path)
 
     def to_records(self) -> list[dict[str, Any]]:
         """One dict per pair: both texts keyed by language, indices and score."""
-        return [formats.pair_record(b, self.langs) for b in self.pairs]
+        return [pair_record(b, self.langs) for b in self.pairs]
 
     def to_pandas(self) -> pandas.DataFrame:
         """A DataFrame with one row per pair (needs ``bialign-corpus[pandas]``)."""
@@ -213,18 +213,10 @@ class ParallelCorpus:
 
         plot_alignment(self, path, max_cells=max_cells)
 
-    def write(self, path: str | Path, fmt: str) -> None:
-        """Write in one of :data:`bialign.formats.FORMATS` (tsv, jsonl, tmx, moses)."""
-        writers = {
-            "tsv": self.to_tsv,
-            "jsonl": self.to_jsonl,
-            "tmx": self.to_tmx,
-            "moses": self.to_moses,
-            "json": self.to_json,
-        }
-        if fmt not in writers:
-            raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(writers)}")
-        writers[fmt](path)
+    def write(self, path: str | Path | TextIO, fmt: str) -> None:
+        """Write in one of the formats of :mod:`bialign.io` (``bialign.io.names()``: json,
+        jsonl, moses, tmx, tsv) to a path (moses: a prefix) or an open text stream."""
+        formats_io.write(self, fmt, path)
 
 
 def _with_option(signature: str, option: str) -> str:

@@ -15,10 +15,13 @@ import shutil
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from . import io as formats_io
 from .about import DISTRIBUTION, __version__
+from .corpus import Bead, ParallelCorpus
 from .dataset import CleanReport, PairRecord
 from .errors import require
 
@@ -52,21 +55,12 @@ def publish(pairs: Sequence[PairRecord], out: Path, summary: BuildSummary) -> di
         by_split.setdefault(p.split or "train", []).append(p)
     counts = {name: len(rows) for name, rows in sorted(by_split.items())}
     _write_parquet_and_hf(by_split, out, summary.langs)
-    from .corpus import Bead
-    from .formats import escape_line, write_tmx
-
     (out / "moses").mkdir(exist_ok=True)
     (out / "tmx").mkdir(exist_ok=True)
     for name, rows in by_split.items():
-        with (
-            open(out / "moses" / f"{name}.{a}", "w", encoding="utf-8") as fa,
-            open(out / "moses" / f"{name}.{b}", "w", encoding="utf-8") as fb,
-        ):
-            for p in rows:
-                fa.write(escape_line(p.src) + "\n")
-                fb.write(escape_line(p.tgt) + "\n")
-        beads = [Bead((), (), p.src, p.tgt, p.score) for p in rows]
-        write_tmx(beads, summary.langs, out / "tmx" / f"{name}.tmx", docs=[p.doc for p in rows])
+        docs = _by_document(rows, summary.langs)
+        formats_io.write_documents(docs, "moses", out / "moses" / name, summary.langs)
+        formats_io.write_documents(docs, "tmx", out / "tmx" / f"{name}.tmx", summary.langs)
     picture = _histogram([p.score for p in pairs], out / "score_histogram.png")
     (out / "README.md").write_text(_card(summary, counts, picture), encoding="utf-8")
     (out / "build.json").write_text(
@@ -87,6 +81,19 @@ def publish(pairs: Sequence[PairRecord], out: Path, summary: BuildSummary) -> di
         encoding="utf-8",
     )
     return counts
+
+
+def _by_document(
+    rows: list[PairRecord], langs: tuple[str, str]
+) -> list[tuple[str, ParallelCorpus]]:
+    """Each run of pairs from one document as ``(doc, corpus)``, in order, for the writers
+    of :mod:`bialign.io`. A pair bead needs segment indices on both sides; the writers do
+    not print them, so every bead gets ``(0,)``."""
+    out = []
+    for doc, run in groupby(rows, key=lambda p: p.doc):
+        beads = [Bead((0,), (0,), p.src, p.tgt, p.score) for p in run]
+        out.append((doc, ParallelCorpus(beads, [], [], langs)))
+    return out
 
 
 def _columns(rows: list[PairRecord], langs: tuple[str, str]) -> dict[str, list[Any]]:

@@ -22,6 +22,7 @@ from typing import Any
 from .corpus import ParallelCorpus
 from .embed import load_embedder
 from .errors import BialignError
+from .io.jsonl import pair_record
 from .pipeline import Aligner
 
 log = logging.getLogger("bialign.ray_data")
@@ -33,7 +34,8 @@ class PairAligner:
     Give ``text_column`` for mixed-language documents, or ``src_column`` and
     ``tgt_column`` for pairs of documents; ``id_column`` is copied to each pair's
     ``doc`` column. Output columns: ``doc``, the two languages (``en``, ``es`` by
-    default), ``score``, ``src`` and ``tgt`` (segment indices). A document that raises a
+    default), ``score``, ``confidence``, ``src`` and ``tgt`` (segment indices): the fields
+    of a JSONL pair (:func:`bialign.io.jsonl.pair_record`). A document that raises a
     bialign error (one language only, empty) yields no rows and is logged as a warning;
     with ``errors_column="error"`` it yields one row carrying the message instead.
     Remaining keyword arguments go to :class:`bialign.Aligner` (``langs``, ``model``,
@@ -70,7 +72,8 @@ class PairAligner:
 
     def __call__(self, batch: Mapping[str, Any]) -> dict[str, list[Any]]:
         a, b = self.langs
-        out: dict[str, list[Any]] = {"doc": [], a: [], b: [], "score": [], "src": [], "tgt": []}
+        columns = ["doc", a, b, "score", "confidence", "src", "tgt"]
+        out: dict[str, list[Any]] = {name: [] for name in columns}
         if self.errors_column:
             out[self.errors_column] = []
         first = self.text_column or self.src_column
@@ -83,19 +86,15 @@ class PairAligner:
                 if not self.errors_column:
                     log.warning("bialign: document %r skipped: %s", doc_id or k, exc)
                     continue
-                for key, value in (("doc", doc_id), (a, ""), (b, ""), ("score", 0.0)):
-                    out[key].append(value)
-                out["src"].append([])
-                out["tgt"].append([])
+                empty = {"doc": doc_id, a: "", b: "", "score": 0.0, "confidence": 0.0}
+                for name in columns:
+                    out[name].append(empty.get(name, []))
                 out[self.errors_column].append(str(exc))
                 continue
             for p in corpus.pairs:
-                out["doc"].append(doc_id)
-                out[a].append(p.src_text)
-                out[b].append(p.tgt_text)
-                out["score"].append(p.score)
-                out["src"].append(list(p.src))
-                out["tgt"].append(list(p.tgt))
+                record = pair_record(p, self.langs, doc_id)
+                for name in columns:
+                    out[name].append(record[name])
                 if self.errors_column:
                     out[self.errors_column].append("")
         return out

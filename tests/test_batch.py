@@ -7,13 +7,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
 
 import bialign
 from bialign.batch import align_jsonl
-from bialign.formats import read_tmx
+from bialign.io.tmx import read_units as read_tmx
 
 CLI = [sys.executable, "-m", "bialign.cli"]
 
@@ -173,6 +174,52 @@ def test_resume_refuses_when_the_output_is_gone(
     Path(f"{out}.progress").write_text('{"doc": -1, "offset": 0}\n{"doc": 0, "offset": 500}\n')
     with src.open(encoding="utf-8") as f, pytest.raises(bialign.BialignError, match="missing"):
         align_jsonl(f, out, resume=True, progress=False)
+
+
+def test_align_many_writes_moses_and_resumes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Moses is two files: align-many appends to both, and a resume cuts both back."""
+    import bialign.io as bio
+    from bialign import batch
+    from bialign.cli import main
+
+    def fake_align_many(docs: Iterable[object], **options: object) -> Iterator[batch.Result]:
+        # Each document is a list of segments, English then Spanish, one pair per two.
+        for k, doc in enumerate(docs):
+            if isinstance(doc, Exception):
+                yield batch.Result(k, None, doc)  # type: ignore[arg-type]
+                continue
+            segs = list(doc)  # type: ignore[call-overload]
+            beads = [bialign.Bead((i,), (i,), a, b, 0.5) for i, (a, b) in
+                     enumerate(zip(segs[0::2], segs[1::2], strict=True))]  # fmt: skip
+            yield batch.Result(k, bialign.ParallelCorpus(beads, [], [], ("en", "es")))
+
+    monkeypatch.setattr(batch, "align_many", fake_align_many)
+    docs = [[f"one {k}\ttab", f"uno {k}\nline", f"two {k} <&>", f"dos {k}\\"] for k in range(5)]
+    src = tmp_path / "docs.jsonl"
+    lines = [json.dumps({"id": f"d{k}", "text": d}) for k, d in enumerate(docs)]
+    src.write_text("\n".join(lines[:2] + ["not json"] + lines[2:]) + "\n", encoding="utf-8")
+    cmd = ["align-many", str(src), "--format", "moses", "--no-progress", "-o"]
+    assert main([*cmd, str(tmp_path / "whole")]) == 0
+    assert "not JSON" in capsys.readouterr().err
+    pairs = [(d[i], d[i + 1]) for d in docs for i in (0, 2)]
+    assert bio.read_pairs("moses", tmp_path / "whole") == pairs
+    whole = [(tmp_path / f"whole.{lang}").read_bytes() for lang in ("en", "es")]
+
+    # A run killed while writing its fourth document: two documents and the bad line
+    # recorded, half a line more in each file, a cut-off record in the progress file.
+    out = tmp_path / "out"
+    progress = Path(f"{out}.progress")
+    assert main([*cmd, str(out)]) == 0
+    kept = progress.read_text().splitlines()[:4]  # header, d0, d1, the bad line
+    progress.write_text("\n".join(kept) + '\n{"doc": 3, "off')
+    for lang in ("en", "es"):
+        with open(f"{out}.{lang}", "ab") as f:
+            f.write(b"half a li")
+    assert main([*cmd, str(out), "--resume"]) == 0
+    assert [(tmp_path / f"out.{lang}").read_bytes() for lang in ("en", "es")] == whole
+    assert "done by an earlier run" in capsys.readouterr().err
 
 
 def test_cli_names_an_output_it_cannot_write(

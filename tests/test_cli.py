@@ -12,7 +12,8 @@ import pytest
 from conftest import EXAMPLE
 
 import bialign
-from bialign import cli, formats
+import bialign.io as bio
+from bialign import cli
 
 
 def test_cli_align_example_to_stdout(capsys) -> None:
@@ -26,13 +27,13 @@ def test_cli_formats_to_files(tmp_path: Path) -> None:
     assert (
         cli.main(["align", str(EXAMPLE), "-o", str(tmp_path / "c.jsonl"), "--format", "jsonl"]) == 0
     )
-    assert formats.read_jsonl(tmp_path / "c.jsonl")[0]["es"].startswith("Publicado")
+    assert bio.read_pairs("jsonl", tmp_path / "c.jsonl")[0][1].startswith("Publicado")
     assert cli.main(["align", str(EXAMPLE), "-o", str(tmp_path / "c.tmx"), "--format", "tmx"]) == 0
-    assert formats.read_tmx(tmp_path / "c.tmx")[0]["en"].startswith("Posted")
+    assert bio.read_pairs("tmx", tmp_path / "c.tmx")[0][0].startswith("Posted")
     assert cli.main(["align", str(EXAMPLE), "-o", str(tmp_path / "m"), "--format", "moses"]) == 0
     assert (tmp_path / "m.es").read_text(encoding="utf-8").startswith("Publicado")
     assert cli.main(["align", str(EXAMPLE), "--min-score", "5", "-o", str(tmp_path / "e.tsv")]) == 0
-    assert formats.read_tsv(tmp_path / "e.tsv") == []
+    assert bio.read_pairs("tsv", tmp_path / "e.tsv") == []
 
 
 def test_cli_align_docs_and_stdin(tmp_path: Path, monkeypatch, capsys) -> None:

@@ -14,9 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bialign
-from bialign import calibrate, formats
+import bialign.io as bio
+from bialign import calibrate
 from bialign.confidence import PAIR_FEATURES, predict
 from bialign.errors import InputError
+from bialign.io import jsonl
 from bialign.profile import Model, Profile, constant, resolve, shipped
 from bialign.provenance import parse_signature
 
@@ -199,10 +201,10 @@ def test_signature_in_every_format(tmp_path: Path) -> None:
     corpus.to_moses(tmp_path / "c")
     corpus.to_tmx(tmp_path / "c.tmx")
     for name in ("c.tsv", "c.jsonl", "c", "c.tmx"):
-        assert formats.read_signature(tmp_path / name) == sig
+        assert bio.read_signature(tmp_path / name) == sig
     header = ET.parse(tmp_path / "c.tmx").getroot().find("header")
     assert header is not None and header.find("prop").get("type").startswith("x-")  # type: ignore[union-attr]
-    rows = formats.read_jsonl(tmp_path / "c.jsonl")
+    rows = jsonl.read_records(tmp_path / "c.jsonl")
     assert all(0 <= r["confidence"] <= 1 for r in rows) and len(rows) == len(corpus.pairs)
     ds = corpus.to_hf_dataset()
     assert sig in ds.info.description and "confidence" in ds.column_names

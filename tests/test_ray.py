@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import bialign
-from bialign.formats import pair_record
+from bialign.io.jsonl import pair_record
 
 ray = pytest.importorskip("ray", reason="Ray is in the test extra; install bialign[ray]")
 

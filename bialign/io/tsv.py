@@ -1,0 +1,55 @@
+"""TSV: a header, then one pair per line (source, target, score).
+
+Tab, newline, CR and backslash inside a text are escaped (:func:`escape_line`), so every
+line stays one pair. With many documents (``align-many``) a ``doc`` column comes first.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._base import Format, Langs, Parts, PathArg, escape_line, open_text, unescape_line
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..corpus import Bead, ParallelCorpus
+
+
+def header(langs: Langs, signature: str, many: bool) -> Parts:
+    return (("doc\t" if many else "") + f"{langs[0]}\t{langs[1]}\tscore\n",)
+
+
+def row(bead: Bead, doc: str | None = None) -> str:
+    """One escaped line: source, target, score; with ``doc``, the id comes first."""
+    cells = [bead.src_text, bead.tgt_text] if doc is None else [doc, bead.src_text, bead.tgt_text]
+    return "\t".join(escape_line(c) for c in cells) + f"\t{bead.score:.6f}\n"
+
+
+def rows(corpus: ParallelCorpus, doc: str | None) -> Parts:
+    return ("".join(row(b, doc) for b in corpus.pairs),)
+
+
+def read_rows(path: PathArg) -> list[tuple[str, str, float]]:
+    """``(src, tgt, score)`` per line; a ``doc`` column (``align-many``) is dropped."""
+    out = []
+    with open_text(path, "r") as f:
+        first = next(f, "")
+        skip = 1 if first.startswith("doc\t") and first.count("\t") == 3 else 0
+        for line in f:
+            cells = line.rstrip("\n").split("\t")[skip:]
+            src, tgt, score = cells
+            out.append((unescape_line(src), unescape_line(tgt), float(score)))
+    return out
+
+
+def read(path: PathArg, langs: Langs) -> list[tuple[str, str]]:
+    return [(src, tgt) for src, tgt, _ in read_rows(path)]
+
+
+FORMAT = Format(
+    name="tsv",
+    help="one pair per line (header: the two languages and score)",
+    many_help="with a doc column first",
+    header=header,
+    rows=rows,
+    read=read,
+)
