@@ -25,6 +25,7 @@ from typing import IO, Any
 from . import io as formats_io
 from .corpus import ParallelCorpus
 from .errors import BialignError, ConfigError, InputError
+from .options import Options
 from .pipeline import Aligner
 from .threads import resolve_threads
 
@@ -40,50 +41,51 @@ class Result:
 
 def align_many(
     docs: Iterable[object],
+    options: Options | None = None,
+    /,
     *,
-    langs: tuple[str, str] = ("en", "es"),
     on_error: str = "skip",
     workers: int = 1,
-    threads: int | None = None,
-    progress: bool | None = None,
     total: int | None = None,
     initial: int = 0,
-    **options: Any,
+    **changes: Any,
 ) -> Iterator[Result]:
     """Align many documents with the encoder loaded once, yielding results in input order.
 
     Each item is a mixed document, or a ``(src, tgt)`` tuple of two documents (an item
-    that is a :class:`BialignError` is reported as that document's error). With
-    ``on_error="skip"`` a document that raises a bialign error (empty, one language
-    only, ...) yields a :class:`Result` carrying the error instead of stopping the run.
+    that is a :class:`BialignError` is reported as that document's error). The settings
+    are a :class:`bialign.Options` and/or its fields as keywords, as for
+    :func:`bialign.align`. With ``on_error="skip"`` a document that raises a bialign
+    error (empty, one language only, ...) yields a :class:`Result` carrying the error
+    instead of stopping the run.
 
-    ``threads`` (default: the CPUs this process may use, see :mod:`bialign.threads`) is
-    the budget for all of it: ``workers`` > 1 aligns on that many processes, each with its
-    own encoder using an equal share of those threads (``model`` must then be None or a
-    name, which can be sent to another process). Documents are read lazily, at most
-    ``2 * workers`` ahead.
-    ``progress`` shows a bar on standard error (default: when it is a terminal);
-    ``total`` sizes it when ``docs`` has no length (with ``initial`` documents counted
-    as done before, as on a resumed run), so that it can show an ETA.
+    The ``threads`` option (default: the CPUs this process may use, see
+    :mod:`bialign.threads`) is the budget for all of it: ``workers`` > 1 aligns on that
+    many processes, each with its own encoder using an equal share of those threads
+    (``model`` must then be None or a name, which can be sent to another process).
+    Documents are read lazily, at most ``2 * workers`` ahead.
+    The ``progress`` option shows a bar on standard error (default: when it is a
+    terminal); ``total`` sizes it when ``docs`` has no length (with ``initial``
+    documents counted as done before, as on a resumed run), so that it can show an ETA.
     """
+    opts = Options.of(options, **changes)
     if on_error not in ("skip", "raise"):
         raise ConfigError("on_error must be 'skip' or 'raise'")
     _check_workers(workers)
-    budget = resolve_threads(threads)
-    options = {"langs": langs, **options}
+    budget = resolve_threads(opts.threads)
     if total is None and hasattr(docs, "__len__"):
         total = len(docs)  # type: ignore[arg-type]
-    show = progress if progress is not None else sys.stderr.isatty()
+    show = opts.progress if opts.progress is not None else sys.stderr.isatty()
     from tqdm import tqdm
 
     with tqdm(total=total, initial=initial, unit="doc", disable=not show, file=sys.stderr) as bar:
         if workers == 1:
-            aligner = Aligner(threads=budget, **options)
+            aligner = Aligner(opts, threads=budget)
             for k, doc in enumerate(docs):
                 yield _align_one(aligner, k, doc, on_error)
                 bar.update()
             return
-        yield from _parallel(docs, options, workers, budget, on_error, bar)
+        yield from _parallel(docs, opts, workers, budget, on_error, bar)
 
 
 def _check_workers(workers: object) -> None:
@@ -108,15 +110,19 @@ def _align_one(aligner: Aligner, k: int, doc: object, on_error: str) -> Result:
 
 def _parallel(
     docs: Iterable[object],
-    options: dict[str, Any],
+    options: Options,
     workers: int,
     budget: int,
     on_error: str,
     bar: Any,
 ) -> Iterator[Result]:
-    model = options.get("model")
+    model = options.model
     if model is not None and not isinstance(model, str):
-        raise ValueError("workers > 1 needs model=None or a model name or folder (a str)")
+        raise ConfigError(
+            "workers > 1 needs model=None or a model name or folder (a str): an encoder "
+            "object cannot be sent to another process",
+            option="model",
+        )
     threads = max(1, budget // workers)
     # spawn: the encoder and lingua start thread pools, which must not be forked.
     with ProcessPoolExecutor(
@@ -141,15 +147,15 @@ def _parallel(
 _WORKER: Aligner | None = None
 
 
-def _init_worker(options: dict[str, Any], threads: int) -> None:
+def _init_worker(options: Options, threads: int) -> None:
     global _WORKER
     # Ctrl-C is the parent's to handle (it stops the run and says how to resume); a
     # worker that took it too would print a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .embed import load_embedder
 
-    options = {**options, "model": load_embedder(options.get("model"), threads=threads)}
-    _WORKER = Aligner(threads=threads, **options)
+    model = load_embedder(options.model, threads=threads)
+    _WORKER = Aligner(options, threads=threads, model=model)
 
 
 def _work(k: int, doc: object, on_error: str) -> Result:
@@ -240,6 +246,8 @@ def _count_documents(source: IO[str]) -> int | None:
 def align_jsonl(
     source: IO[str],
     output: Path,
+    options: Options | None = None,
+    /,
     *,
     fmt: str = "jsonl",
     resume: bool = False,
@@ -247,7 +255,8 @@ def align_jsonl(
     min_confidence: float | None = None,
     where: str = "input",
     on_error_log: IO[str] | None = None,
-    **options: Any,
+    workers: int = 1,
+    **changes: Any,
 ) -> BatchSummary:
     """Align every document of a JSONL stream and append its pairs to ``output`` (for a
     format of several files, such as Moses, the prefix of their names).
@@ -261,9 +270,9 @@ def align_jsonl(
             f"align-many writes {', '.join(formats_io.names(many=True))}, not {fmt!r}"
         )
     form = formats_io.get_format(fmt)
-    _check_workers(options.get("workers", 1))  # before the output is touched
-    given = options.get("langs", ("en", "es"))
-    langs = (str(given[0]), str(given[1]))
+    opts = Options.of(options, **changes)
+    _check_workers(workers)  # before the output is touched
+    langs = opts.langs
     paths = form.files(output, langs)
     log = on_error_log or sys.stderr
     checkpoint = Path(f"{output}.progress")
@@ -308,10 +317,10 @@ def align_jsonl(
                 yield doc
 
         total = _count_documents(source)
-        if total is not None:
-            options.setdefault("total", total)
-            options.setdefault("initial", done_upto + 1)
-        for result in align_many(docs(), **options):
+        run = align_many(
+            docs(), opts, workers=workers, total=total, initial=done_upto + 1 if total else 0
+        )
+        for result in run:
             k = result.index + done_upto + 1
             doc_id = ids.pop(result.index)
             summary.documents += 1

@@ -349,10 +349,11 @@ def _write(corpus: ParallelCorpus, args: argparse.Namespace) -> None:
     corpus.write(args.output or sys.stdout, args.format)
 
 
-def _aligner(args: argparse.Namespace) -> Any:
-    from .pipeline import Aligner
+def _options(args: argparse.Namespace) -> Any:
+    """The bialign.Options the command's flags describe (one place for every command)."""
+    from .options import Options
 
-    return Aligner(
+    return Options(
         langs=(args.langs[0], args.langs[1]),
         model=args.model,
         split=args.split,
@@ -368,10 +369,15 @@ def _aligner(args: argparse.Namespace) -> Any:
     )
 
 
+def _aligner(args: argparse.Namespace) -> Any:
+    from .pipeline import Aligner
+
+    return Aligner(_options(args))
+
+
 def _align_many(args: argparse.Namespace) -> int:
     from .batch import align_jsonl, finished_documents
 
-    langs = (args.langs[0], args.langs[1])
     try:
         if args.file == "-":
             source = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig")
@@ -382,13 +388,9 @@ def _align_many(args: argparse.Namespace) -> int:
     try:
         with source:
             summary = align_jsonl(
-                source, Path(args.output), fmt=args.format, resume=args.resume,
-                min_score=args.min_score, where=args.file, langs=langs, model=args.model,
-                split=args.split, progress=args.progress, workers=args.workers,
-                markup=not args.keep_markup, attach=not args.no_attach,
-                input_format=args.input_format, keep_furniture=args.keep_furniture,
-                granularity=args.granularity, threads=args.threads, cache_dir=args.cache_dir,
-                min_confidence=args.min_confidence, profile=args.profile,
+                source, Path(args.output), _options(args), fmt=args.format,
+                resume=args.resume, min_score=args.min_score,
+                min_confidence=args.min_confidence, where=args.file, workers=args.workers,
             )  # fmt: skip
     except KeyboardInterrupt:
         done = finished_documents(Path(args.output))

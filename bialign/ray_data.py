@@ -21,8 +21,9 @@ from typing import Any
 
 from .corpus import ParallelCorpus
 from .embed import load_embedder
-from .errors import BialignError
+from .errors import BialignError, ConfigError
 from .io.jsonl import pair_record
+from .options import Options
 from .pipeline import Aligner
 
 log = logging.getLogger("bialign.ray_data")
@@ -38,8 +39,9 @@ class PairAligner:
     of a JSONL pair (:func:`bialign.io.jsonl.pair_record`). A document that raises a
     bialign error (one language only, empty) yields no rows and is logged as a warning;
     with ``errors_column="error"`` it yields one row carrying the message instead.
-    Remaining keyword arguments go to :class:`bialign.Aligner` (``langs``, ``model``,
-    ``split``, ``min_score``, ...).
+    The settings are ``options`` (a :class:`bialign.Options`) and/or its fields as
+    keywords (``langs``, ``model``, ``split``, ``min_pair_score``, ...), as for
+    :func:`bialign.align`.
 
     Each actor uses as many threads (encoder, BLAS, language identification) as the CPUs
     Ray assigned it (``num_cpus``; or ``threads=``), not every core of the node: several
@@ -54,20 +56,24 @@ class PairAligner:
         tgt_column: str | None = None,
         id_column: str | None = None,
         errors_column: str | None = None,
-        **options: Any,
+        options: Options | None = None,
+        **changes: Any,
     ) -> None:
         if (src_column is None) != (tgt_column is None):
-            raise ValueError("give both src_column and tgt_column, or neither")
+            raise ConfigError("give both src_column and tgt_column, or neither")
         if src_column is None and text_column is None:
-            raise ValueError("give text_column, or src_column and tgt_column")
+            raise ConfigError("give text_column, or src_column and tgt_column")
         self.text_column = None if src_column else text_column
         self.src_column, self.tgt_column = src_column, tgt_column
         self.id_column, self.errors_column = id_column, errors_column
-        options.setdefault("progress", False)
-        if options.get("threads") is None:
-            options["threads"] = _assigned_cpus()
-        options["model"] = load_embedder(options.get("model"), threads=options["threads"])
-        self.aligner = Aligner(**options)
+        opts = Options.of(options, **changes)
+        threads = opts.threads if opts.threads is not None else _assigned_cpus()
+        self.aligner = Aligner(
+            opts,
+            progress=False if opts.progress is None else opts.progress,
+            threads=threads,
+            model=load_embedder(opts.model, threads=threads),
+        )
         self.langs = self.aligner.langs
 
     def __call__(self, batch: Mapping[str, Any]) -> dict[str, list[Any]]:

@@ -184,7 +184,9 @@ def test_align_many_writes_moses_and_resumes_it(
     from bialign import batch
     from bialign.cli import main
 
-    def fake_align_many(docs: Iterable[object], **options: object) -> Iterator[batch.Result]:
+    def fake_align_many(
+        docs: Iterable[object], options: object = None, /, **kw: object
+    ) -> Iterator[batch.Result]:
         # Each document is a list of segments, English then Spanish, one pair per two.
         for k, doc in enumerate(docs):
             if isinstance(doc, Exception):

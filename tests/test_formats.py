@@ -308,7 +308,7 @@ def test_align_many_writes_what_write_documents_writes(
 
     corpora = {"a": corpus_of(CLEAN[:4]), "b": corpus_of(CLEAN[4:])}
 
-    def fake_align_many(docs, **options):  # type: ignore[no-untyped-def]
+    def fake_align_many(docs, options=None, /, **kw):  # type: ignore[no-untyped-def]
         for k, doc in enumerate(docs):
             yield batch.Result(k, corpora[doc])
 
