@@ -460,14 +460,13 @@ class Aligner:
             )
         timings["align"] = time.perf_counter() - t0
         beads = []
+        floor = self.options.min_pair_score
         for s, t, score in raw_beads:
-            si = tuple(src_idx[k] for k in s)
-            ti = tuple(tgt_idx[k] for k in t)
+            si = tuple([src_idx[k] for k in s])
+            ti = tuple([tgt_idx[k] for k in t])
             src_text, tgt_text = _join(src_segs, si), _join(tgt_segs, ti)
             if s and t:
-                weak = (
-                    self.options.min_pair_score is not None and score < self.options.min_pair_score
-                )
+                weak = floor is not None and score < floor
                 if weak or (mixed and contradicts(src_text, tgt_text)):
                     beads.extend(_unpair(si, ti, src_segs, tgt_segs))
                     continue

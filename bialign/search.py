@@ -308,8 +308,9 @@ def _run_sums(values: np.ndarray, length: int) -> np.ndarray:
     return out
 
 
-def _self_norms(emb: np.ndarray, w: np.ndarray, length: int) -> np.ndarray:
-    """Squared norm of ``sum(w_r e_r)`` over each run of ``length`` ending before i."""
+def _self_norms(emb: np.ndarray, w: np.ndarray, length: int, near: list[np.ndarray]) -> np.ndarray:
+    """Squared norm of ``sum(w_r e_r)`` over each run of ``length`` ending before i;
+    ``near[k][i]`` is the dot product of items i and i + k (see :func:`_near_dots`)."""
     n = len(emb)
     out = np.full(n + 1, np.nan)
     if length > n:
@@ -317,11 +318,18 @@ def _self_norms(emb: np.ndarray, w: np.ndarray, length: int) -> np.ndarray:
     total = np.zeros(n + 1 - length)
     for p in range(length):
         for q in range(length):
-            a = emb[p : n - length + 1 + p]
-            b = emb[q : n - length + 1 + q]
-            dots = np.einsum("ij,ij->i", a, b) if p != q else np.ones(len(a))
-            total += w[p : n - length + 1 + p] * w[q : n - length + 1 + q] * dots
+            k = n - length + 1
+            dots = near[abs(p - q)][min(p, q) : min(p, q) + k] if p != q else np.ones(k)
+            total += w[p : k + p] * w[q : k + q] * dots
     out[length:] = total
+    return out
+
+
+def _near_dots(emb: np.ndarray, reach: int) -> list[np.ndarray]:
+    """``out[k][i] = emb[i] . emb[i + k]`` for 0 < k < reach (out[0] unused)."""
+    out = [np.zeros(0)]
+    for k in range(1, reach):
+        out.append(np.einsum("ij,ij->i", emb[: len(emb) - k], emb[k:]))
     return out
 
 
@@ -358,8 +366,9 @@ class _Scorer:
         # Per run length: O(n) arrays, indexed by the position where a run ends.
         sides = {a for a, _ in self.shapes}
         tsides = {b for _, b in self.shapes}
-        self.ns = {a: _self_norms(src, self.ws, a) for a in sides}
-        self.nt = {b: _self_norms(tgt, self.wt, b) for b in tsides}
+        near_s, near_t = _near_dots(src, max(sides)), _near_dots(tgt, max(tsides))
+        self.ns = {a: _self_norms(src, self.ws, a, near_s) for a in sides}
+        self.nt = {b: _self_norms(tgt, self.wt, b, near_t) for b in tsides}
         self.bs = {a: _run_sums(self.base_s * self.ws, a) / _run_sums(self.ws, a) for a in sides}
         self.bt = {b: _run_sums(self.base_t * self.wt, b) / _run_sums(self.wt, b) for b in tsides}
         # Log run lengths for the length term log((lt + 8) / (ratio * ls + 8)).
