@@ -32,6 +32,7 @@ from .dataset import CleanConfig, PairRecord, check_sizes, clean, deduplicate, s
 from .embed import Embedder, load_embedder
 from .errors import BialignError, InputError, require
 from .publish import BuildSummary, publish
+from .segment import ReadDocument
 
 #: A document is "mixed" when its minority language holds at least this share of its
 #: sampled segments that have a language.
@@ -42,10 +43,11 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 @dataclass(frozen=True)
 class InputDocument:
-    """One document of the input: an id (a path or URL) and its content."""
+    """One document of the input: an id (a path or URL) and its content (once read, the
+    read document)."""
 
     id: str
-    content: str | Path
+    content: str | Path | ReadDocument
 
 
 def read_inputs(source: Path) -> Iterator[InputDocument]:
@@ -158,16 +160,21 @@ def build_dataset(
     # (a URL crawled twice, a WARC record without one).
     mono: dict[str, list[int]] = {langs[0]: [], langs[1]: []}
     minority: dict[int, int] = {}
-    docs = list(read_inputs(source))
-    for k, doc in enumerate(
-        tqdm(docs, desc="sorting", unit="doc", disable=not show, file=sys.stderr)
+    # Each page is read (and its language sample taken) once: matching and alignment
+    # take the read document.
+    docs: list[InputDocument] = []
+    for k, item in enumerate(
+        tqdm(read_inputs(source), desc="sorting", unit="doc", disable=not show, file=sys.stderr)
     ):
         summary.documents += 1
         try:
+            doc = InputDocument(item.id, aligner.read(item.content, item.id))
             counts = aligner.sample_languages(doc.content, doc.id)
         except BialignError:
             summary.failed_documents += 1
+            docs.append(InputDocument(item.id, ""))
             continue
+        docs.append(doc)
         a, b = counts.get(langs[0], 0), counts.get(langs[1], 0)
         if min(a, b) >= max(1, MIXED_SHARE * (a + b)):
             summary.mixed_documents += 1

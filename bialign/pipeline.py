@@ -31,7 +31,7 @@ from .options import Options
 from .profile import Profile, encoder_name, resolve
 from .provenance import make_signature
 from .search import align_embeddings
-from .segment import MAX_SEGMENT_CHARS, RawSegment, read_document, split_sentences
+from .segment import MAX_SEGMENT_CHARS, RawSegment, ReadDocument, read_document, split_sentences
 from .threads import limited, resolve_threads
 
 #: Segments of each monolingual document whose language is checked (evenly spread).
@@ -177,7 +177,8 @@ class Aligner:
         raw_tgt = self._read(tgt, "tgt")
         split = self.options.split == "sentences"
         a, b = self.langs
-        src_check, tgt_check = self._check_language(raw_src, a), self._check_language(raw_tgt, b)
+        src_check = self._check_language(src, raw_src, a)
+        tgt_check = self._check_language(tgt, raw_tgt, b)
         warnings = []
         if src_check.looks_like(b) and tgt_check.looks_like(a):
             # The two documents were given in the wrong order: align them the right way
@@ -268,17 +269,30 @@ class Aligner:
         puts in each language (``und`` included), read as :meth:`align` reads it: enough
         to sort a crawl's pages into mixed and one-language ones."""
         with limited(self._threads):
-            return self._check_language(self._read(doc, name), self.langs[0]).counts
+            return self._check_language(doc, self._read(doc, name), self.langs[0]).counts
 
-    def _check_language(self, raw: list[RawSegment], lang: str) -> _LanguageCheck:
+    def read(self, doc: object, name: str = "doc") -> ReadDocument:
+        """The document read as this aligner reads it, to pass to several steps (a
+        crawl's page is sampled, matched and aligned) without reading it again."""
+        if isinstance(doc, ReadDocument):
+            return doc
+        with limited(self._threads):
+            return ReadDocument(name, tuple(self._read(doc, name)))
+
+    def _check_language(self, doc: object, raw: list[RawSegment], lang: str) -> _LanguageCheck:
         """Identify the language of an evenly spread sample of a monolingual document's
         segments: enough to catch a wrong or swapped document, at a fraction of the cost
         of labelling every segment (alignment itself does not need the labels)."""
+        key = (self.langs, type(self.options.detector).__name__)
+        if isinstance(doc, ReadDocument) and key in doc.sampled:
+            return _LanguageCheck(lang, doc.sampled[key])
         texts = [r.text[:MAX_SEGMENT_CHARS] for r in raw if r.text]
         step = max(1, len(texts) // LANGUAGE_SAMPLE)
         sample = texts[::step][:LANGUAGE_SAMPLE]
         labels = self._identifier.identify(sample, self.langs)
         counts = {x: sum(lab.lang == x for lab in labels) for x in (*self.langs, UND)}
+        if isinstance(doc, ReadDocument):
+            doc.sampled[key] = counts
         return _LanguageCheck(lang, counts)
 
     def _label_monolingual(

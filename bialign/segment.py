@@ -11,7 +11,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BinaryFileError, EmptyDocumentError, InputError, LimitExceededError
@@ -45,6 +45,21 @@ class RawSegment:
     line: int  # 1-based line number for text input; 1-based item number for lists
     #: The language the markup declares for it (HTML ``lang``), "" when none.
     lang_hint: str = ""
+
+
+@dataclass(frozen=True)
+class ReadDocument:
+    """A document already read: its segments as the reader made them. Pass it wherever a
+    document goes (``align``, ``align_documents``, ``match_documents``) to skip reading
+    it again; :meth:`bialign.Aligner.read` makes one. It also keeps the language counts
+    of its sample once an aligner has taken them, so a crawl's page is sampled once."""
+
+    name: str
+    segments: tuple[RawSegment, ...]
+    #: Language counts of the sample, per (langs, detector) that took them.
+    sampled: dict[tuple[object, ...], dict[str, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def clean_text(text: str) -> str:
@@ -82,6 +97,8 @@ def read_document(
     """
     if input_format not in INPUT_FORMATS:
         raise InputError(f"input_format must be one of {INPUT_FORMATS}, got {input_format!r}")
+    if isinstance(doc, ReadDocument):
+        return list(doc.segments)
     if isinstance(doc, os.PathLike):
         path = Path(doc)
         label = str(path) if name == "doc" else f"{name} ({path})"

@@ -204,3 +204,33 @@ class _NoEncoder:
         # attach may ask for joined texts; the given segments must never come here
         assert not any(t in ("The first sentence.", "La primera frase.") for t in texts)
         return np.zeros((len(texts), 8), dtype=np.float32)
+
+
+def test_a_read_document_is_read_and_sampled_once() -> None:
+    """Aligner.read: a crawl's page goes through sampling and alignment without being
+    read or sampled again, and aligns exactly as the file itself does."""
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    en, es = examples / "article.en.txt", examples / "article.es.txt"
+    aligner = bialign.Aligner(progress=False)
+    calls: list[int] = []
+    identify = aligner._identifier.identify
+
+    def counting(texts, langs):  # type: ignore[no-untyped-def]
+        calls.append(len(texts))
+        return identify(texts, langs)
+
+    aligner._identifier.identify = counting  # type: ignore[method-assign]
+    read_en, read_es = aligner.read(en, "en"), aligner.read(es, "es")
+    assert [s.text for s in read_en.segments] == [
+        line for line in en.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    first = aligner.sample_languages(read_en)
+    assert aligner.sample_languages(read_en) == first and len(calls) == 1
+    from_reads = aligner.align_documents(read_en, read_es)
+    assert len(calls) == 2  # only the Spanish page's sample was new
+    from_files = aligner.align_documents(en, es)
+    assert [(p.src, p.tgt, p.src_text, p.tgt_text) for p in from_reads.pairs] == [
+        (p.src, p.tgt, p.src_text, p.tgt_text) for p in from_files.pairs
+    ]
