@@ -31,6 +31,7 @@ import numpy as np
 
 from .corpus import Bead, Segment
 from .profile import Model, Profile
+from .threads import dot_t
 
 #: Half-width, in stream items, of the other-language window each item is compared with.
 WINDOW = 20
@@ -73,7 +74,7 @@ def _window(a: np.ndarray, b: np.ndarray, centers: np.ndarray) -> _Side:
         if c1 - c0 <= 4 * (len(rows) + width):
             # Windows of neighbouring items overlap: one dense product of the block is
             # far cheaper than gathering every window's vectors.
-            dense = a[c : c + 256] @ b[c0:c1].T
+            dense = dot_t(a[c : c + 256], b[c0:c1])
             sims[c : c + 256] = np.take_along_axis(dense, rows - c0, axis=1)
         else:
             sims[c : c + 256] = np.einsum("nd,nkd->nk", a[c : c + 256], b[rows])

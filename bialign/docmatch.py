@@ -33,6 +33,7 @@ from .embed import Embedder, embed_unique, load_embedder
 from .errors import ConfigError
 from .search import AlignConfig, align_embeddings
 from .segment import MAX_SEGMENT_CHARS, read_document
+from .threads import dot_t
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def _neighbours(a: np.ndarray, b: np.ndarray, k: int, block: int = 2048) -> tupl
     idx = np.empty((len(a), k), dtype=np.int64)
     sim = np.empty((len(a), k), dtype=np.float32)
     for i0 in range(0, len(a), block):
-        s = a[i0 : i0 + block] @ b.T
+        s = dot_t(a[i0 : i0 + block], b)
         part = np.argpartition(-s, k - 1, axis=1)[:, :k]
         idx[i0 : i0 + block] = part
         sim[i0 : i0 + block] = np.take_along_axis(s, part, axis=1)

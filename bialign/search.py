@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .threads import dot_t
+
 Bead = tuple[tuple[int, ...], tuple[int, ...], float]
 
 NEG = -1e18
@@ -246,7 +248,7 @@ def _banded_similarities(
         r1 = min(n, r0 + block)
         c0 = int(start[r0])
         c1 = int(min(m, start[r1 - 1] + width))
-        dense = src[r0:r1] @ tgt[c0:c1].T
+        dense = dot_t(src[r0:r1], tgt[c0:c1])
         offs = (start[r0:r1] - c0)[:, None] + np.arange(width)[None, :]
         sims[r0:r1] = np.take_along_axis(dense, offs, axis=1)
     return start, sims

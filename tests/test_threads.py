@@ -73,3 +73,28 @@ def test_threads_caps_blas_and_the_budget_during_alignment() -> None:
     assert th.current_threads() == th.usable_cpus()  # restored afterwards
     results = list(bialign.align_many([(src, tgt)], model=enc, threads=1, progress=False))
     assert results[0].error is None and set(enc.budget) == {1}
+
+
+def test_small_products_run_on_one_blas_thread_and_give_the_same_numbers() -> None:
+    """dot_t: a small product is computed on one thread (no waiting for a descheduled
+    BLAS thread), with exactly the numbers of a @ b.T."""
+    import numpy as np
+    from threadpoolctl import threadpool_info
+
+    from bialign import threads
+
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((45, 64)).astype(np.float32)
+    b = rng.standard_normal((50, 64)).astype(np.float32)
+    seen: list[int] = []
+    real_matmul = np.matmul
+
+    class Spy(np.ndarray):
+        def __matmul__(self, other):  # type: ignore[no-untyped-def]
+            blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+            seen.extend(lib["num_threads"] for lib in blas)
+            return real_matmul(np.asarray(self), other)
+
+    out = threads.dot_t(a.view(Spy), b)
+    assert np.array_equal(np.asarray(out), a @ b.T)
+    assert seen and set(seen) == {1}
