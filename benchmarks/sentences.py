@@ -144,13 +144,22 @@ def _sentencex_own() -> Callable[[str, str], list[str]]:
 
 
 def _bialign() -> Callable[[str, str], list[str]]:
+    """As in a mixed page: a boundary must hold under both languages' rules."""
     from bialign.sentences import split_text
 
     return lambda lang, text: split_text(text, lang)
 
 
+def _bialign_own() -> Callable[[str, str], list[str]]:
+    """As in a one-language document (split_sentences with the document's language)."""
+    from bialign.sentences import split_text
+
+    return lambda lang, text: split_text(text, lang, langs=(lang,))
+
+
 SPLITTERS: dict[str, Callable[[], Callable[[str, str], list[str]]]] = {
-    "bialign (syntok, confirmed by sentencex)": _bialign,
+    "bialign, one-language document (its language's rules)": _bialign_own,
+    "bialign, mixed page (syntok, confirmed by sentencex under both languages' rules)": (_bialign),
     "sentencex": _sentencex,
     "pysbd": _pysbd,
     "syntok": _syntok,

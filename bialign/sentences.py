@@ -40,11 +40,15 @@ def _confirmed(text: str, at: int, langs: Sequence[str]) -> bool:
     ends before ``at`` and the word that starts there."""
     from sentencex import segment
 
-    before = text[:at].split()
-    after = text[at:].split(maxsplit=1)
+    # The nearest word on each side; a quote mark standing alone (' " Ocho nombres',
+    # as French-style news writes it) is not the word.
+    before = [w for w in (x.rstrip(_MARKS) for x in text[:at].rsplit(maxsplit=3)[-3:]) if w]
+    after = [w for w in (x.lstrip(_MARKS) for x in text[at:].split(maxsplit=3)) if w]
     if not before or not after:
         return True
-    probe = f"{before[-1].rstrip(_MARKS)} {after[0].lstrip(_MARKS)}"
+    probe = f"{before[-1]} {after[0]}"
+    if _ordinary_word_ends(before[-1], after[0], langs):
+        return True
     return all(
         sum(1 for piece in segment(lang, probe) if piece.strip()) > 1
         for lang in dict.fromkeys(langs)
@@ -53,7 +57,24 @@ def _confirmed(text: str, at: int, langs: Sequence[str]) -> bool:
 
 def boundaries(text: str, langs: Sequence[str] = ("en", "es")) -> list[int]:
     """Offsets where a sentence starts, the first one apart."""
-    return [at for at in _syntok(text) if _confirmed(text, at, langs)]
+    out = []
+    for at in _syntok(text):
+        at = _past_closing_quote(text, at)
+        if 0 < at < len(text) and _confirmed(text, at, langs) and at not in out:
+            out.append(at)
+    return out
+
+
+def _past_closing_quote(text: str, at: int) -> int:
+    """A boundary proposed just before a quote mark that closes the sentence before it
+    (``fascina. " Finalmente``: the text before holds an odd number of straight quotes;
+    or a closing curly quote or guillemet) moves past that mark and its spaces."""
+    rest = text[at:]
+    mark = rest[:1]
+    closing = mark in "”»’" or (mark == '"' and text.count('"', 0, at) % 2 == 1)
+    if not closing or (len(rest) > 1 and not rest[1].isspace()):
+        return at  # an opening mark, or one glued to the next word ('"Pensé')
+    return len(text) - len(rest[1:].lstrip()) if rest[1:].strip() else len(text)
 
 
 def split_text(
@@ -67,3 +88,22 @@ def split_text(
     cuts = [0, *boundaries(text, langs), len(text)]
     out = [text[a:b].strip() for a, b in zip(cuts, cuts[1:], strict=False)]
     return [s for s in out if s]
+
+
+#: Zipf frequency (wordfreq; 5 = once per 100,000 words) from which a lower-case word is
+#: ordinary vocabulary rather than an abbreviation. Abbreviation lists hold words that are
+#: also among a language's most frequent ones (Spanish "no.", for "número"), and a
+#: sentence ending in such a word ("les guste o no. El presupuesto...") is common.
+ORDINARY_ZIPF = 5.0
+
+
+def _ordinary_word_ends(word: str, nxt: str, langs: Sequence[str]) -> bool:
+    """A lower-case word with a full stop, a frequent word of every language of the text
+    (not a run of letters and dots such as "a.m."), before a capitalised word: the full
+    stop ends a sentence whatever the abbreviation lists say."""
+    stem = word[:-1] if word.endswith(".") else ""
+    if not (stem.isalpha() and stem.islower() and len(stem) > 1 and nxt[:1].isupper()):
+        return False
+    from wordfreq import zipf_frequency
+
+    return all(zipf_frequency(stem, lang) >= ORDINARY_ZIPF for lang in dict.fromkeys(langs))

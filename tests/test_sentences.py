@@ -76,3 +76,26 @@ def test_sentences_are_slices_that_cover_the_text(text: str) -> None:
     for s in out:
         assert s == s.strip() and s
         pos = text.index(s, pos) + len(s)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A straight quote that closes the sentence before stays with it (odd count
+        # before the boundary); one that opens the next goes with the next.
+        ('"Bueno, porque me fascina. " Finalmente llegó a casa.',
+         ['"Bueno, porque me fascina. "', "Finalmente llegó a casa."]),
+        ('Lo dijo Sara Palin. " Sería un error subestimarla. " Y se fue.',
+         ["Lo dijo Sara Palin.", '" Sería un error subestimarla. "', "Y se fue."]),
+        # A frequent lower-case word that an abbreviation list also holds ends the
+        # sentence before a capital; real abbreviations still do not.
+        ("Les guste o no. El presupuesto es grande.",
+         ["Les guste o no.", "El presupuesto es grande."]),
+        ("Todo sube: comida, ropa, etc. No hay solución.",
+         ["Todo sube: comida, ropa, etc.", "No hay solución."]),
+        ("Vive en el núm. 5 de la calle. Spain vs. France ended in a draw.",
+         ["Vive en el núm. 5 de la calle.", "Spain vs. France ended in a draw."]),
+    ],
+)  # fmt: skip
+def test_quotes_and_ordinary_words_at_a_boundary(text: str, expected: list[str]) -> None:
+    assert split_text(text) == expected
