@@ -3,6 +3,7 @@ built from FLORES-200 devtest, bialign against its peers on the same embeddings.
 
     python benchmarks/flores_pairs.py --split dev    # for any decision
     python benchmarks/flores_pairs.py --split test   # looked at once
+    python benchmarks/flores_pairs.py --reverse --pairs es,zh   # X first: langs=(X, "en")
 
 The 1,012 FLORES devtest sentences come from 281 articles (``metadata_devtest.tsv``
 groups them by URL). The articles sorted by URL are split in halves as in
@@ -281,13 +282,20 @@ def main() -> None:
         "--pairs", default=",".join(PAIRS), help="comma-separated, of " + ",".join(PAIRS)
     )
     p.add_argument("--no-peers", action="store_true")
+    p.add_argument(
+        "--reverse",
+        action="store_true",
+        help="align X to English (langs=(X, 'en'), the X document first), as a user with "
+        "Chinese sources would; scored on the same gold",
+    )
     args = p.parse_args()
     pairs = [x for x in args.pairs.split(",") if x]
     lines, urls = load(args.data)
     enc = DiskCachedEncoder()
     results: dict[str, dict] = {}
     for x in pairs:
-        aligner = bialign.Aligner(langs=("en", x), model=enc, progress=False)
+        langs = (x, "en") if args.reverse else ("en", x)
+        aligner = bialign.Aligner(langs=langs, model=enc, progress=False)
         per_setting: dict[str, dict] = {}
         pooled_gold: list[list[Bead]] = []
         pooled_runs: dict[str, tuple[list, float]] = {}
@@ -299,11 +307,19 @@ def main() -> None:
             with Timer() as t:
                 pred = []
                 for src, tgt, _ in docs:
-                    corpus = aligner.align_documents(src, tgt)
-                    pred.append([(b.src, b.tgt) for b in corpus.beads])
+                    if args.reverse:
+                        corpus = aligner.align_documents(tgt, src)
+                        pred.append([(b.tgt, b.src) for b in corpus.beads])
+                    else:
+                        corpus = aligner.align_documents(src, tgt)
+                        pred.append([(b.src, b.tgt) for b in corpus.beads])
             runs = {"bialign": (pred, t.seconds)}
             if not args.no_peers:
-                runs |= run_peers([(src, tgt) for src, tgt, _ in docs], enc)
+                given = [(tgt, src) if args.reverse else (src, tgt) for src, tgt, _ in docs]
+                for name, (beads, sec) in run_peers(given, enc).items():
+                    if args.reverse:
+                        beads = [[(t_, s_) for s_, t_ in doc] for doc in beads]
+                    runs[name] = (beads, sec)
             per_setting[setting] = {
                 name: score_alignments(gold, pr).as_dict() for name, (pr, _) in runs.items()
             }
@@ -324,10 +340,12 @@ def main() -> None:
             "by_setting": per_setting,
             "by_kind": {name: by_kind(pooled_gold, pr) for name, (pr, _) in pooled_runs.items()},
         }
-        print(f"en-{x}:", {n: s["strict_f1"] for n, s in results[x]["score"].items()}, flush=True)
+        name = f"{x}-en" if args.reverse else f"en-{x}"
+        print(f"{name}:", {n: s["strict_f1"] for n, s in results[x]["score"].items()}, flush=True)
     enc.save()
     aligners = list(results[pairs[0]]["score"])
-    head = ["aligner", *[f"en-{x}" for x in pairs]]
+    label = {x: f"{x}-en" if args.reverse else f"en-{x}" for x in pairs}
+    head = ["aligner", *[label[x] for x in pairs]]
     strict = fmt_table(
         head, [[n, *[results[x]["score"][n]["strict_f1"] for x in pairs]] for n in aligners]
     )
@@ -345,7 +363,7 @@ def main() -> None:
         for n in aligners:
             k = results[x]["by_kind"][n]
             kind_rows.append(
-                [f"en-{x}", n, *[f"{k[c]['recall']:.3f} / {k[c]['precision']:.3f}" for c in KINDS]]
+                [label[x], n, *[f"{k[c]['recall']:.3f} / {k[c]['precision']:.3f}" for c in KINDS]]
             )
     kinds_table = fmt_table(["pair", "aligner", *[f"{c} R / P" for c in KINDS]], kind_rows)
     first = results[pairs[0]]
@@ -356,7 +374,10 @@ def main() -> None:
             results["zh"]["score"]["bialign"]["strict_f1"]
             - results["es"]["score"]["bialign"]["strict_f1"]
         )
-        zh_gap = f" bialign's strict F1, en-zh minus en-es: {gap:+.3f} (target: within 0.02)."
+        zh_gap = (
+            f" bialign's strict F1, {label['zh']} minus {label['es']}: {gap:+.3f} (target: "
+            "within 0.02)."
+        )
     notes = (
         f"FLORES-200 devtest, {args.split} split: {first['documents']} documents per pair "
         f"({first['documents'] // len(SETTINGS)} documents of {DOC_ARTICLES} articles, under "
@@ -368,19 +389,28 @@ def main() -> None:
         "the metric's precision but not its recall:\n\n"
         f"{kinds_table}\n\nDefault encoder (multilingual USE), one embedding per text shared "
         "by every aligner (kept on disk between runs). bialign is the product "
-        "(`Aligner(langs=('en', X), model=encoder).align_documents`); Bertalign's score: "
+        + (
+            "(`Aligner(langs=(X, 'en'), model=encoder).align_documents(x_doc, en_doc)`, and "
+            "every peer given the X document first); "
+            if args.reverse
+            else "(`Aligner(langs=('en', X), model=encoder).align_documents`); "
+        )
+        + "Bertalign's score: "
         "benchmarks/bertalign_dp.py, a reimplementation from its paper on the same encoder, "
         "searched on the full grid." + zh_gap
     )
     print(strict)
     print(notes)
     if not args.no_write:
-        name = "flores_pairs" if args.split == "test" else "flores_pairs_dev"
+        name = "flores_pairs" + ("_reverse" if args.reverse else "")
+        name += "" if args.split == "test" else "_dev"
         write_results(
             name,
-            f"Other language pairs: FLORES documents with m-n beads ({args.split})",
+            f"Other language pairs: FLORES documents with m-n beads ({args.split}"
+            + (", the other language first)" if args.reverse else ")"),
             {
                 "split": args.split,
+                "reverse": args.reverse,
                 "settings": {k: asdict(v) for k, v in SETTINGS.items()},
                 "pairs": results,
             },
