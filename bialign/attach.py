@@ -37,7 +37,8 @@ MIN_GAIN = 0.02
 #: when the joined cosine drops by less than 0.04.
 MIN_GAIN_SENTENCE = -0.04
 
-_ENDS_PUNCTUATED = re.compile(r"""[.!?…;:,"'»”’)\]]\s*$""")
+#: Sentence and clause ends, the full-width ones of Chinese and Japanese included.
+_ENDS_PUNCTUATED = re.compile(r"""[.!?…;:,"'»”’)\]。！？；：，、」』）】》]\s*$""")
 
 
 def stands_alone(text: str) -> bool:
@@ -70,19 +71,22 @@ def attach_fragments(
     encode: Callable[[list[str]], np.ndarray],
     min_gain: float = MIN_GAIN,
     min_gain_sentence: float = MIN_GAIN_SENTENCE,
+    joiners: tuple[str, str] = (" ", " "),
 ) -> list[Bead]:
     """Beads where each unaligned segment that makes its neighbouring pair's joined text a
     closer translation is part of that pair: closer by ``min_gain_sentence`` for a
     segment ending in punctuation, by ``min_gain`` for any other line.
 
     ``encode`` maps texts to embeddings (normalised or not). An extended bead keeps the
-    score the aligner gave it. Indices are positions in ``src`` and ``tgt``.
+    score the aligner gave it. Indices are positions in ``src`` and ``tgt``. ``joiners``
+    join the segments of each side (:attr:`bialign.languages.Language.joiner`: nothing
+    in Chinese).
     """
     out = list(beads)
     texts = (src, tgt)
 
     def joined(side: int, idx: tuple[int, ...]) -> str:
-        return " ".join(texts[side][i] for i in idx)
+        return joiners[side].join(texts[side][i] for i in idx)
 
     row: dict[str, np.ndarray] = {}  # every text embedded so far, across passes
     for _ in range(MAX_PASSES):

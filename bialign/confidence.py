@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .corpus import Bead, Segment
+from .languages import text_length
 from .profile import Model, Profile
 from .threads import dot_t
 
@@ -137,8 +138,8 @@ def features(
     tgt_emb = np.asarray(tgt_emb, dtype=np.float32)
     cs, ct = _centers(loc, n, m)
     S, T = _window(src_emb, tgt_emb, cs), _window(tgt_emb, src_emb, ct)
-    slen = np.array([len(src_segs[g].text) for g in src_stream], dtype=np.float64)
-    tlen = np.array([len(tgt_segs[g].text) for g in tgt_stream], dtype=np.float64)
+    slen = np.array([text_length(src_segs[g].text) for g in src_stream], dtype=np.float64)
+    tlen = np.array([text_length(tgt_segs[g].text) for g in tgt_stream], dtype=np.float64)
     slang = np.array([src_segs[g].lang_confidence for g in src_stream])
     tlang = np.array([tgt_segs[g].lang_confidence for g in tgt_stream])
     scores = np.array([b.score for b in beads], dtype=np.float64)

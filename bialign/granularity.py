@@ -19,6 +19,7 @@ from dataclasses import replace
 import numpy as np
 
 from .corpus import Bead, ParallelCorpus, Segment
+from .languages import language, text_length
 from .search import AlignConfig, align_embeddings
 from .sentences import split_text
 
@@ -32,6 +33,7 @@ def to_sentences(
     """The corpus at sentence level: paragraph pairs whose sentences align confidently
     are replaced by their sentence pairs; everything else is kept as it was."""
     langs = corpus.langs
+    joiners = (language(langs[0]).joiner, language(langs[1]).joiner)
     plan: list[list[tuple[list[str], list[str], float]] | None] = []
     for bead in corpus.beads:
         plan.append(_split_pair(bead, corpus, encode, langs) if bead.is_pair else None)
@@ -69,7 +71,8 @@ def to_sentences(
             s_idx = tuple(src_ids[si : si + len(src_texts)])
             t_idx = tuple(tgt_ids[ti : ti + len(tgt_texts)])
             si, ti = si + len(src_texts), ti + len(tgt_texts)
-            beads.append(Bead(s_idx, t_idx, " ".join(src_texts), " ".join(tgt_texts), score, k))
+            src_text, tgt_text = joiners[0].join(src_texts), joiners[1].join(tgt_texts)
+            beads.append(Bead(s_idx, t_idx, src_text, tgt_text, score, k))
     src_stream = [s.index for s in src_new if s.lang == langs[0]]
     tgt_stream = [s.index for s in tgt_new if s.lang == langs[1]]
     if not mixed:
@@ -110,8 +113,8 @@ def _split_pair(
     sub = align_embeddings(
         emb[: len(src)],
         emb[len(src) :],
-        np.array([len(t) for t in src], dtype=np.float64),
-        np.array([len(t) for t in tgt], dtype=np.float64),
+        np.array([text_length(t) for t in src], dtype=np.float64),
+        np.array([text_length(t) for t in tgt], dtype=np.float64),
         AlignConfig(),
     )
     if any(not s or not t or score < SENTENCE_MIN_SCORE for s, t, score in sub):

@@ -142,12 +142,27 @@ def _is_common(word: str, langs: tuple[str, ...]) -> bool:
         from wordfreq import zipf_frequency
     except ImportError:  # pragma: no cover - wordfreq is a dependency
         return False
-    freqs = [zipf_frequency(word, lang) for lang in langs]
+    # A language wordfreq cannot read here counts as 0: Latin-script names and words are
+    # rare in the languages that need a tokenizer of their own (zh, ja, ko) anyway.
+    freqs = [zipf_frequency(word, lang) if _has_wordlist(lang) else 0.0 for lang in langs]
     for k, f in enumerate(freqs):
         others = max((g for j, g in enumerate(freqs) if j != k), default=0.0)
         if f >= COMMON_ZIPF and f - others >= COMMON_LEAN:
             return True
     return False
+
+
+@lru_cache(maxsize=64)
+def _has_wordlist(lang: str) -> bool:
+    """Whether wordfreq can give frequencies in ``lang`` here: Chinese needs jieba, Japanese
+    and Korean MeCab (optional packages), and some languages have no list at all."""
+    from wordfreq import zipf_frequency
+
+    try:
+        zipf_frequency("a", lang)
+    except (ImportError, LookupError):
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from .langid import (
     is_lone_name,
     is_undetermined,
 )
+from .languages import language, text_length
 from .options import Options
 from .profile import Profile, encoder_name, resolve
 from .provenance import make_signature
@@ -447,8 +448,9 @@ class Aligner:
         emb = self._embed_known(texts, memo or {}) if given is None else given
         timings["embed"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        src_len = np.array([len(src_segs[i].text) for i in src_idx], dtype=np.float64)
-        tgt_len = np.array([len(tgt_segs[j].text) for j in tgt_idx], dtype=np.float64)
+        # Lengths in the length model's unit, so that Chinese and Latin text compare.
+        src_len = np.array([text_length(src_segs[i].text) for i in src_idx], dtype=np.float64)
+        tgt_len = np.array([text_length(tgt_segs[j].text) for j in tgt_idx], dtype=np.float64)
         mixed = src_segs is tgt_segs
         raw_beads = align_embeddings(
             emb[: len(src_idx)],
@@ -461,6 +463,7 @@ class Aligner:
             np.array([stands_alone(t) for t in texts[: len(src_idx)]], dtype=bool),
             np.array([stands_alone(t) for t in texts[len(src_idx) :]], dtype=bool),
         )
+        joiners = (language(self.langs[0]).joiner, language(self.langs[1]).joiner)
         if not mixed and self.options.attach:
             # Short clauses left unaligned next to a pair get a second look with their
             # joined text (bialign.attach); between two documents only.
@@ -471,6 +474,7 @@ class Aligner:
                 texts[n_src:],
                 _reusing(texts, emb, self.embedder),
                 **self.options.gains(self.encoder_profile.attach),
+                joiners=joiners,
             )
         timings["align"] = time.perf_counter() - t0
         beads = []
@@ -478,7 +482,7 @@ class Aligner:
         for s, t, score in raw_beads:
             si = tuple([src_idx[k] for k in s])
             ti = tuple([tgt_idx[k] for k in t])
-            src_text, tgt_text = _join(src_segs, si), _join(tgt_segs, ti)
+            src_text, tgt_text = _join(src_segs, si, joiners[0]), _join(tgt_segs, ti, joiners[1])
             if s and t:
                 weak = floor is not None and score < floor
                 if weak or (mixed and contradicts(src_text, tgt_text)):
@@ -602,10 +606,10 @@ FLIP_CONFIDENCE = 0.7
 TRANSLATION_WINDOW = 200
 
 
-def _join(segs: list[Segment], idx: tuple[int, ...]) -> str:
+def _join(segs: list[Segment], idx: tuple[int, ...], joiner: str = " ") -> str:
     if len(idx) == 1:
         return segs[idx[0]].text
-    return " ".join(segs[i].text for i in idx)
+    return joiner.join(segs[i].text for i in idx)
 
 
 #: In a mixed document, segments of one language further apart than this many positions

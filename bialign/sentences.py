@@ -12,11 +12,19 @@ which has abbreviation lists for both languages) as the word before it and the w
 after it, and kept only when sentencex splits there under the rules of every language
 of the pair: a line may hold both languages ('He said "we will win." Dijo "vamos a
 ganar."'), and an abbreviation of either language must not end a sentence.
+
+syntok knows only Latin sentence punctuation, so it proposes no boundary after the
+full-width stops (。！？) of Chinese or Japanese. For a language written without spaces
+(:attr:`bialign.languages.Language.spaced` False), sentencex's rules for that language
+add the boundaries it finds right after such a stop.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+
+from .languages import language
 
 # Quote marks and brackets around the two words shown to sentencex: the question is
 # only whether the word before is an abbreviation.
@@ -57,12 +65,15 @@ def _confirmed(text: str, at: int, langs: Sequence[str]) -> bool:
 
 def boundaries(text: str, langs: Sequence[str] = ("en", "es")) -> list[int]:
     """Offsets where a sentence starts, the first one apart."""
-    out = []
+    found = []
     for at in _syntok(text):
         at = _past_closing_quote(text, at)
-        if 0 < at < len(text) and _confirmed(text, at, langs) and at not in out:
-            out.append(at)
-    return out
+        if 0 < at < len(text) and _confirmed(text, at, langs):
+            found.append(at)
+    for lang in dict.fromkeys(langs):
+        if not language(lang).spaced and _HAS_FULL_STOP.search(text):
+            found += _after_full_stops(text, lang)
+    return sorted(set(found))
 
 
 def _past_closing_quote(text: str, at: int) -> int:
@@ -75,6 +86,31 @@ def _past_closing_quote(text: str, at: int) -> int:
     if not closing or (len(rest) > 1 and not rest[1].isspace()):
         return at  # an opening mark, or one glued to the next word ('"Pensé')
     return len(text) - len(rest[1:].lstrip()) if rest[1:].strip() else len(text)
+
+
+_HAS_FULL_STOP = re.compile(r"[。！？]")
+#: Text that ends with a full-width stop and any closing quotes or brackets after it.
+_ENDS_FULL_STOP = re.compile(r"[。！？][」』”’）)】》]*\s*$")
+
+
+def _after_full_stops(text: str, lang: str) -> list[int]:
+    """Offsets where sentencex, under ``lang``'s rules, starts a sentence right after a
+    full-width stop."""
+    from sentencex import segment
+
+    out = []
+    at = 0
+    for piece in segment(lang, text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        start = text.find(piece, at)
+        if start < 0:  # pragma: no cover - sentencex returns slices of the text
+            break
+        if start > 0 and _ENDS_FULL_STOP.search(text[:start]):
+            out.append(start)
+        at = start + len(piece)
+    return out
 
 
 def split_text(

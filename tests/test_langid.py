@@ -49,6 +49,14 @@ def test_undetermined_segments() -> None:
         assert not is_undetermined(text), text
 
 
+def test_languages_without_a_wordfreq_list_here_do_not_fail() -> None:
+    # wordfreq needs jieba for Chinese and MeCab for Japanese and Korean (not installed),
+    # and has no list for Thai: a short capitalised line in such a pair must still work.
+    for pair in [("en", "zh"), ("zh", "en"), ("en", "ja"), ("ko", "en"), ("en", "th")]:
+        assert not is_undetermined("Photo: Reuters Weather", pair)
+        assert is_undetermined("SOURCE: EFE", pair)
+
+
 class CountingDetector:
     """Says English for everything, and records which texts it was asked about."""
 

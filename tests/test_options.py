@@ -66,9 +66,9 @@ def test_attach_gains_inside_the_options_reach_attach(monkeypatch) -> None:
     seen: list[dict[str, float]] = []
     real = pipeline.attach_fragments
 
-    def spy(*args, **gains):
-        seen.append(gains)
-        return real(*args, **gains)
+    def spy(*args, **kwargs):
+        seen.append({k: v for k, v in kwargs.items() if k.startswith("min_gain")})
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "attach_fragments", spy)
     src = ["The committee met on Monday.", "It approved the budget."]
