@@ -26,8 +26,6 @@ MAX_SEGMENT_CHARS = 5_000
 #: file; align them in parts with ``align_many``.
 MAX_SEGMENTS = 1_000_000
 
-Document = str | os.PathLike[str] | Sequence[str]
-
 # Control characters except tab/newline, zero-width characters and the BOM. They carry no
 # text, confuse detectors, and some cannot be written to XML 1.0 (TMX).
 _INVISIBLE = re.compile(
