@@ -392,6 +392,12 @@ class _Scorer:
         return _RowBlock(self, i0, i1).gains_and_scores()
 
 
+def _clamp(x: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """np.clip for the integer index arrays of a row block, without np.clip's per-call
+    dtype checks (thousands of calls on a long document)."""
+    return np.minimum(np.maximum(x, lo), hi)
+
+
 class _RowBlock:
     """The scores of one block of DP rows. Values gathered from the banded similarity
     matrix are cached per offset, since the bead shapes share most of them."""
@@ -401,12 +407,12 @@ class _RowBlock:
         n, m = sc.n, sc.m
         self.rows = np.arange(i0, i1)
         self.cols = sc.band.lo[i0:i1, None] + np.arange(sc.band.width)[None, :]
-        self.ccols = np.clip(self.cols, 0, m)
+        self.ccols = _clamp(self.cols, 0, m)
         wide = sc.sims.shape[1]
         # Row-wise prefix sums of the weighted similarities of the source rows in reach.
         self.p0, p1 = max(0, i0 - sc.reach), max(1, min(n, i1))
         weighted = sc.sims[self.p0 : p1].astype(np.float64) * sc.ws[self.p0 : p1, None]
-        weighted *= sc.wt[np.clip(sc.start[self.p0 : p1, None] + np.arange(wide), 0, m - 1)]
+        weighted *= sc.wt[_clamp(sc.start[self.p0 : p1, None] + np.arange(wide), 0, m - 1)]
         pref = np.zeros((p1 - self.p0, wide + 1))
         np.cumsum(weighted, axis=1, out=pref[:, 1:])
         self.pref = pref.reshape(-1)
@@ -426,7 +432,7 @@ class _RowBlock:
     def _row_q(self, d: int) -> tuple[np.ndarray, np.ndarray]:
         """Source row i-d of each cell, and the band offset of the cell's column in it."""
         if d not in self._q:
-            r = np.clip(self.rows - d, 0, self.sc.n - 1)
+            r = _clamp(self.rows - d, 0, self.sc.n - 1)
             self._q[d] = (r, self.cols - self.sc.start[r][:, None])
         return self._q[d]
 
@@ -437,10 +443,10 @@ class _RowBlock:
             wide = self.sc.sims.shape[1]
             base = ((r - self.p0) * (wide + 1))[:, None]
             if d not in self._hi:
-                self._hi[d] = self.pref[base + np.clip(q, 0, wide)]
+                self._hi[d] = self.pref[base + _clamp(q, 0, wide)]
             lo_q = q - b
             inside = (lo_q >= 0) & (q <= wide)
-            self._box[(d, b)] = (self._hi[d] - self.pref[base + np.clip(lo_q, 0, wide)], inside)
+            self._box[(d, b)] = (self._hi[d] - self.pref[base + _clamp(lo_q, 0, wide)], inside)
         return self._box[(d, b)]
 
     def sim(self, d: int, e: int) -> np.ndarray:
@@ -448,7 +454,7 @@ class _RowBlock:
         if (d, e) not in self._sim:
             r, q = self._row_q(d)
             wide = self.sc.sims.shape[1]
-            idx = (r * wide)[:, None] + np.clip(q - e, 0, wide - 1)
+            idx = (r * wide)[:, None] + _clamp(q - e, 0, wide - 1)
             self._sim[(d, e)] = self.sc.sims.reshape(-1)[idx]
         return self._sim[(d, e)]
 
@@ -461,7 +467,7 @@ class _RowBlock:
             sc, c = self.sc, self.ccols
             ok = (self.cols >= b) & (self.cols <= sc.m)
             if b > 1:
-                ok &= sc.tbreaks[b][np.clip(self.cols - 1, 0, max(0, sc.m - 2))] == 0
+                ok &= sc.tbreaks[b][_clamp(self.cols - 1, 0, max(0, sc.m - 2))] == 0
             self._t[b] = {
                 "ok": ok,
                 "inv_norm": 1.0 / np.sqrt(np.maximum(sc.nt[b][c], 1e-12)),
@@ -477,7 +483,7 @@ class _RowBlock:
             sc, r = self.sc, self.rows
             ok = r >= a
             if a > 1:
-                ok &= sc.sbreaks[a][np.clip(r - 1, 0, sc.n - 1)] == 0
+                ok &= sc.sbreaks[a][_clamp(r - 1, 0, sc.n - 1)] == 0
             self._s[a] = {
                 "ok": ok[:, None],
                 "inv_norm": (1.0 / np.sqrt(np.maximum(sc.ns[a][r], 1e-12)))[:, None],
@@ -503,7 +509,7 @@ class _RowBlock:
         if (a, b) not in self._wt:
             sc = self.sc
             if b not in self._tm:
-                col = np.clip(self.cols - b, 0, sc.m - 1)
+                col = _clamp(self.cols - b, 0, sc.m - 1)
                 self._tm[b] = (sc.alone_t[col], sc.base_t[col])
             alone, base = self._tm[b]
             x = self._floors(alone, base, self._srow(a)["has_alone"])
@@ -515,7 +521,7 @@ class _RowBlock:
         """The same over sources i-a..i-1 against targets j-b..j-1."""
         if (a, b) not in self._ws:
             sc = self.sc
-            row = np.clip(self.rows - a, 0, sc.n - 1)[:, None]
+            row = _clamp(self.rows - a, 0, sc.n - 1)[:, None]
             x = self._floors(sc.alone_s[row], sc.base_s[row], self._tcol(b)["has_alone"])
             x = x - self._best_of_s(a, b)
             self._ws[(a, b)] = x if a == 1 else np.maximum(self._worst_s(a - 1, b), x, out=x)
