@@ -210,6 +210,21 @@ class _Task:
     tgt: int | None = None
 
 
+def _plan(
+    decisions: list[_Decision], matches: list[list[Any]], langs: tuple[str, str]
+) -> list[_Task]:
+    """The alignments after matching, in a fixed order: matched pairs by source
+    document, then the unmatched one-language pages that hold the other language."""
+    ids = [d.id for d in decisions]
+    out = [_Task(f"pair:{s}:{t}", f"{ids[s]} | {ids[t]}", s, t) for s, t, *_ in matches]
+    matched = {s for s, _, *_ in matches} | {t for _, t, *_ in matches}
+    for lang in langs:
+        for k, d in enumerate(decisions):
+            if d.kind == lang and k not in matched and d.minority >= 1:
+                out.append(_Task(f"last:{k}", ids[k], k))
+    return out
+
+
 class _WorkFolder:
     """``OUT/.work``: what a run has finished, written as it goes, so that a killed run
     can go on without repeating or losing a document.
@@ -352,17 +367,8 @@ class _WorkFolder:
                                  confidence=r["confidence"])  # fmt: skip
 
     def tasks(self, langs: tuple[str, str]) -> list[_Task]:
-        """The alignments after matching, in a fixed order: matched pairs by source
-        document, then the unmatched one-language pages that hold the other language."""
         assert self.matches is not None
-        ids = [d.id for d in self.decisions]
-        out = [_Task(f"pair:{s}:{t}", f"{ids[s]} | {ids[t]}", s, t) for s, t, *_ in self.matches]
-        matched = {s for s, _, *_ in self.matches} | {t for _, t, *_ in self.matches}
-        for lang in langs:
-            for k, d in enumerate(self.decisions):
-                if d.kind == lang and k not in matched and d.minority >= 1:
-                    out.append(_Task(f"last:{k}", ids[k], k))
-        return out
+        return _plan(self.decisions, self.matches, langs)
 
     def fill(self, summary: BuildSummary, langs: tuple[str, str]) -> None:
         """The summary's counts, from the work (the same for a run resumed any times)."""
@@ -486,18 +492,33 @@ def build_dataset(
     with _WorkFolder(Path(out) / WORK_FOLDER, run, resume) as work:
         mono = _sort_stage(source, options, align_options, work, workers, show)
         if work.matches is None:
-            work.save_matches(_match_stage(mono, work, encoder, langs, show))
+            work.save_matches(_match_stage(mono, work.decisions, encoder, langs, show))
         _align_stage(mono, work, align_options, workers, show)
         work.fill(summary, langs)
         records = list(work.records())
+    finish_dataset(records, out, summary, clean_config, sizes, near_duplicates, show)
+    work.remove()
+    return summary
+
+
+def finish_dataset(
+    records: list[PairRecord],
+    out: Path | str,
+    summary: BuildSummary,
+    clean_config: CleanConfig | None = None,
+    sizes: dict[str, float] | None = None,
+    near_duplicates: float | None = 0.8,
+    progress: bool = False,
+) -> BuildSummary:
+    """The last stage, on every pair of the run at once (deduplication and splits are
+    across the whole dataset): clean, deduplicate, split, publish into ``out``."""
     from tqdm import tqdm
 
-    bar = tqdm(records, desc="cleaning", unit="pair", disable=not show, file=sys.stderr)
+    bar = tqdm(records, desc="cleaning", unit="pair", disable=not progress, file=sys.stderr)
     kept, summary.cleaning = clean(bar, clean_config)
     unique, summary.duplicates, groups = deduplicate(kept, near=near_duplicates)
     summary.published = len(unique)
     publish(split(unique, sizes, groups), Path(out), summary)
-    work.remove()
     return summary
 
 
@@ -631,10 +652,22 @@ def _records(result: Any, doc_id: str) -> list[PairRecord]:
     ]
 
 
+def _records_from_rows(rows: list[dict[str, Any]], langs: tuple[str, str]) -> list[PairRecord]:
+    """PairRecords from the rows of :class:`bialign.ray_data.PairAligner`, grouped by
+    document (stable: a document's pairs keep their order)."""
+    out = [
+        PairRecord(
+            r[langs[0]], r[langs[1]], float(r["score"]), str(r["doc"]), confidence=r["confidence"]
+        )  # fmt: skip
+        for r in rows
+    ]
+    return sorted(out, key=lambda p: p.doc)
+
+
 def _match_stage(
-    mono: dict[int, ReadDocument],
-    work: _WorkFolder,
-    encoder: _SharedCache,
+    mono: dict[int, ReadDocument] | list[Any],
+    decisions: list[_Decision],
+    encoder: Embedder,
     langs: tuple[str, str],
     show: bool,
 ) -> list[list[Any]]:
@@ -642,8 +675,8 @@ def _match_stage(
     input position."""
     from .docmatch import match_documents
 
-    src = [k for k, d in enumerate(work.decisions) if d.kind == langs[0]]
-    tgt = [k for k, d in enumerate(work.decisions) if d.kind == langs[1]]
+    src = [k for k, d in enumerate(decisions) if d.kind == langs[0]]
+    tgt = [k for k, d in enumerate(decisions) if d.kind == langs[1]]
     if not src or not tgt:
         return []
     matches = match_documents(

@@ -206,8 +206,8 @@ def test_publishing_again_leaves_no_split_of_the_earlier_run(tmp_path: Path) -> 
 def _write_crawl(folder: Path, flores: tuple[list[str], list[str]]) -> None:
     """A small crawl of real FLORES sentences: three mixed pages, four one-language pages
     on each side that translate each other (names that do not give the pairs away), an
-    English page without a partner holding one Spanish line (the last-chance alignment),
-    and a page with no language (a failed document)."""
+    English page without a partner that ends with its first line in Spanish (aligned on
+    its own as a last chance), and a page with no language (a failed document)."""
     en, es = flores
     folder.mkdir(parents=True)
 
@@ -221,7 +221,7 @@ def _write_crawl(folder: Path, flores: tuple[list[str], list[str]]) -> None:
     for k in range(3, 7):
         (folder / f"en-{k}.txt").write_text("\n".join(lines(en, k, 6)), encoding="utf-8")
         (folder / f"es-{9 - k}x.txt").write_text("\n".join(lines(es, k, 6)), encoding="utf-8")
-    lonely = lines(en, 8, 6) + [es[500]]
+    lonely = lines(en, 8, 6) + [es[180]]  # its first line's translation
     (folder / "lonely.txt").write_text("\n".join(lonely), encoding="utf-8")
     (folder / "numbers.txt").write_text("12 34\n56 78\n", encoding="utf-8")
 
