@@ -45,7 +45,7 @@ import numpy as np
 from .dataset import CleanConfig, PairRecord, check_sizes, clean, deduplicate, split
 from .embed import Embedder, load_embedder
 from .errors import BialignError, ConfigError, InputError, require
-from .options import Options, check_langs
+from .options import Options
 from .publish import BuildSummary, publish
 from .segment import ReadDocument
 
@@ -463,9 +463,12 @@ def build_dataset(
     discarded and the run starts again."""
     from .batch import _check_workers
 
+    source, out = Path(source), Path(out)
     show = progress if progress is not None else sys.stderr.isatty()
-    langs = check_langs(langs)
-    sizes = check_sizes(sizes)  # bad settings and missing extras fail before any work
+    # Bad settings and missing extras fail before any work.
+    options = Options(langs=langs, progress=False, threads=threads)
+    langs = options.langs
+    sizes = check_sizes(sizes)
     _check_workers(workers)
     if workers > 1 and model is not None and not isinstance(model, str):
         raise ConfigError(
@@ -477,7 +480,7 @@ def build_dataset(
     for module in ("pyarrow", "datasets", *(("datasketch",) if near_duplicates else ())):
         require(module, "dataset", "bialign build-dataset")
     encoder = _SharedCache(load_embedder(model, threads=threads))
-    options = Options(langs=langs, model=encoder, progress=False, threads=threads)
+    options = replace(options, model=encoder)
     summary = BuildSummary(langs=langs, sources=[str(source)])
     summary.options = {
         "langs": "-".join(langs),
@@ -485,11 +488,11 @@ def build_dataset(
         "near_duplicate_threshold": near_duplicates,
         "mixed_share": MIXED_SHARE,
     }
-    run = {"input": str(Path(source).resolve()), "langs": list(langs),
+    run = {"input": str(source.resolve()), "langs": list(langs),
            "model": summary.options["model"]}  # fmt: skip
     # The workers load their own encoder: the shared cache cannot travel.
     align_options = options if workers == 1 else replace(options, model=model)
-    with _WorkFolder(Path(out) / WORK_FOLDER, run, resume) as work:
+    with _WorkFolder(out / WORK_FOLDER, run, resume) as work:
         mono = _sort_stage(source, options, align_options, work, workers, show)
         if work.matches is None:
             work.save_matches(_match_stage(mono, work.decisions, encoder, langs, show))

@@ -390,8 +390,12 @@ def test_bad_build_settings_fail_before_any_work(tmp_path: Path) -> None:
         build_dataset(ROOT / "examples", out, workers=0)
     with pytest.raises(ConfigError, match="encoder object"):
         build_dataset(ROOT / "examples", out, workers=2, model=TopicEncoder())
+    with pytest.raises(ConfigError, match="threads"):
+        build_dataset(ROOT / "examples", out, threads=0)
     with pytest.raises(InputError, match="no such file"):
         build_dataset(tmp_path / "missing", out)
+    with pytest.raises(InputError, match="give a folder"):
+        build_dataset(ROOT / "README.md", out)
     assert not out.exists()
     assert cli.main(["build-dataset", str(ROOT / "examples"), "-o", str(out),
                      "--workers", "0"]) == 2  # fmt: skip
@@ -434,3 +438,42 @@ def test_ctrl_c_in_build_dataset_is_one_line_and_resumes(
     resumed = subprocess.run([*cmd, str(out), "--resume"], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     assert _published(out) == _published(tmp_path / "whole")
+
+
+def test_the_work_folder_drops_what_a_kill_cut_off_and_refuses_a_short_spool(
+    tmp_path: Path,
+) -> None:
+    from bialign.build import _Decision, _WorkFolder
+    from bialign.errors import BialignError
+
+    folder, run = tmp_path / ".work", {"input": "crawl", "langs": ["en", "es"]}
+    pair = PairRecord("The cat sleeps.", "El gato duerme.", 0.5, "d0", confidence=0.9)
+    with _WorkFolder(folder, run, resume=False) as work:
+        for k in range(3):
+            work.add_decision(_Decision(f"p{k}", "mixed", 1, [[["en", "es"], "x"], {"en": 3}]))
+        work.commit("mixed:0", [pair], failed=0)
+        work.commit("mixed:1", [], failed=1)
+    size = (folder / "pairs.jsonl").stat().st_size
+    # A kill in the middle of the next alignment and of the next lines.
+    with open(folder / "pairs.jsonl", "ab") as f:
+        f.write(b'{"src": "half a pa')
+    with open(folder / "progress.jsonl", "a") as f:
+        f.write('{"task": "mixed:2", "off')
+    with open(folder / "sort.jsonl", "a") as f:
+        f.write('{"k": 3, "id": "p')
+    with _WorkFolder(folder, run, resume=True) as work:
+        assert [d.id for d in work.decisions] == ["p0", "p1", "p2"] and not work.sorted_all
+        assert work.decisions[0].sampled == [[["en", "es"], "x"], {"en": 3}]
+        assert list(work.committed) == ["mixed:0", "mixed:1"]
+        assert list(work.records()) == [pair]
+    assert (folder / "pairs.jsonl").stat().st_size == size
+    for name in ("progress.jsonl", "sort.jsonl"):  # rewritten without the cut-off line
+        assert all(json.loads(x) for x in (folder / name).read_text().splitlines())
+    with pytest.raises(BialignError, match="other settings"):
+        _WorkFolder(folder, {**run, "langs": ["es", "en"]}, resume=True)
+    (folder / "pairs.jsonl").write_bytes(b"")
+    with pytest.raises(BialignError, match="rerun without --resume"):
+        _WorkFolder(folder, run, resume=True)
+    # Without resume, the work is discarded.
+    with _WorkFolder(folder, run, resume=False) as work:
+        assert not work.decisions and not work.committed
