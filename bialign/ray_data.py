@@ -18,6 +18,7 @@ driver. See docs/scale.md for a multi-node example and the throughput to expect.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -228,18 +229,19 @@ def build_dataset_ray(
         PageSorter, fn_constructor_kwargs=sorter, **actors
     ).materialize()
     kinds = Counter(r["kind"] for r in sorted_pages.select_columns(["kind"]).iter_rows())
+    with warnings.catch_warnings():  # expr= filters are newer than the Ray this supports
+        warnings.filterwarnings("ignore", "Use 'expr' instead of 'fn'")
+        one_language = sorted_pages.filter(lambda r: r["kind"] in langs)
+        mixed = sorted_pages.filter(lambda r: r["kind"] == "mixed")
     # The one-language pages, in a fixed order (Ray does not keep the input's).
-    one = sorted(
-        (r for r in sorted_pages.filter(lambda r: r["kind"] in langs).iter_rows()),
-        key=lambda r: (r["id"], r["text"]),
-    )
+    one = sorted(one_language.iter_rows(), key=lambda r: (r["id"], r["text"]))
     decisions = [_Decision(r["id"], r["kind"], int(r["minority"])) for r in one]
     texts = [r["text"] for r in one]
     encoder = load_embedder(model)
     matches = _match_stage(texts, decisions, encoder, langs, False)
     tasks = _plan(decisions, matches, langs)
     aligner = {"id_column": "id", "errors_column": "error", "langs": langs, "model": model}
-    singles = sorted_pages.filter(lambda r: r["kind"] == "mixed").select_columns(["id", "text"])
+    singles = mixed.select_columns(["id", "text"])
     last = [{"id": t.doc, "text": texts[t.src]} for t in tasks if t.tgt is None]
     if last:
         singles = singles.union(_items(last))
