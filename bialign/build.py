@@ -14,7 +14,7 @@ sorted by the languages a sample of its segments shows (:func:`classify`):
 The pairs then go through :func:`bialign.dataset.clean`, :func:`deduplicate` and
 :func:`split`, and :func:`bialign.publish.publish` writes the dataset and its card.
 Each distinct segment is embedded once for the whole run: matching and alignment share
-an in-memory cache (with ``workers`` > 1 the worker processes embed what they align).
+an in-memory cache (with ``workers`` > 1, an embedding cache on disk in the work folder).
 
 **Streaming and resuming.** A page is read once; only the one-language pages, which
 matching needs side by side, are kept (read) until their alignment; the pairs of each
@@ -24,8 +24,8 @@ finished alignment go to a spool file on disk. The run's work lives in ``OUT/.wo
 dataset is published.
 
 **Workers.** Mixed pages and matched pairs are aligned by
-:func:`bialign.batch.align_many`, on ``workers`` processes, in input order, so the
-result does not depend on how many there are.
+:func:`bialign.batch.align_many`, on ``workers`` processes, in input order, and with
+matching's vectors from the cache, so the result does not depend on how many there are.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from .cache import CachedEmbedder
 from .dataset import CleanConfig, PairRecord, check_sizes, clean, deduplicate, split
 from .embed import Embedder, load_embedder
 from .errors import BialignError, ConfigError, InputError, require
@@ -231,6 +232,7 @@ class _WorkFolder:
 
     - ``run.json``: the input and settings the work belongs to (a resumed run with
       others is refused: its pairs would not be the ones the work holds);
+    - ``embeddings/``: with workers, the embedding cache they share with matching;
     - ``sort.jsonl``: one line per input document as the sort stage placed it, in input
       order, then ``{"done": true}``;
     - ``matches.json``: the matched document pairs, written once matching is done;
@@ -247,6 +249,7 @@ class _WorkFolder:
 
     def __init__(self, folder: Path, run: dict[str, Any], resume: bool) -> None:
         self.folder = folder
+        self._caches: list[CachedEmbedder] = []
         meta = folder / "run.json"
         if folder.exists() and (not resume or not meta.exists()):
             shutil.rmtree(folder)
@@ -381,9 +384,16 @@ class _WorkFolder:
         summary.failed_documents = kinds["failed"] + sum(f for _, f, _ in self.committed.values())
         summary.aligned_pairs = sum(p for p, _, _ in self.committed.values())
 
+    def hold(self, cache: CachedEmbedder) -> CachedEmbedder:
+        """Keep an embedding cache in the folder, to close with it."""
+        self._caches.append(cache)
+        return cache
+
     def close(self) -> None:
         for f in (self._spool, self._progress, self._sort):
             f.close()
+        for cache in self._caches:
+            cache.close()
 
     def remove(self) -> None:
         """Delete the work once the dataset is published (renamed first, so that a kill
@@ -479,20 +489,29 @@ def build_dataset(
     _input_kind(source)
     for module in ("pyarrow", "datasets", *(("datasketch",) if near_duplicates else ())):
         require(module, "dataset", "bialign build-dataset")
-    encoder = _SharedCache(load_embedder(model, threads=threads))
-    options = replace(options, model=encoder)
+    inner = load_embedder(model, threads=threads)
     summary = BuildSummary(langs=langs, sources=[str(source)])
     summary.options = {
         "langs": "-".join(langs),
-        "model": encoder.name or type(encoder.inner).__name__,
+        "model": getattr(inner, "name", None) or type(inner).__name__,
         "near_duplicate_threshold": near_duplicates,
         "mixed_share": MIXED_SHARE,
     }
     run = {"input": str(source.resolve()), "langs": list(langs),
            "model": summary.options["model"]}  # fmt: skip
-    # The workers load their own encoder: the shared cache cannot travel.
-    align_options = options if workers == 1 else replace(options, model=model)
     with _WorkFolder(out / WORK_FOLDER, run, resume) as work:
+        align_options = options
+        if workers > 1:
+            # The workers load their own encoder, and find the vectors matching made in
+            # an embedding cache on disk, so a matched pair is not embedded again (and a
+            # resumed run does not embed again what the killed one stored).
+            cache = work.folder / "embeddings"
+            inner = work.hold(CachedEmbedder(inner, cache))
+            align_options = replace(options, model=model, cache_dir=cache)
+        encoder = _SharedCache(inner)
+        options = replace(options, model=encoder)
+        if workers == 1:
+            align_options = options  # alignment shares matching's vectors in memory
         mono = _sort_stage(source, options, align_options, work, workers, show)
         if work.matches is None:
             work.save_matches(_match_stage(mono, work.decisions, encoder, langs, show))

@@ -358,6 +358,36 @@ def test_two_workers_give_the_dataset_one_gives(
     assert "matching: 100%" in err and "cleaning: 100%" in err
 
 
+def test_a_killed_build_with_two_workers_resumes_to_the_same_dataset(
+    tmp_path: Path, flores_crawl: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed while committing the second matched pair that came back from the workers;
+    resumed on two workers, which find matching's vectors in the work folder's cache."""
+    from bialign import build
+
+    crawl, whole = flores_crawl
+    out = tmp_path / "ds"
+    write_progress = build._WorkFolder._write_progress
+    calls = [0]
+
+    def killing_progress(self: object, *a: object) -> None:
+        calls[0] += 1
+        if calls[0] == 5:  # three mixed pages, one pair, then this one
+            raise KeyboardInterrupt
+        write_progress(self, *a)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build._WorkFolder, "_write_progress", killing_progress)
+    with pytest.raises(KeyboardInterrupt):
+        build.build_dataset(crawl, out, progress=False, workers=2)
+    monkeypatch.undo()
+    work = out / ".work"
+    assert len((work / "progress.jsonl").read_text().splitlines()) == 4
+    assert (work / "embeddings" / "embeddings.sqlite").stat().st_size > 0
+    build.build_dataset(crawl, out, progress=False, workers=2, resume=True)
+    assert _published(out) == _published(whole)
+    assert not work.exists()
+
+
 def test_resume_refuses_other_settings_or_a_changed_input(
     tmp_path: Path, flores: tuple[list[str], list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
