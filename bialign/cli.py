@@ -53,10 +53,19 @@ examples:
     "report": """examples:
   bialign report examples/news_post.txt -o report.html
   bialign report en.txt es.txt -o report.html --plot similarity.png""",
-    "build-dataset": """examples:
+    "build-dataset": """input: a folder of .html/.htm/.txt pages (ids: their paths), a
+JSONL file with one {"id" or "url": .., "text" or "html": ..} object per line, or a WARC
+file (.warc, .warc.gz: its HTML and plain-text responses). The run's work is kept in
+OUTPUT/.work as it goes (the sort of each page, the matches, the pairs of each finished
+alignment) and removed once the dataset is published: after an interruption, run the
+same command with --resume to go on without losing or repeating a document.
+
+examples:
   bialign build-dataset crawl/ -o dataset/            # a folder of .html / .txt pages
   bialign build-dataset pages.jsonl -o dataset/ --splits train=0.8 dev=0.1 test=0.1
-  bialign build-dataset crawl.warc.gz -o dataset/ --min-score 0.1""",
+  bialign build-dataset crawl.warc.gz -o dataset/ --min-score 0.1
+  bialign build-dataset crawl/ -o dataset/ --workers 4 --threads 8
+  bialign build-dataset crawl/ -o dataset/ --resume   # after Ctrl-C or a kill""",
     "demo": """examples:
   bialign demo
   bialign demo --format json""",
@@ -296,7 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
         "the pairs, split them by document and write a Hugging Face dataset, Parquet, "
         "Moses and TMX files and a dataset card into OUTPUT.",
     )
-    p.add_argument("input", help="a folder of .html/.txt files, a .jsonl of documents or a .warc")
+    p.add_argument(
+        "input", help="a folder of .html/.txt files, a .jsonl of documents or a .warc(.gz)"
+    )
     p.add_argument("-o", "--output", required=True, help="folder to write the dataset into")
     p.add_argument(
         "--splits",
@@ -310,8 +321,30 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="remove exact duplicates only (default: also near duplicates, MinHash LSH)",
     )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on from the work an interrupted run left in OUTPUT/.work (default: start "
+        "again, discarding it)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes aligning mixed pages and matched pairs, each loading its own "
+        "encoder and sharing the CPUs; the result is the same for any number "
+        "(default: 1)",
+    )
     _add_min_score(p)
-    _add_languages_and_model(p.add_argument_group("alignment"))
+    g = p.add_argument_group("alignment")
+    _add_languages_and_model(g)
+    g.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads for every pool (encoder, BLAS, language detection; split across "
+        "--workers). Default: the CPUs this process may use (affinity and cgroup quota)",
+    )
 
     sub.add_parser(
         "calibrate",
@@ -429,7 +462,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _build_dataset(args: argparse.Namespace) -> int:
-    from .build import build_dataset
+    from .build import build_dataset, work_status
     from .dataset import CleanConfig
 
     sizes = {}
@@ -440,12 +473,22 @@ def _build_dataset(args: argparse.Namespace) -> int:
         except ValueError:
             return _fail(f"--splits takes NAME=SHARE items such as train=0.9; got {item!r}")
     langs = (args.langs[0], args.langs[1])
-    summary = build_dataset(
-        Path(args.input), Path(args.output), langs=langs, model=args.model,
-        clean_config=CleanConfig(min_score=args.min_score, min_confidence=args.min_confidence,
-                                 langs=langs), sizes=sizes,
-        near_duplicates=None if args.no_near_duplicates else 0.8, progress=args.progress,
-    )  # fmt: skip
+    try:
+        summary = build_dataset(
+            Path(args.input), Path(args.output), langs=langs, model=args.model,
+            clean_config=CleanConfig(min_score=args.min_score,
+                                     min_confidence=args.min_confidence, langs=langs),
+            sizes=sizes, near_duplicates=None if args.no_near_duplicates else 0.8,
+            progress=args.progress, workers=args.workers, resume=args.resume,
+            threads=args.threads,
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        print(
+            f"bialign: interrupted ({work_status(Path(args.output))}); run the same command "
+            "with --resume to go on",
+            file=sys.stderr,
+        )
+        return 130
     print(
         f"bialign: {summary.documents} documents, {summary.aligned_pairs} pairs aligned, "
         f"{summary.published} published to {args.output}",

@@ -23,6 +23,7 @@ thousands of documents:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -132,6 +133,7 @@ def match_documents(
     candidates: int = 4,
     pair_cosine: float = 0.5,
     min_share: float = 0.6,
+    progress: bool = False,
 ) -> list[DocumentMatch]:
     """Match each document of ``src_docs`` with its translation in ``tgt_docs``.
 
@@ -139,7 +141,8 @@ def match_documents(
     path). Returns one-to-one matches sorted by ``src``; documents without a verified
     partner are in none. ``candidates`` nearest documents on each side are verified;
     ``pair_cosine`` is the cosine a segment pair needs to count as aligned (set for the
-    default encoder) and ``min_share`` the verified share a match needs.
+    default encoder) and ``min_share`` the verified share a match needs. ``progress``
+    shows a bar over the candidate verifications on standard error.
     """
     if candidates < 1:
         raise ConfigError(f"candidates must be at least 1, got {candidates}")
@@ -157,7 +160,10 @@ def match_documents(
     pairs = {(i, int(j)) for i, row in enumerate(fwd_idx) for j in row}
     pairs |= {(int(i), j) for j, row in enumerate(bwd_idx) for i in row}
     scored = []
-    for i, j in pairs:
+    from tqdm import tqdm
+
+    bar = tqdm(pairs, desc="matching", unit="candidate", disable=not progress, file=sys.stderr)
+    for i, j in bar:
         margin = 2.0 * float(ds[i] @ dt[j]) / max(float(r_src[i] + r_tgt[j]), 1e-6)
         share = _verify(src, tgt, i, j, pair_cosine)
         if share >= min_share:

@@ -10,14 +10,19 @@
 ... )
 >>> pairs.write_parquet("pairs/")  # doctest: +SKIP
 
-See docs/scale.md for a multi-node example and the throughput to expect.
+:func:`build_dataset_ray` runs ``bialign build-dataset`` as a Ray job: pages are sorted
+(:class:`PageSorter`) and aligned by actors, matching and the final stage run on the
+driver. See docs/scale.md for a multi-node example and the throughput to expect.
 """
 
 from __future__ import annotations
 
 import logging
+import warnings
+from collections import Counter
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .corpus import ParallelCorpus
 from .embed import load_embedder
@@ -25,6 +30,10 @@ from .errors import BialignError, ConfigError
 from .io.jsonl import pair_record
 from .options import Options
 from .pipeline import Aligner
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .dataset import CleanConfig
+    from .publish import BuildSummary
 
 log = logging.getLogger("bialign.ray_data")
 
@@ -130,3 +139,152 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "tolist") and not isinstance(value, str):
         return [str(x) for x in value.tolist()]
     return value
+
+
+class PageSorter:
+    """A callable class for ``Dataset.map_batches``: the sort stage of
+    ``build-dataset``. Each page is read and a sample of its segments labelled, and the
+    row comes out with ``id``, ``text``, ``kind`` (``"mixed"``, one of the two
+    languages, or ``"failed"``) and ``minority`` (the count of the other language in a
+    one-language page's sample), as :func:`bialign.build.classify` decides. No encoder
+    is loaded: sorting needs only the language detector."""
+
+    def __init__(
+        self,
+        text_column: str = "text",
+        *,
+        id_column: str | None = "id",
+        options: Options | None = None,
+        **changes: Any,
+    ) -> None:
+        self.text_column, self.id_column = text_column, id_column
+        opts = Options.of(options, **changes)
+        threads = opts.threads if opts.threads is not None else _assigned_cpus()
+        self.aligner = Aligner(opts, progress=False, threads=threads)
+
+    def __call__(self, batch: Mapping[str, Any]) -> dict[str, list[Any]]:
+        from .build import classify
+
+        out: dict[str, list[Any]] = {"id": [], "text": [], "kind": [], "minority": []}
+        texts = batch[self.text_column]
+        for k in range(len(texts)):
+            doc_id = str(batch[self.id_column][k]) if self.id_column else str(k)
+            text = _plain(texts[k])
+            try:
+                counts = self.aligner.sample_languages(self.aligner.read(text, doc_id), doc_id)
+                kind, minority = classify(counts, self.aligner.langs)
+            except BialignError:
+                kind, minority = "failed", 0
+            for name, value in (("id", doc_id), ("text", text), ("kind", kind),
+                                ("minority", minority)):  # fmt: skip
+                out[name].append(value)
+        return out
+
+
+def build_dataset_ray(
+    pages: Any,
+    out: str | Path,
+    *,
+    text_column: str = "text",
+    id_column: str = "id",
+    langs: tuple[str, str] = ("en", "es"),
+    model: str | None = None,
+    clean_config: CleanConfig | None = None,
+    sizes: dict[str, float] | None = None,
+    near_duplicates: float | None = 0.8,
+    concurrency: int | tuple[int, int] = 2,
+    num_cpus: float = 1,
+    batch_size: int = 16,
+) -> BuildSummary:
+    """``bialign build-dataset`` on a Ray cluster, for a ``ray.data.Dataset`` of pages
+    (``text_column``, ``id_column``).
+
+    Actors (``concurrency``, ``num_cpus`` each) sort the pages (:class:`PageSorter`)
+    and align the mixed ones and the matched pairs (:class:`PairAligner`); the driver
+    matches the one-language pages (:func:`bialign.match_documents` needs them side by
+    side, so their texts come to the driver) and runs the final stage (clean,
+    deduplicate, split, publish) on every pair. The pairs are those of
+    :func:`bialign.build.build_dataset` on the same pages; they are published ordered
+    by document rather than in input order, which Ray does not keep."""
+    from .build import (
+        MIXED_SHARE,
+        _Decision,
+        _match_stage,
+        _plan,
+        _records_from_rows,
+        finish_dataset,
+    )
+    from .dataset import check_sizes
+    from .embed import load_embedder
+    from .options import check_langs
+    from .publish import BuildSummary
+
+    langs = check_langs(langs)
+    sizes = check_sizes(sizes)
+    if model is not None and not isinstance(model, str):
+        raise ConfigError("model must be None or a model name: actors load their own encoder")
+    actors = {"concurrency": concurrency, "num_cpus": num_cpus, "batch_size": batch_size}
+    sorter = {"text_column": text_column, "id_column": id_column, "langs": langs}
+    sorted_pages = pages.map_batches(
+        PageSorter, fn_constructor_kwargs=sorter, **actors
+    ).materialize()
+    kinds = Counter(r["kind"] for r in sorted_pages.select_columns(["kind"]).iter_rows())
+    with warnings.catch_warnings():  # expr= filters are newer than the Ray this supports
+        warnings.filterwarnings("ignore", "Use 'expr' instead of 'fn'")
+        one_language = sorted_pages.filter(lambda r: r["kind"] in langs)
+        mixed = sorted_pages.filter(lambda r: r["kind"] == "mixed")
+    # The one-language pages, in a fixed order (Ray does not keep the input's).
+    one = sorted(one_language.iter_rows(), key=lambda r: (r["id"], r["text"]))
+    decisions = [_Decision(r["id"], r["kind"], int(r["minority"])) for r in one]
+    texts = [r["text"] for r in one]
+    encoder = load_embedder(model)
+    matches = _match_stage(texts, decisions, encoder, langs, False)
+    tasks = _plan(decisions, matches, langs)
+    aligner = {"id_column": "id", "errors_column": "error", "langs": langs, "model": model}
+    singles = mixed.select_columns(["id", "text"])
+    last = [{"id": t.doc, "text": texts[t.src]} for t in tasks if t.tgt is None]
+    if last:
+        singles = singles.union(_items(last))
+    pairs = [
+        {"id": t.doc, "src": texts[t.src], "tgt": texts[t.tgt]} for t in tasks if t.tgt is not None
+    ]
+    rows = list(
+        singles.map_batches(
+            PairAligner, fn_constructor_kwargs={"text_column": "text", **aligner}, **actors
+        ).iter_rows()
+    )
+    failed = sum(1 for r in rows if r["error"])
+    if pairs:
+        pair_rows = list(
+            _items(pairs)
+            .map_batches(
+                PairAligner,
+                fn_constructor_kwargs={"src_column": "src", "tgt_column": "tgt", **aligner},
+                **actors,
+            )
+            .iter_rows()
+        )
+        failed += 2 * sum(1 for r in pair_rows if r["error"])
+        rows += pair_rows
+    records = _records_from_rows([r for r in rows if not r["error"]], langs)
+    summary = BuildSummary(langs=langs, sources=[f"ray dataset ({sum(kinds.values())} pages)"])
+    summary.documents = sum(kinds.values())
+    summary.mixed_documents = kinds["mixed"]
+    summary.matched_document_pairs = len(matches)
+    summary.unmatched_documents = len(one) - 2 * len(matches)
+    summary.failed_documents = kinds["failed"] + failed
+    summary.aligned_pairs = len(records)
+    summary.options = {
+        "langs": "-".join(langs),
+        "model": getattr(encoder, "name", None) or type(encoder).__name__,
+        "near_duplicate_threshold": near_duplicates,
+        "mixed_share": MIXED_SHARE,
+        "runner": "ray",
+    }
+    return finish_dataset(records, out, summary, clean_config, sizes, near_duplicates)
+
+
+def _items(rows: list[dict[str, Any]]) -> Any:
+    import ray
+
+    return ray.data.from_items(rows)

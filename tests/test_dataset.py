@@ -197,3 +197,313 @@ def test_publishing_again_leaves_no_split_of_the_earlier_run(tmp_path: Path) -> 
     publish(split(pairs, {"train": 1.0}), tmp_path, summary)
     assert sorted(p.name for p in (tmp_path / "moses").iterdir()) == ["train.en", "train.es"]
     assert sorted(p.name for p in (tmp_path / "parquet").iterdir()) == ["train.parquet"]
+
+
+# ---------------------------------------------------------------------------------------
+# build-dataset as a long job: resumable after a kill, --workers, progress, bad input.
+
+
+def _write_crawl(folder: Path, flores: tuple[list[str], list[str]]) -> None:
+    """A small crawl of real FLORES sentences: three mixed pages, four one-language pages
+    on each side that translate each other (names that do not give the pairs away), an
+    English page without a partner that ends with its first line in Spanish (aligned on
+    its own as a last chance), and a page with no language (a failed document)."""
+    en, es = flores
+    folder.mkdir(parents=True)
+
+    def lines(side: list[str], k: int, n: int = 5) -> list[str]:
+        return side[100 + 10 * k : 100 + 10 * k + n]
+
+    for k in range(3):
+        (folder / f"mixed{k}.txt").write_text(
+            "\n".join(lines(en, k) + lines(es, k)), encoding="utf-8"
+        )
+    for k in range(3, 7):
+        (folder / f"en-{k}.txt").write_text("\n".join(lines(en, k, 6)), encoding="utf-8")
+        (folder / f"es-{9 - k}x.txt").write_text("\n".join(lines(es, k, 6)), encoding="utf-8")
+    lonely = lines(en, 8, 6) + [es[180]]  # its first line's translation
+    (folder / "lonely.txt").write_text("\n".join(lonely), encoding="utf-8")
+    (folder / "numbers.txt").write_text("12 34\n56 78\n", encoding="utf-8")
+
+
+def _published(out: Path) -> list[tuple[object, ...]]:
+    """Every published row, in order, with its split and the score rounded (a resumed run
+    embeds some texts in other batches than an uninterrupted one: the last bits move)."""
+    import pyarrow.parquet as pq
+
+    rows = []
+    for path in sorted((out / "parquet").iterdir()):
+        for r in pq.read_table(path).to_pylist():
+            t = r["translation"]
+            rows.append((path.stem, r["doc"], t["en"], t["es"], round(r["score"], 5)))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def flores_crawl(
+    tmp_path_factory: pytest.TempPathFactory, flores: tuple[list[str], list[str]]
+) -> tuple[Path, Path]:
+    """The crawl and its dataset from one uninterrupted run (workers=1)."""
+    from bialign.build import build_dataset
+
+    base = tmp_path_factory.mktemp("crawl")
+    _write_crawl(base / "crawl", flores)
+    summary = build_dataset(base / "crawl", base / "whole", progress=False)
+    assert summary.documents == 13 and summary.mixed_documents == 3
+    assert summary.matched_document_pairs == 4 and summary.failed_documents == 1
+    assert summary.unmatched_documents == 1 and summary.published >= 35
+    assert not (base / "whole" / ".work").exists()  # removed once published
+    return base / "crawl", base / "whole"
+
+
+def test_a_build_killed_at_every_stage_resumes_to_the_same_dataset(
+    tmp_path: Path, flores_crawl: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed while sorting, while aligning a matched pair (its pairs written but not
+    committed) and while publishing, resumed each time: the dataset is the uninterrupted
+    run's, no pair lost or repeated, and no finished step is done again."""
+    import bialign.docmatch
+    from bialign import build
+    from bialign.pipeline import Aligner
+
+    crawl, whole = flores_crawl
+    out = tmp_path / "ds"
+    calls = {"sample": 0, "match": 0, "progress": 0}
+    sample, match, write_progress = (
+        Aligner.sample_languages, bialign.docmatch.match_documents,
+        build._WorkFolder._write_progress,
+    )  # fmt: skip
+
+    def counting_sample(self: Aligner, *a: object, **k: object) -> dict[str, int]:
+        calls["sample"] += 1
+        if calls["sample"] == kill_at.get("sample"):
+            raise KeyboardInterrupt
+        return sample(self, *a, **k)
+
+    def counting_match(*a: object, **k: object) -> object:
+        calls["match"] += 1
+        return match(*a, **k)  # type: ignore[arg-type]
+
+    def killing_progress(self: object, *a: object) -> None:
+        calls["progress"] += 1
+        if calls["progress"] == kill_at.get("progress"):
+            raise KeyboardInterrupt  # after the pairs were written and synced
+        write_progress(self, *a)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Aligner, "sample_languages", counting_sample)
+    monkeypatch.setattr(bialign.docmatch, "match_documents", counting_match)
+    monkeypatch.setattr(build._WorkFolder, "_write_progress", killing_progress)
+
+    def run(resume: bool) -> None:
+        calls.update(sample=0, match=0, progress=0)
+        build.build_dataset(crawl, out, progress=False, resume=resume)
+
+    # 1. Killed sampling the 12th page (the input order: eight one-language pages,
+    # lonely.txt, then the mixed pages, of which two are aligned by then).
+    kill_at = {"sample": 12}
+    with pytest.raises(KeyboardInterrupt):
+        run(resume=False)
+    work = out / ".work"
+    assert len((work / "sort.jsonl").read_text().splitlines()) == 11
+    assert [json.loads(x)["task"] for x in (work / "progress.jsonl").read_text().splitlines()
+            ] == ["mixed:9", "mixed:10"]  # fmt: skip
+    assert not (work / "matches.json").exists()
+    # 2. Resumed: the 11 sorted pages are not sampled again, and the two mixed pages are
+    # not aligned again. Killed committing the second matched pair (progress records 1-2
+    # rewrite the file, 3 is the last mixed page, 4 the first pair): its pairs are in
+    # the spool, not in the progress file.
+    kill_at = {"progress": 5}
+    with pytest.raises(KeyboardInterrupt):
+        run(resume=True)
+    assert calls["sample"] == 13 - 11 and calls["match"] == 1
+    lines = (work / "progress.jsonl").read_text().splitlines()
+    assert [json.loads(x)["task"] for x in lines][:3] == ["mixed:9", "mixed:10", "mixed:11"]
+    assert len(lines) == 4
+    spool = (work / "pairs.jsonl").stat().st_size
+    assert spool > json.loads(lines[-1])["offset"]  # the cut-short alignment's pairs
+    # 3. Resumed: nothing sampled or matched again; the four alignments left run (the
+    # first four records rewrite the file). Killed while publishing.
+    monkeypatch.setattr(build, "publish", _raise_interrupt)
+    kill_at = {}
+    with pytest.raises(KeyboardInterrupt):
+        run(resume=True)
+    assert calls == {"sample": 0, "match": 0, "progress": 4 + 4}
+    # 4. Resumed once more: only the final stage runs, from the complete spool.
+    monkeypatch.undo()
+    build.build_dataset(crawl, out, progress=False, resume=True)
+    assert _published(out) == _published(whole)
+    assert json.loads((out / "build.json").read_text()) == json.loads(
+        (whole / "build.json").read_text()
+    )
+    assert not work.exists()
+
+
+def _raise_interrupt(*args: object, **kwargs: object) -> None:
+    raise KeyboardInterrupt
+
+
+def test_two_workers_give_the_dataset_one_gives(
+    tmp_path: Path, flores_crawl: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    crawl, whole = flores_crawl
+    out = tmp_path / "ds"
+    code = cli.main(["build-dataset", str(crawl), "-o", str(out), "--workers", "2",
+                     "--progress"])  # fmt: skip
+    assert code == 0
+    assert _published(out) == _published(whole)
+    err = capsys.readouterr().err
+    # Each stage's bar knows its total, so that it can show an ETA.
+    assert "sorting: 100%" in err and "13/13" in err
+    assert "aligning: 100%" in err and "5/5" in err  # 4 matched pairs + 1 last chance
+    assert "matching: 100%" in err and "cleaning: 100%" in err
+
+
+def test_a_killed_build_with_two_workers_resumes_to_the_same_dataset(
+    tmp_path: Path, flores_crawl: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed while committing the second matched pair that came back from the workers;
+    resumed on two workers, which find matching's vectors in the work folder's cache."""
+    from bialign import build
+
+    crawl, whole = flores_crawl
+    out = tmp_path / "ds"
+    write_progress = build._WorkFolder._write_progress
+    calls = [0]
+
+    def killing_progress(self: object, *a: object) -> None:
+        calls[0] += 1
+        if calls[0] == 5:  # three mixed pages, one pair, then this one
+            raise KeyboardInterrupt
+        write_progress(self, *a)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build._WorkFolder, "_write_progress", killing_progress)
+    with pytest.raises(KeyboardInterrupt):
+        build.build_dataset(crawl, out, progress=False, workers=2)
+    monkeypatch.undo()
+    work = out / ".work"
+    assert len((work / "progress.jsonl").read_text().splitlines()) == 4
+    assert (work / "embeddings" / "embeddings.sqlite").stat().st_size > 0
+    build.build_dataset(crawl, out, progress=False, workers=2, resume=True)
+    assert _published(out) == _published(whole)
+    assert not work.exists()
+
+
+def test_resume_refuses_other_settings_or_a_changed_input(
+    tmp_path: Path, flores: tuple[list[str], list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bialign import build
+    from bialign.errors import ConfigError, InputError
+
+    crawl = tmp_path / "crawl"
+    _write_crawl(crawl, flores)
+    out = tmp_path / "ds"
+    monkeypatch.setattr(build, "_match_stage", _raise_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        build.build_dataset(crawl, out, progress=False)
+    monkeypatch.undo()
+    with pytest.raises(ConfigError, match="langs"):
+        build.build_dataset(crawl, out, progress=False, resume=True, langs=("es", "en"))
+    (crawl / "en-3.txt").rename(crawl / "en-3b.txt")
+    with pytest.raises(InputError, match="changed"):
+        build.build_dataset(crawl, out, progress=False, resume=True)
+    # Without --resume the old work is discarded and the run starts again.
+    summary = build.build_dataset(crawl, out, progress=False)
+    assert summary.documents == 13 and not (out / ".work").exists()
+
+
+def test_bad_build_settings_fail_before_any_work(tmp_path: Path) -> None:
+    from bialign.build import build_dataset
+    from bialign.errors import ConfigError, InputError
+
+    out = tmp_path / "ds"
+    with pytest.raises(ConfigError, match="workers"):
+        build_dataset(ROOT / "examples", out, workers=0)
+    with pytest.raises(ConfigError, match="encoder object"):
+        build_dataset(ROOT / "examples", out, workers=2, model=TopicEncoder())
+    with pytest.raises(ConfigError, match="threads"):
+        build_dataset(ROOT / "examples", out, threads=0)
+    with pytest.raises(InputError, match="no such file"):
+        build_dataset(tmp_path / "missing", out)
+    with pytest.raises(InputError, match="give a folder"):
+        build_dataset(ROOT / "README.md", out)
+    assert not out.exists()
+    assert cli.main(["build-dataset", str(ROOT / "examples"), "-o", str(out),
+                     "--workers", "0"]) == 2  # fmt: skip
+
+
+def test_ctrl_c_in_build_dataset_is_one_line_and_resumes(
+    tmp_path: Path, flores: tuple[list[str], list[str]]
+) -> None:
+    """A real SIGINT to the command: one line that says how to go on, exit 130; the
+    resumed run publishes what an uninterrupted run publishes."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    en, es = flores
+    crawl = tmp_path / "pages.jsonl"
+    pages = [{"id": f"p{k}", "text": "\n".join(en[3 * k : 3 * k + 3] + es[3 * k : 3 * k + 3])}
+             for k in range(60)]  # fmt: skip
+    crawl.write_text("".join(json.dumps(p) + "\n" for p in pages), encoding="utf-8")
+    cmd = [sys.executable, "-m", "bialign.cli", "build-dataset", str(crawl), "-o"]
+    whole = subprocess.run([*cmd, str(tmp_path / "whole")], capture_output=True, text=True)
+    assert whole.returncode == 0, whole.stderr
+    out = tmp_path / "ds"
+    proc = subprocess.Popen([*cmd, str(out)], stderr=subprocess.PIPE, text=True)
+    progress = out / ".work" / "progress.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if progress.exists() and progress.read_text().count("\n") >= 2:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    (line,) = err.strip().splitlines()
+    assert "interrupted" in line and "--resume" in line and "documents sorted" in line
+    done = int(line.split(", ")[1].split()[0])
+    assert 2 <= done < 60, line
+    resumed = subprocess.run([*cmd, str(out), "--resume"], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert _published(out) == _published(tmp_path / "whole")
+
+
+def test_the_work_folder_drops_what_a_kill_cut_off_and_refuses_a_short_spool(
+    tmp_path: Path,
+) -> None:
+    from bialign.build import _Decision, _WorkFolder
+    from bialign.errors import BialignError
+
+    folder, run = tmp_path / ".work", {"input": "crawl", "langs": ["en", "es"]}
+    pair = PairRecord("The cat sleeps.", "El gato duerme.", 0.5, "d0", confidence=0.9)
+    with _WorkFolder(folder, run, resume=False) as work:
+        for k in range(3):
+            work.add_decision(_Decision(f"p{k}", "mixed", 1, [[["en", "es"], "x"], {"en": 3}]))
+        work.commit("mixed:0", [pair], failed=0)
+        work.commit("mixed:1", [], failed=1)
+    size = (folder / "pairs.jsonl").stat().st_size
+    # A kill in the middle of the next alignment and of the next lines.
+    with open(folder / "pairs.jsonl", "ab") as f:
+        f.write(b'{"src": "half a pa')
+    with open(folder / "progress.jsonl", "a") as f:
+        f.write('{"task": "mixed:2", "off')
+    with open(folder / "sort.jsonl", "a") as f:
+        f.write('{"k": 3, "id": "p')
+    with _WorkFolder(folder, run, resume=True) as work:
+        assert [d.id for d in work.decisions] == ["p0", "p1", "p2"] and not work.sorted_all
+        assert work.decisions[0].sampled == [[["en", "es"], "x"], {"en": 3}]
+        assert list(work.committed) == ["mixed:0", "mixed:1"]
+        assert list(work.records()) == [pair]
+    assert (folder / "pairs.jsonl").stat().st_size == size
+    for name in ("progress.jsonl", "sort.jsonl"):  # rewritten without the cut-off line
+        assert all(json.loads(x) for x in (folder / name).read_text().splitlines())
+    with pytest.raises(BialignError, match="other settings"):
+        _WorkFolder(folder, {**run, "langs": ["es", "en"]}, resume=True)
+    (folder / "pairs.jsonl").write_bytes(b"")
+    with pytest.raises(BialignError, match="rerun without --resume"):
+        _WorkFolder(folder, run, resume=True)
+    # Without resume, the work is discarded.
+    with _WorkFolder(folder, run, resume=False) as work:
+        assert not work.decisions and not work.committed

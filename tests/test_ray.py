@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -79,3 +80,39 @@ def test_ray_data_gives_the_pairs_align_many_gives(
     assert [(list(r["src"]), list(r["tgt"])) for r in good] == [([k], [k]) for k in range(4)]
     (bad,) = [r for r in rows if r["error"]]
     assert bad["doc"] == "p1" and "no text" in bad["error"]
+
+
+def test_build_dataset_on_ray_publishes_the_pairs_of_the_local_build(
+    local_ray: Any, flores: tuple[list[str], list[str]], tmp_path: Any
+) -> None:
+    """The build-dataset job on Ray (pages sorted and aligned by actors, matching and the
+    final stage on the driver) against bialign.build.build_dataset on the same pages."""
+    import pyarrow.parquet as pq
+    from test_dataset import _write_crawl
+
+    from bialign.build import build_dataset, read_inputs
+    from bialign.ray_data import build_dataset_ray
+
+    crawl = tmp_path / "crawl"
+    _write_crawl(crawl, flores)
+    local = build_dataset(crawl, tmp_path / "local", progress=False)
+    pages = [{"id": d.id, "text": Path(d.content).read_text()} for d in read_inputs(crawl)]
+    on_ray = build_dataset_ray(
+        local_ray.data.from_items(pages), tmp_path / "ray", concurrency=1, batch_size=4
+    )
+
+    def published(out: Any) -> dict[tuple[str, ...], float]:
+        rows = {}
+        for path in (out / "parquet").iterdir():
+            for r in pq.read_table(path).to_pylist():
+                key = (path.stem, r["doc"], r["translation"]["en"], r["translation"]["es"])
+                rows[key] = r["score"]
+        return rows
+
+    want, got = published(tmp_path / "local"), published(tmp_path / "ray")
+    assert got.keys() == want.keys() and len(got) >= 35
+    assert all(abs(got[k] - want[k]) < 1e-5 for k in got)
+    counts = ("documents", "mixed_documents", "matched_document_pairs", "unmatched_documents",
+              "failed_documents", "aligned_pairs", "published")  # fmt: skip
+    for name in counts:
+        assert getattr(on_ray, name) == getattr(local, name), name
