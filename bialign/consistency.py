@@ -12,62 +12,94 @@ bialign leaves such a pair unaligned when:
   "4 700 000" = "4,700,000"), with its scale word ("15 billion" = "15.000 millones",
   "1 million" = "un millón") and, for a decade, with its short form ("the 1980s" = "los
   años 80"). A date or a time ("05/02/2026", "19:14") must match digit for digit.
+
+Language names, number marks and scale words are the fields of the entries in
+:mod:`bialign.languages` (every entry's, whatever the pair).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
+from .languages import LANGUAGES
+
+# Everything language-specific comes from the entries of bialign.languages, all of them:
+# a page in one pair quotes the numbers and language names of others too.
+_ENTRIES = tuple(LANGUAGES.values())
+
+
+def _chars(chars: Iterable[str]) -> str:
+    """A character class of ``chars``, or a pattern that matches nothing."""
+    found = "".join(sorted(set(chars)))
+    return f"[{re.escape(found)}]" if found else "(?!)"
+
+
+def _phrases(words: Iterable[str]) -> str:
+    """An alternation of ``words``, longest first, any whitespace inside a phrase; or a
+    pattern that matches nothing."""
+    found = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in found) or "(?!)"
+
+
+#: Names of languages, in every language with an entry: word -> the code it names.
 _LANG_NAMES = {
-    "english": "en", "inglés": "en", "ingles": "en",
-    "spanish": "es", "español": "es", "espanol": "es", "castellano": "es",
-    "french": "fr", "francés": "fr", "frances": "fr",
-    "german": "de", "alemán": "de", "aleman": "de",
-    "portuguese": "pt", "portugués": "pt", "portugues": "pt",
-}  # fmt: skip
+    word: code for lang in _ENTRIES for code, words in lang.language_names.items() for word in words
+}
 _WORD = re.compile(r"[^\W\d_]+")
-# Groups of three digits after a space are one number: Spanish (and SI) style writes
-# 4 700 000 where English writes 4,700,000.
-_NUMBER = re.compile(r"\d+(?:[.,:/]\d+|[ \u00a0\u202f]\d{3}(?!\d))*")
 
-#: Scale words of both languages. "billion" is 10^9 (short scale); Spanish "billón" is
-#: 10^12 and "mil millones" 10^9.
-_SCALES = {
-    "thousand": 1e3, "mil": 1e3,
-    "million": 1e6, "millions": 1e6, "millón": 1e6, "millon": 1e6, "millones": 1e6,
-    "billion": 1e9, "billions": 1e9, "millardo": 1e9, "millardos": 1e9,
-    "trillion": 1e12, "billón": 1e12, "billon": 1e12, "billones": 1e12,
-}  # fmt: skip
+#: Decimal marks; marks between groups of three digits ("1,000", "1.000"); and the spaces
+#: that group digits, only before exactly three digits: 4 700 000 is one number, "en
+#: 2010 12 personas" two.
+_DECIMAL_MARKS = sorted({c for lang in _ENTRIES for c in lang.decimal_marks})
+_GROUP_MARKS = {c for lang in _ENTRIES for c in lang.group_marks if not c.isspace()}
+_GROUP_SPACES = {c for lang in _ENTRIES for c in lang.group_marks if c.isspace()}
+_MARKS = re.compile(_chars(_GROUP_MARKS | set(_DECIMAL_MARKS)))
+_SPACES = re.compile(_chars(_GROUP_SPACES))
+_NUMBER = re.compile(
+    rf"\d+(?:{_chars(_GROUP_MARKS | set(_DECIMAL_MARKS) | set(':/'))}\d+"
+    rf"|{_SPACES.pattern}\d{{3}}(?!\d))*"
+)
+_SEPARATORS = re.compile(_chars(_GROUP_MARKS | set(_DECIMAL_MARKS) | set(":/") | _GROUP_SPACES))
+
+#: Scale words and their values; a word that two languages read differently has both.
+_SCALES: dict[str, set[float]] = {}
+for _lang in _ENTRIES:
+    for _word, _value in _lang.scale_words.items():
+        _SCALES.setdefault(_word, set()).add(_value)
+#: Words for "one" before a scale word ("a million", "un millón").
+_ONE = {w for lang in _ENTRIES for w in lang.one_words}
 _QUANTITY = re.compile(
-    r"(?P<num>\d+(?:[.,]\d{3}|[ \u00a0\u202f]\d{3}(?!\d))*(?:[.,]\d+)?"
-    r"|\b(?:un|una|uno|one|a)\b)"
-    r"(?P<decade>s\b|'s\b)?"
-    r"(?:\s+(?P<scale>(?:mil\s+millones|[^\W\d_]+)))?",
+    rf"(?P<num>\d+(?:{_chars(_GROUP_MARKS)}\d{{3}}|{_SPACES.pattern}\d{{3}}(?!\d))*"
+    rf"(?:{_chars(_DECIMAL_MARKS)}\d+)?"
+    rf"|\b(?:{_phrases(_ONE)})\b)"
+    rf"(?P<decade>(?:{_phrases(s for lang in _ENTRIES for s in lang.decade_suffixes)})\b)?"
+    rf"(?:\s+(?P<scale>(?:{_phrases(w for w in _SCALES if ' ' in w)}|[^\W\d_]+)))?",
     re.I,
 )
 _DATE = re.compile(r"\d+(?:[:/]\d+)+")
-_ONE = {"un", "una", "uno", "one", "a"}
 
 
 def language_names(text: str) -> set[str]:
+    """The codes of the languages a text names, in any language with an entry."""
     return {_LANG_NAMES[w] for w in _WORD.findall(text.lower()) if w in _LANG_NAMES}
 
 
 def numbers(text: str) -> set[str]:
     """The digit strings of a text, separators ignored ("1,000" and "1 000" -> "1000")."""
-    return {re.sub(r"[.,:/ \u00a0\u202f]", "", n).lstrip("0") or "0" for n in _NUMBER.findall(text)}
+    return {_SEPARATORS.sub("", n).lstrip("0") or "0" for n in _NUMBER.findall(text)}
 
 
 def _readings(num: str) -> set[float]:
-    """The values a written number can have in English or Spanish notation."""
+    """The values a written number can have in the notation of any language entry."""
     out = set()
-    num = re.sub(r"[ \u00a0\u202f]", "", num)  # 4 700 000: spaces group thousands
-    digits = re.sub(r"[.,]", "", num)
+    num = _SPACES.sub("", num)  # 4 700 000: spaces group thousands
+    digits = _MARKS.sub("", num)
     out.add(float(digits))  # every separator a thousands separator (or none at all)
-    for dec in ".,":
+    for dec in _DECIMAL_MARKS:
         head, sep, tail = num.rpartition(dec)
         if sep and tail.isdigit():
-            whole = re.sub(r"[.,]", "", head)
+            whole = _MARKS.sub("", head)
             if whole.isdigit():
                 out.add(float(f"{whole}.{tail}"))  # the last separator a decimal point
     return out
@@ -82,17 +114,15 @@ def quantities(text: str) -> set[object]:
     rest = _DATE.sub(" ", text)
     for m in _QUANTITY.finditer(rest):
         num, scale_word = m.group("num"), (m.group("scale") or "").lower()
-        scale = _SCALES.get(re.sub(r"\s+", " ", scale_word).replace("mil millones", "millardo"))
+        scales = _SCALES.get(re.sub(r"\s+", " ", scale_word), set())
         if num.lower() in _ONE:
-            if scale:
-                out.add(scale)
+            out |= scales
             continue
         values = _readings(num)
         if m.group("decade"):
             values |= {v % 100 for v in values if v >= 100 and v % 10 == 0}
         out |= values
-        if scale:
-            out |= {v * scale for v in values}
+        out |= {v * scale for scale in scales for v in values}
     return out
 
 

@@ -6,8 +6,12 @@ kinds of evidence, each cheap:
 
 1. langdetect's n-gram model, restricted to the configured languages (its profiles for
    only those languages are loaded, so nothing else can win);
-2. orthographic and function-word cues (ñ, ¿, ¡, accents, "el/la/que" vs "the/of/and")
-   that are decisive exactly where n-grams have too little text;
+2. function words and spelling cues ("el/la/que" vs "the/of/and"; ñ, ¿, ¡ and accents
+   against English), decisive exactly where n-grams have too little text. They are data
+   in :mod:`bialign.languages`: a pair gets function-word evidence when both of its
+   languages list function words, and spelling cues when it has a
+   :class:`~bialign.languages.Contrast` entry (English/Spanish does); any other pair
+   relies on the n-grams and the context alone;
 3. the document itself: a hidden Markov model over the segment labels, whose switching
    rate is estimated from the confident segments of that same document, decoded with
    Viterbi. A block-structured post keeps short lines in their block; a line-by-line
@@ -23,13 +27,14 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from .errors import LanguageError
+from .languages import LANGUAGES, contrast, language
 from .threads import current_threads
 
 UND = "und"
@@ -37,25 +42,22 @@ UND = "und"
 # ---------------------------------------------------------------------------------------
 # "No language of its own": numbers, dates, times, URLs, e-mails, lone names, punctuation.
 
-_URL = re.compile(
-    r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|es|mx|ar|co|io|gov|edu)\S*", re.I
+#: Top-level domains of no country, and time words of no language; every language entry
+#: adds its countries' domains and its month and weekday names (bialign.languages).
+_GENERIC_DOMAINS = ("com", "org", "net", "io", "gov", "edu")
+_GENERIC_TIME_WORDS = frozenset({"h", "gmt", "utc"})
+_DOMAINS = "|".join(
+    dict.fromkeys(_GENERIC_DOMAINS + tuple(d for lang in LANGUAGES.values() for d in lang.domains))
 )
+_URL = re.compile(rf"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:{_DOMAINS})\S*", re.I)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
-_MONTHS = {
-    # English and Spanish months and weekdays, and their usual abbreviations: a date
-    # written with words is still "a date alone".
-    "january", "february", "march", "april", "may", "june", "july", "august",
-    "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun",
-    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday",
-    "thursday", "friday", "saturday", "sunday", "enero", "febrero", "marzo", "abril",
-    "mayo", "junio", "julio", "agosto", "septiembre", "setiembre", "octubre",
-    "noviembre", "diciembre", "lunes", "martes", "miércoles", "jueves", "viernes",
-    "sábado", "domingo", "am", "pm", "h", "hrs", "gmt", "utc",
-}  # fmt: skip
+#: Month and weekday names and their abbreviations in every language with an entry: a
+#: date written with words is still "a date alone".
+_DATE_WORDS = _GENERIC_TIME_WORDS.union(*(lang.dates for lang in LANGUAGES.values()))
 
 
-_TLD_HINT = re.compile(r"\.(?:com|org|net|es|mx|ar|co|io|gov|edu)", re.I)
+_TLD_HINT = re.compile(rf"\.(?:{_DOMAINS})", re.I)
 
 
 def content_words(text: str) -> list[str]:
@@ -65,7 +67,7 @@ def content_words(text: str) -> list[str]:
     # The URL pattern is the slow part; most lines cannot hold a URL, so test cheaply first.
     if "://" in text or "www." in text or _TLD_HINT.search(text):
         text = _URL.sub(" ", text)
-    return [w for w in _WORD.findall(text) if w.lower() not in _MONTHS]
+    return [w for w in _WORD.findall(text) if w.lower() not in _DATE_WORDS]
 
 
 def is_undetermined(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
@@ -86,7 +88,7 @@ def is_undetermined(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
     words: list[str] = []
     for match in _WORD.finditer(text):
         w = match.group()
-        if w.lower() in _MONTHS:
+        if w.lower() in _DATE_WORDS:
             continue
         if not w[0].isupper() or len(words) == 3:
             return False
@@ -107,7 +109,7 @@ def _undetermined(text: str, words: list[str], langs: tuple[str, ...]) -> bool:
         return True
     if len(words) > 3 or not all(w[0].isupper() for w in words):
         return False
-    if any(ch in text for ch in "!?¡¿") or _ENDS_SENTENCE.search(text):
+    if any(ch in text for ch in _QUESTION_MARKS) or _ENDS_SENTENCE.search(text):
         return False
     lexicon = _lexicon(langs)
     if any(w.lower() in lexicon for w in words):
@@ -118,8 +120,14 @@ def _undetermined(text: str, words: list[str], langs: tuple[str, ...]) -> bool:
 
 
 #: A line ending in a full stop right after a word of three or more letters, not in
-#: capitals ("Yes.", "Naturalmente."; not "Smith Jr." or "EFE.").
-_ENDS_SENTENCE = re.compile(r"(?<![^\W\d_])[^\W\d_]*[a-záéíóúñü]{2}\.\s*$")
+#: capitals ("Yes.", "Naturalmente."; not "Smith Jr." or "EFE."): its last two letters
+#: are lower case, a-z or a letter of a language entry.
+_LOWER = "a-z" + "".join(dict.fromkeys(ch for lang in LANGUAGES.values() for ch in lang.letters))
+_ENDS_SENTENCE = re.compile(rf"(?<![^\W\d_])[^\W\d_]*[{_LOWER}]{{2}}\.\s*$")
+#: Marks that make a line an utterance, never a name ("Never!", "¡Atención!").
+_QUESTION_MARKS = "!?" + "".join(
+    dict.fromkeys(ch for lang in LANGUAGES.values() for ch in lang.question_marks)
+)
 
 #: A word is common vocabulary of a language when its Zipf frequency there (wordfreq:
 #: 3 is once per million words) is at least COMMON_ZIPF and exceeds its frequency in the
@@ -166,86 +174,116 @@ def _has_wordlist(lang: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------
-# Cues: function words and spelling. Log-odds weights, positive for the language listed.
+# Cues: function words and spelling, from bialign.languages. Log-odds for the pair's
+# second language over its first.
 
-_EN_WORDS = frozenset(
-    """
-    the of and to in is that for it with as was on are be by this from at or have an but
-    not they his her which you we were has been will would their who said more about after
-    into than its can there what when up out she do does did how all so if our my your
-    these those other new just also here click read news breaking posted related like
-    should could may must any some only over such because while where why being share
-    follow today week year years people government president minister says told according
-    during between against before under both through however since us them him i it's don't
-    isn't what's there's let's
-    """.split()  # noqa: SIM905 - a word list reads best as text
-)
-_ES_WORDS = frozenset(
-    """
-    el la los las del que y en una es por para al lo como más pero sus su le ya fue este
-    esta ha han porque muy sobre también hasta hay donde quien desde todo nos durante todos
-    les ni contra otros ese eso ante ellos esto antes algunos qué unos yo otro otras otra
-    él tanto esa estos mucho quienes nada muchos cual poco ella estar estas algunas algo
-    nosotros leer haga clic aquí hora última noticias publicado según dijo años año entre
-    tras cuando sido ser están está son tiene tienen puede presidente gobierno ministro hoy
-    ayer también además sin embargo mientras pues cómo dónde cuándo así aunque sólo solo
-    nuevo nueva hacer sea será fueron habían había vez veces parte país países mundo leer
-    ver más compartir siguenos síguenos fuente foto relacionado relacionados publicidad
-    """.split()  # noqa: SIM905 - a word list reads best as text
-)
-_EN_SUFFIXES = ("tion", "tions", "ing", "ly", "ness", "ship", "'s", "’s")
-_EN_SUFFIXES_LONG = ("ed", "ies", "ize", "ized", "ful", "less")
-_AMBIGUOUS = frozenset({"a", "no", "he", "me", "son", "sin", "con", "real", "has", "era", "tan"})
+#: A function word of one language of the pair (and not of the other) is this much
+#: evidence for it, in log-odds (chosen with the English/Spanish cues, docs/langid.md).
+FUNCTION_WORD = 1.6
+#: Cue log-odds are clipped to +-CUE_CAP.
+CUE_CAP = 12.0
+#: Words whose cue terms a pair keeps (then it starts over).
+_SEEN_WORDS = 100_000
 
 
 @lru_cache(maxsize=8)
 def _lexicon(langs: tuple[str, ...]) -> frozenset[str]:
-    words: set[str] = set()
-    if "en" in langs:
-        words |= _EN_WORDS
-    if "es" in langs:
-        words |= _ES_WORDS
-    return frozenset(words - _AMBIGUOUS)
+    """The function words of the configured languages: a line holding one is language."""
+    return frozenset().union(*(language(code).function_words for code in langs))
 
 
-_ACCENTED = re.compile(r"[áéíóú]")
-_ES_ENDINGS = ("ción", "ciones", "mente", "idad", "dades")
-#: Cue log-odds are clipped to +-CUE_CAP.
-CUE_CAP = 12.0
+#: A "word" or "ending" cue, ready for _cue: (ending?, spellings, a search for any of
+#: them, longer than, weight signed positive for the pair's second language).
+_WordCue = tuple[bool, tuple[str, ...], Callable[[str], object], int, float]
 
 
-def cue_log_odds(text: str) -> float:
-    """Evidence for Spanish over English from spelling and function words (log-odds).
+@dataclass(frozen=True)
+class _PairCues:
+    """A pair's cue data, read once from bialign.languages: evidence for ``second`` over
+    ``first`` (the codes as the caller wrote them), each spelling cue's weight signed."""
 
-    Positive means Spanish, negative English, 0 no evidence. Used for every configured
-    pair that is exactly English/Spanish; other pairs rely on the n-gram model alone.
-    """
-    low = text.lower()
-    return _cue(low, _WORD.findall(low))
+    first: str
+    second: str
+    first_words: frozenset[str]
+    second_words: frozenset[str]
+    shared: frozenset[str]
+    #: ("line" or "each", spellings, signed weight), in the entry's order.
+    text: tuple[tuple[str, tuple[str, ...], float], ...]
+    word: tuple[_WordCue, ...]
+    #: What each word seen so far adds, in order (words repeat: reading them once is
+    #: what keeps the cues as fast as the constants they were).
+    seen: dict[str, tuple[float, ...]] = field(default_factory=dict, compare=False)
+
+    def adds(self, w: str) -> tuple[float, ...]:
+        """The log-odds a word that is not shared adds, one term per cue it meets."""
+        found = self.seen.get(w)
+        if found is None:
+            if w in self.second_words:
+                found = (FUNCTION_WORD,)
+            elif w in self.first_words:
+                found = (-FUNCTION_WORD,)
+            else:
+                found = tuple(
+                    weight
+                    for ending, spellings, search, longer_than, weight in self.word
+                    if len(w) > longer_than and (w.endswith(spellings) if ending else search(w))
+                )
+            if len(self.seen) >= _SEEN_WORDS:
+                self.seen.clear()
+            self.seen[w] = found
+        return found
 
 
-def _cue(low: str, words: list[str]) -> float:
-    score = 0.0
-    if "¿" in low or "¡" in low:
-        score += 4.0
-    score += 2.5 * low.count("ñ")
-    es_words, en_words, ambiguous = _ES_WORDS, _EN_WORDS, _AMBIGUOUS
-    for w in words:
-        if w in ambiguous:
-            continue
-        if w in es_words:
-            score += 1.6
-        elif w in en_words:
-            score -= 1.6
+@lru_cache(maxsize=64)
+def _pair_cues(langs: tuple[str, ...]) -> _PairCues | None:
+    """The cues for exactly two configured languages; None when the pair has none."""
+    codes = sorted(set(langs))
+    if len(codes) != 2:
+        return None
+    found = contrast(*codes)
+    if found is None:
+        return None
+    first, second = codes
+    if first.lower() != found.langs[0]:
+        first, second = second, first
+    first_words = language(first).function_words
+    second_words = language(second).function_words
+    text: list[tuple[str, tuple[str, ...], float]] = []
+    word: list[_WordCue] = []
+    for cue in found.cues:
+        signed = cue.weight if cue.lang == found.langs[1] else -cue.weight
+        if cue.where in ("line", "each"):
+            text.append((cue.where, cue.spellings, signed))
         else:
-            if _ACCENTED.search(w):
-                score += 1.2
-            if w.endswith(_ES_ENDINGS):
-                score += 1.0
-            elif w.endswith(_EN_SUFFIXES) or (len(w) > 3 and w.endswith(_EN_SUFFIXES_LONG)):
-                score -= 1.0
-            if "w" in w or "th" in w or "sh" in w:
-                score -= 0.6
+            search = re.compile("|".join(map(re.escape, cue.spellings))).search
+            word.append((cue.where == "ending", cue.spellings, search, cue.longer_than, signed))
+    return _PairCues(
+        first,
+        second,
+        first_words,
+        second_words,
+        found.shared | (first_words & second_words),
+        tuple(text),
+        tuple(word),
+    )
+
+
+def _cue(low: str, words: list[str], cues: _PairCues) -> float:
+    """Evidence for ``cues.second`` over ``cues.first`` in a lower-cased line and its
+    lower-cased content words (log-odds, clipped to +-CUE_CAP; 0 for no evidence)."""
+    score = 0.0
+    for where, spellings, weight in cues.text:
+        if where == "line":
+            if any(s in low for s in spellings):
+                score += weight
+        else:
+            score += weight * sum(low.count(s) for s in spellings)
+    shared, adds = cues.shared, cues.adds
+    for w in words:
+        if w in shared:
+            continue
+        for x in adds(w):
+            score += x
         if score >= CUE_CAP or score <= -CUE_CAP:
             break  # decisive already; the rest of a long line cannot change the label
     return max(-CUE_CAP, min(CUE_CAP, score))
@@ -411,7 +449,7 @@ class SegmentLanguageIdentifier:
         the page, so they are language: the name rule of ``und`` skips them."""
         langs = tuple(langs)
         known = set(translated)
-        enes = set(langs) == {"en", "es"}
+        cues = _pair_cues(langs)
         labels: list[LangLabel | None] = [None] * len(texts)
         todo: list[int] = []  # segments that need a language
         evidence: dict[int, tuple[int, float]] = {}  # index -> (content words, cue)
@@ -422,12 +460,12 @@ class SegmentLanguageIdentifier:
                 labels[i] = LangLabel(UND, 1.0)
                 continue
             todo.append(i)
-            cue = _cue(text.lower(), [w.lower() for w in words]) if enes else 0.0
+            cue = _cue(text.lower(), [w.lower() for w in words], cues) if cues is not None else 0.0
             evidence[i] = (len(words), cue)
             # A long line full of function words is decided by the cues alone: asking
             # the detector too would only cost time (it agrees on every such line of
             # the benchmark, see docs/langid.md).
-            if not (enes and len(words) >= DECISIVE_WORDS and abs(cue) >= DECISIVE_CUE):
+            if not (cues is not None and len(words) >= DECISIVE_WORDS and abs(cue) >= DECISIVE_CUE):
                 ask.append(i)
         if not todo:
             return [lab for lab in labels if lab is not None]
@@ -443,9 +481,9 @@ class SegmentLanguageIdentifier:
                 weight = min(1.0, 0.25 + n_words / 8.0)
                 p = probs[i]
                 lp = {lang: weight * math.log(min(max(p[lang], 0.02), 0.98)) for lang in langs}
-            if enes:
-                lp["es"] += cue / 2.0
-                lp["en"] -= cue / 2.0
+            if cues is not None:
+                lp[cues.second] += cue / 2.0
+                lp[cues.first] -= cue / 2.0
             log_probs.append(_normalise_log(lp))
         path = _viterbi(log_probs, langs) if self.smooth else None
         for k, i in enumerate(todo):
