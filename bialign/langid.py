@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -547,8 +546,3 @@ def _viterbi(log_probs: list[dict[str, float]], langs: tuple[str, ...]) -> list[
         last = ptr[last]
         path.append(last)
     return path[::-1]
-
-
-def normalise_text(text: str) -> str:
-    """NFC form, used before detection and embedding so that equal texts compare equal."""
-    return unicodedata.normalize("NFC", text)
