@@ -86,20 +86,17 @@ def _window(a: np.ndarray, b: np.ndarray, centers: np.ndarray) -> _Side:
 
 def _centers(beads: list[tuple[list[int], list[int]]], n: int, m: int) -> tuple[np.ndarray, ...]:
     """Each item's position in the other stream: its partners' middle, or for an
-    unaligned item the other stream's position when the walk reaches it."""
-    cs = np.zeros(n, dtype=np.int64)
-    ct = np.zeros(m, dtype=np.int64)
-    i = j = 0
-    for s, t in beads:
-        if s and t:
-            cs[s] = (t[0] + t[-1]) // 2
-            ct[t] = (s[0] + s[-1]) // 2
-        else:
-            cs[s] = min(j, m - 1)
-            ct[t] = min(i, n - 1)
-        i += len(s)
-        j += len(t)
-    return cs, ct
+    unaligned item the other stream's position when the walk reaches it. Beads are
+    contiguous runs of both streams, in order, so a bead's partners start where the walk
+    stands."""
+    ls = np.fromiter((len(s) for s, _ in beads), dtype=np.int64, count=len(beads))
+    lt = np.fromiter((len(t) for _, t in beads), dtype=np.int64, count=len(beads))
+    i0 = np.cumsum(ls) - ls  # the walk's position in each stream before each bead
+    j0 = np.cumsum(lt) - lt
+    pair = (ls > 0) & (lt > 0)
+    to_t = np.where(pair, (2 * j0 + lt - 1) // 2, np.minimum(j0, m - 1))
+    to_s = np.where(pair, (2 * i0 + ls - 1) // 2, np.minimum(i0, n - 1))
+    return np.repeat(to_t, ls), np.repeat(to_s, lt)
 
 
 @dataclass

@@ -196,7 +196,9 @@ def embed_unique(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
     if not np.isfinite(emb).all():
         raise ModelLoadError("the encoder returned NaN or infinite values")
     unit = unit_rows(emb)
-    return unit[[unique[t] for t in texts]]
+    if len(keys) == len(texts):  # every text distinct: the rows are already in order
+        return unit
+    return unit[np.fromiter((unique[t] for t in texts), dtype=np.intp, count=len(texts))]
 
 
 def unit_rows(emb: np.ndarray) -> np.ndarray:

@@ -472,6 +472,8 @@ class _RowBlock:
                 "ok": ok,
                 "inv_norm": 1.0 / np.sqrt(np.maximum(sc.nt[b][c], 1e-12)),
                 "base": sc.bt[b][c],
+                # The averaged half of a bead's baseline, (1 - margin_max) / 2 per side.
+                "half": sc.bt[b][c] * ((1 - sc.cfg.margin_max) * 0.5),
                 "log_len": sc.log_lt[b][c],
                 "has_alone": sc.at_runs[b][c] > 0,
             }
@@ -488,6 +490,7 @@ class _RowBlock:
                 "ok": ok[:, None],
                 "inv_norm": (1.0 / np.sqrt(np.maximum(sc.ns[a][r], 1e-12)))[:, None],
                 "base": sc.bs[a][r][:, None],
+                "half": sc.bs[a][r][:, None] * ((1 - sc.cfg.margin_max) * 0.5),
                 "log_len": sc.log_ls[a][r][:, None],
                 "has_alone": (sc.as_runs[a][r] > 0)[:, None],
             }
@@ -581,7 +584,8 @@ class _RowBlock:
             bs, bt = S["base"], T["base"]
             base = np.maximum(bs, bt)
             base *= mm
-            base += (1 - mm) * 0.5 * (bs + bt)
+            base += T["half"]
+            base += S["half"]
             score -= base
             with np.errstate(invalid="ignore"):
                 dev = np.subtract(T["log_len"], S["log_len"], out=base)
@@ -599,7 +603,8 @@ class _RowBlock:
             with np.errstate(invalid="ignore"):
                 ok_gain = ok & np.isfinite(gain)
             gains[:, t + 1] = np.where(ok_gain, gain, NEG)
-            scores[:, t] = np.where(ok, score, 0.0)
+            # Only cells whose gain is finite can be chosen, so no mask here.
+            scores[:, t] = score
         return gains, scores
 
 
