@@ -120,8 +120,11 @@ def features(
     tgt_stream: Sequence[int],
     src_emb: np.ndarray,
     tgt_emb: np.ndarray,
+    *,
+    lengths: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Features:
-    """The features of every bead (see the module docstring)."""
+    """The features of every bead (see the module docstring). ``lengths``: the streams'
+    lengths in :func:`bialign.languages.text_length`'s unit, when the caller has them."""
     spos = {g: k for k, g in enumerate(src_stream)}
     tpos = {g: k for k, g in enumerate(tgt_stream)}
     loc = [([spos[i] for i in b.src], [tpos[j] for j in b.tgt]) for b in beads]
@@ -135,8 +138,11 @@ def features(
     tgt_emb = np.asarray(tgt_emb, dtype=np.float32)
     cs, ct = _centers(loc, n, m)
     S, T = _window(src_emb, tgt_emb, cs), _window(tgt_emb, src_emb, ct)
-    slen = np.array([text_length(src_segs[g].text) for g in src_stream], dtype=np.float64)
-    tlen = np.array([text_length(tgt_segs[g].text) for g in tgt_stream], dtype=np.float64)
+    if lengths is not None:
+        slen, tlen = (np.asarray(x, dtype=np.float64) for x in lengths)
+    else:
+        slen = np.array([text_length(src_segs[g].text) for g in src_stream], dtype=np.float64)
+        tlen = np.array([text_length(tgt_segs[g].text) for g in tgt_stream], dtype=np.float64)
     slang = np.array([src_segs[g].lang_confidence for g in src_stream])
     tlang = np.array([tgt_segs[g].lang_confidence for g in tgt_stream])
     scores = np.array([b.score for b in beads], dtype=np.float64)

@@ -491,7 +491,9 @@ class Aligner:
             beads.append(Bead(si, ti, src_text, tgt_text, float(score)))
         n = len(src_idx)
         t0 = time.perf_counter()
-        beads = self._confidence(beads, src_segs, tgt_segs, src_idx, tgt_idx, emb, mixed)
+        beads = self._confidence(
+            beads, src_segs, tgt_segs, src_idx, tgt_idx, emb, mixed, (src_len, tgt_len)
+        )
         timings["confidence"] = time.perf_counter() - t0
         return ParallelCorpus(
             beads,
@@ -516,13 +518,15 @@ class Aligner:
         tgt_idx: list[int],
         emb: np.ndarray,
         mixed: bool,
+        lengths: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> list[Bead]:
         """The beads with their calibrated confidence; with ``min_confidence``, pairs
-        below it are unpaired and the unaligned segments scored again."""
+        below it are unpaired and the unaligned segments scored again. ``lengths`` are
+        the streams' lengths when the caller has them."""
         n = len(src_idx)
         streams = (src_segs, tgt_segs, src_idx, tgt_idx, emb[:n], emb[n:])
         prof = self.encoder_profile
-        beads = with_confidence(beads, features(beads, *streams), prof, mixed)
+        beads = with_confidence(beads, features(beads, *streams, lengths=lengths), prof, mixed)
         if self.options.min_confidence is None:
             return beads
         weak = [b.is_pair and (b.confidence or 0.0) < self.options.min_confidence for b in beads]
@@ -531,7 +535,7 @@ class Aligner:
         kept: list[Bead] = []
         for b, w in zip(beads, weak, strict=True):
             kept.extend(_unpair(b.src, b.tgt, src_segs, tgt_segs) if w else [b])
-        return with_confidence(kept, features(kept, *streams), prof, mixed)
+        return with_confidence(kept, features(kept, *streams, lengths=lengths), prof, mixed)
 
     def _embed_known(self, texts: list[str], memo: dict[str, np.ndarray]) -> np.ndarray:
         """Embeddings of ``texts``, taking those already in ``memo`` from it."""
