@@ -80,15 +80,25 @@ def child(data: Path, repeat: int) -> dict:
     return {"bialign": bialign.__file__, "pairs": len(corpus.pairs), "best": best, "runs": runs}
 
 
-def startup(tree: Path, repeat: int) -> list[float]:
-    """Wall time of ``bialign align`` on the example post, in a fresh process each time."""
+#: ``bialign align`` as installed without the [fast] extra: the default encoder's numpy
+#: backend, torch never imported (the README's first command installs no torch).
+_WITHOUT_TORCH = (
+    "import sys, bialign.use_encoder as u; u._torch_available = lambda: False; "
+    "from bialign.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def startup(tree: Path, repeat: int, torch: bool = True) -> list[float]:
+    """Wall time of ``bialign align`` on the example post, in a fresh process each time
+    (``torch=False``: as installed without torch)."""
     example = ROOT / "examples" / "news_post.txt"
     env = {**os.environ, "PYTHONPATH": str(tree)}
+    head = ["-m", "bialign.cli"] if torch else ["-c", _WITHOUT_TORCH]
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "bialign.cli", "align", str(example)],
+            [sys.executable, *head, "align", str(example)],
             env=env,
             check=True,
             capture_output=True,
@@ -124,11 +134,13 @@ def main() -> None:
     for name, tree in trees.items():
         results[name] = run_child(tree, args.data, args.repeat)
         results[name]["startup"] = startup(tree, args.repeat)
+        results[name]["startup_without_torch"] = startup(tree, args.repeat, torch=False)
     rows = []
     for name, r in results.items():
         b = r["best"]
         rows.append([name, b["seconds"], b.get("langid", 0.0), b.get("embed", 0.0),
-                     b.get("align", 0.0), r["pairs"], statistics.median(r["startup"])])  # fmt: skip
+                     b.get("align", 0.0), r["pairs"], statistics.median(r["startup"]),
+                     statistics.median(r["startup_without_torch"])])  # fmt: skip
     table = fmt_table(
         [
             "tree",
@@ -138,6 +150,7 @@ def main() -> None:
             "align s",
             "pairs",
             "`bialign align` start-up s (median)",
+            "same, without torch s",
         ],  # fmt: skip
         rows,
     )
@@ -145,7 +158,9 @@ def main() -> None:
         f"Best of {args.repeat} runs of align_documents on the {SIZE:,} x {SIZE:,} pair of "
         "benchmarks/scaling.py with an encoder that serves cached vectors (bialign's own "
         "time, no encoding); start-up is the wall time of `python -m bialign.cli align "
-        "examples/news_post.txt` in a fresh process, encoder included. "
+        "examples/news_post.txt` in a fresh process, encoder included (with torch "
+        "installed, the default encoder's bfloat16 backend imports it, about 1 s; 'without "
+        "torch' is the numpy backend, as the README's first command installs it). "
         + (f"'base' is {args.base}." if args.base else "")
     )
     print(table)

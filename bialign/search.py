@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import ConfigError
 from .threads import dot_t
 
 Bead = tuple[tuple[int, ...], tuple[int, ...], float]
@@ -141,6 +142,9 @@ def align_embeddings(
         return [((i,), (), 0.0) for i in range(n)] + [((), (j,), 0.0) for j in range(m)]
     src = np.ascontiguousarray(src, dtype=np.float32)
     tgt = np.ascontiguousarray(tgt, dtype=np.float32)
+    for name, arr in (("src", src), ("tgt", tgt), ("src_len", src_len), ("tgt_len", tgt_len)):
+        if not np.isfinite(arr).all():
+            raise ConfigError(f"{name} holds NaN or infinite values", argument=name)
     band = _choose_band(src, tgt, src_len, tgt_len, cfg)
     sb = np.zeros(n, dtype=bool) if src_breaks is None else np.asarray(src_breaks, dtype=bool)
     tb = np.zeros(m, dtype=bool) if tgt_breaks is None else np.asarray(tgt_breaks, dtype=bool)
@@ -472,6 +476,8 @@ class _RowBlock:
                 "ok": ok,
                 "inv_norm": 1.0 / np.sqrt(np.maximum(sc.nt[b][c], 1e-12)),
                 "base": sc.bt[b][c],
+                # margin_max times the baseline (max(m x, m y) = m max(x, y) exactly).
+                "mbase": sc.bt[b][c] * sc.cfg.margin_max,
                 # The averaged half of a bead's baseline, (1 - margin_max) / 2 per side.
                 "half": sc.bt[b][c] * ((1 - sc.cfg.margin_max) * 0.5),
                 "log_len": sc.log_lt[b][c],
@@ -490,6 +496,7 @@ class _RowBlock:
                 "ok": ok[:, None],
                 "inv_norm": (1.0 / np.sqrt(np.maximum(sc.ns[a][r], 1e-12)))[:, None],
                 "base": sc.bs[a][r][:, None],
+                "mbase": sc.bs[a][r][:, None] * sc.cfg.margin_max,
                 "half": sc.bs[a][r][:, None] * ((1 - sc.cfg.margin_max) * 0.5),
                 "log_len": sc.log_ls[a][r][:, None],
                 "has_alone": (sc.as_runs[a][r] > 0)[:, None],
@@ -572,7 +579,6 @@ class _RowBlock:
         gains = np.empty((shape[0], shape[1] + 1, shape[2]))
         gains[:, 0] = 0.0
         scores = np.empty(shape, dtype=np.float32)
-        mm = cfg.margin_max
         for t, (a, b) in enumerate(sc.shapes):
             S, T = self._srow(a), self._tcol(b)
             num, inside = self._num(a, b)
@@ -581,9 +587,7 @@ class _RowBlock:
             # score = cosine - baseline - length term, computed in place.
             score = num * S["inv_norm"]
             score *= T["inv_norm"]
-            bs, bt = S["base"], T["base"]
-            base = np.maximum(bs, bt)
-            base *= mm
+            base = np.maximum(S["mbase"], T["mbase"])
             base += T["half"]
             base += S["half"]
             score -= base
@@ -600,9 +604,9 @@ class _RowBlock:
                 np.maximum(short, 0.0, out=short)
                 short *= cfg.member_weight
                 gain -= short
-            with np.errstate(invalid="ignore"):
-                ok_gain = ok & np.isfinite(gain)
-            gains[:, t + 1] = np.where(ok_gain, gain, NEG)
+            # Where ok, every term is finite (align_embeddings checks its inputs); the
+            # NaN of a run that starts before the document is masked here.
+            gains[:, t + 1] = np.where(ok, gain, NEG)
             # Only cells whose gain is finite can be chosen, so no mask here.
             scores[:, t] = score
         return gains, scores

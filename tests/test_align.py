@@ -115,3 +115,20 @@ def test_unrelated_documents_concatenated_align_as_apart(seed: int) -> None:
     ]
     together = [(s, t) for s, t, _ in align_embeddings(np.vstack([a, b]), np.vstack([na, nb]))]
     assert len(set(apart) & set(together)) >= len(apart) - 2
+
+
+def test_align_embeddings_names_non_finite_input() -> None:
+    """NaN would make the search choose garbage moves; it is refused by name."""
+    import numpy as np
+    import pytest
+
+    from bialign import ConfigError
+    from bialign.search import align_embeddings
+
+    good = np.eye(3, 8, dtype=np.float32)
+    bad = good.copy()
+    bad[1, 2] = np.nan
+    with pytest.raises(ConfigError, match="tgt holds NaN"):
+        align_embeddings(good, bad)
+    with pytest.raises(ConfigError, match="src_len holds NaN"):
+        align_embeddings(good, good, np.array([1.0, np.inf, 2.0]))
