@@ -27,6 +27,7 @@ from .corpus import ParallelCorpus
 from .errors import BialignError, ConfigError, InputError
 from .options import Options
 from .pipeline import Aligner
+from .segment import MAX_SEGMENT_CHARS, ReadDocument
 from .threads import resolve_threads
 
 
@@ -39,6 +40,15 @@ class Result:
     error: BialignError | None = None
 
 
+#: Documents are read, and their segments embedded in one call, this many segments ahead
+#: of the alignment: the default encoder is about twice as fast on one call of a few
+#: thousand lines as on many calls of one document's fifty (benchmarks/end_to_end.py).
+AHEAD_SEGMENTS = 4096
+#: With several workers, each takes documents in runs of this many and embeds each run's
+#: segments in one call.
+AHEAD_DOCUMENTS = 16
+
+
 def align_many(
     docs: Iterable[object],
     options: Options | None = None,
@@ -48,6 +58,7 @@ def align_many(
     workers: int = 1,
     total: int | None = None,
     initial: int = 0,
+    read_ahead: int = AHEAD_SEGMENTS,
     **changes: Any,
 ) -> Iterator[Result]:
     """Align many documents with the encoder loaded once, yielding results in input order.
@@ -63,7 +74,11 @@ def align_many(
     :mod:`bialign.threads`) is the budget for all of it: ``workers`` > 1 aligns on that
     many processes, each with its own encoder using an equal share of those threads
     (``model`` must then be None or a name, which can be sent to another process).
-    Documents are read lazily, at most ``2 * workers`` ahead.
+    Documents are read lazily, a little ahead so that the segments of several documents
+    are embedded in one call: up to ``read_ahead`` segments with one process, runs of
+    AHEAD_DOCUMENTS documents (at most ``2 * workers`` runs ahead) with several.
+    ``read_ahead=0`` aligns each document as soon as it arrives (for a stream whose
+    documents come slowly, such as a pipe).
     The ``progress`` option shows a bar on standard error (default: when it is a
     terminal); ``total`` sizes it when ``docs`` has no length (with ``initial``
     documents counted as done before, as on a resumed run), so that it can show an ETA.
@@ -81,11 +96,55 @@ def align_many(
     with tqdm(total=total, initial=initial, unit="doc", disable=not show, file=sys.stderr) as bar:
         if workers == 1:
             aligner = Aligner(opts, threads=budget)
-            for k, doc in enumerate(docs):
-                yield _align_one(aligner, k, doc, on_error)
-                bar.update()
+            for chunk in _read_ahead(aligner, enumerate(docs), read_ahead):
+                for k, doc in chunk:
+                    yield _align_one(aligner, k, doc, on_error)
+                    bar.update()
+                aligner.forget_ahead()
             return
-        yield from _parallel(docs, opts, workers, budget, on_error, bar)
+        yield from _parallel(docs, opts, workers, budget, on_error, bar, read_ahead)
+
+
+def _read_ahead(
+    aligner: Aligner, items: Iterable[tuple[int, object]], limit: int = AHEAD_SEGMENTS
+) -> Iterator[list[tuple[int, object]]]:
+    """Runs of ``(k, document)`` read ahead by up to AHEAD_SEGMENTS segments, with their
+    segments embedded in one call before the run is handed out. A document that cannot
+    be read is handed out as its error (which _align_one reports as that document's).
+    Documents split into sentences are passed on as given: their segments are not known
+    before labelling."""
+    if aligner.options.split != "lines" or limit <= 0:
+        for item in items:
+            yield [item]
+        return
+    run: list[tuple[int, object]] = []
+    texts: list[str] = []
+    for k, doc in items:
+        read = _read(aligner, k, doc)
+        run.append((k, read))
+        for part in read if isinstance(read, tuple) else (read,):
+            if isinstance(part, ReadDocument):
+                texts.extend(s.text[:MAX_SEGMENT_CHARS] for s in part.segments if s.text)
+        if len(texts) >= limit:
+            aligner.embed_ahead(texts)
+            yield run
+            run, texts = [], []
+    if run:
+        aligner.embed_ahead(texts)
+        yield run
+
+
+def _read(aligner: Aligner, k: int, doc: object) -> object:
+    """The document read as the aligner reads it (a pair of documents, each side), or the
+    error reading it raised; anything else (an error item, a malformed tuple) as given."""
+    try:
+        if isinstance(doc, tuple) and len(doc) == 2:
+            return (aligner.read(doc[0], "src"), aligner.read(doc[1], "tgt"))
+        if isinstance(doc, BialignError | tuple):
+            return doc
+        return aligner.read(doc, "doc")
+    except BialignError as exc:
+        return exc
 
 
 def _check_workers(workers: object) -> None:
@@ -115,6 +174,7 @@ def _parallel(
     budget: int,
     on_error: str,
     bar: Any,
+    read_ahead: int = AHEAD_SEGMENTS,
 ) -> Iterator[Result]:
     model = options.model
     if model is not None and not isinstance(model, str):
@@ -129,16 +189,30 @@ def _parallel(
         workers, mp_context=get_context("spawn"), initializer=_init_worker,
         initargs=(options, threads),
     ) as pool:  # fmt: skip
-        pending: deque[Future[Result]] = deque()
-        try:
-            for k, doc in enumerate(docs):
-                pending.append(pool.submit(_work, k, doc, on_error))
-                if len(pending) >= 2 * workers:
-                    yield pending.popleft().result()
-                    bar.update()
-            while pending:
-                yield pending.popleft().result()
+        pending: deque[Future[tuple[list[Result], BialignError | None]]] = deque()
+
+        def done() -> Iterator[Result]:
+            results, error = pending.popleft().result()
+            for result in results:
+                yield result
                 bar.update()
+            if error is not None:
+                raise error
+
+        try:
+            run: list[tuple[int, object]] = []
+            for k, doc in enumerate(docs):
+                run.append((k, doc))
+                if len(run) < (AHEAD_DOCUMENTS if read_ahead > 0 else 1):
+                    continue
+                pending.append(pool.submit(_work, run, on_error))
+                run = []
+                if len(pending) >= 2 * workers:
+                    yield from done()
+            if run:
+                pending.append(pool.submit(_work, run, on_error))
+            while pending:
+                yield from done()
         except BaseException:  # Ctrl-C, or the caller stopped early: start nothing new
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -158,12 +232,22 @@ def _init_worker(options: Options, threads: int) -> None:
     _WORKER = Aligner(options, threads=threads, model=model)
 
 
-def _work(k: int, doc: object, on_error: str) -> Result:
+def _work(run: list[tuple[int, object]], on_error: str) -> tuple[list[Result], BialignError | None]:
+    """A run of documents in a worker: read, embedded in one call, aligned in order.
+    With on_error="raise", the results before the failing document and its error."""
     assert _WORKER is not None
-    result = _align_one(_WORKER, k, doc, on_error)
-    if result.corpus is not None:  # the embeddings stay in the worker: not worth sending
-        result.corpus.src_embeddings = result.corpus.tgt_embeddings = None
-    return result
+    out = []
+    try:
+        for chunk in _read_ahead(_WORKER, run):
+            for k, doc in chunk:
+                result = _align_one(_WORKER, k, doc, on_error)
+                if result.corpus is not None:  # the embeddings stay here: not worth sending
+                    result.corpus.src_embeddings = result.corpus.tgt_embeddings = None
+                out.append(result)
+            _WORKER.forget_ahead()
+    except BialignError as exc:
+        return out, exc
+    return out, None
 
 
 # ---------------------------------------------------------------------------------------
@@ -228,6 +312,13 @@ def finished_documents(output: Path) -> int:
     """How many input documents the progress file of ``output`` records as finished."""
     last, _, _ = _read_checkpoint(Path(f"{output}.progress"))
     return last + 1
+
+
+def _seekable(source: IO[str]) -> bool:
+    try:
+        return bool(source.seekable())
+    except (OSError, ValueError):
+        return False
 
 
 def _count_documents(source: IO[str]) -> int | None:
@@ -317,9 +408,12 @@ def align_jsonl(
                 yield doc
 
         total = _count_documents(source)
+        # A pipe delivers documents as they come: align each at once rather than wait for
+        # more to embed together.
         run = align_many(
-            docs(), opts, workers=workers, total=total, initial=done_upto + 1 if total else 0
-        )
+            docs(), opts, workers=workers, total=total, initial=done_upto + 1 if total else 0,
+            read_ahead=AHEAD_SEGMENTS if _seekable(source) else 0,
+        )  # fmt: skip
         for result in run:
             k = result.index + done_upto + 1
             doc_id = ids.pop(result.index)

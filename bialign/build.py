@@ -569,7 +569,8 @@ def _sort_stage(
             keys[n] = (task, doc_id)
             yield doc
 
-    for result in align_many(mixed_documents(), align_options, workers=workers):
+    # read_ahead=0: each page is committed as soon as it is sorted, so a kill loses none.
+    for result in align_many(mixed_documents(), align_options, workers=workers, read_ahead=0):
         task, doc_id = keys.pop(result.index)
         work.commit(task, _records(result, doc_id), failed=int(result.corpus is None))
     return mono

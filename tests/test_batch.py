@@ -234,3 +234,37 @@ def test_cli_names_an_output_it_cannot_write(
     out = tmp_path / "no-such-dir" / "out.jsonl"
     assert main(["align-many", str(src), "-o", str(out), "--no-progress"]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_align_many_embeds_the_next_documents_in_one_call(
+    flores: tuple[list[str], list[str]],
+) -> None:
+    """Read ahead: the segments of several document pairs go to the encoder together (the
+    default encoder is about twice as fast that way), and the pairs are those of one
+    document at a time."""
+    from bialign.embed import load_embedder
+
+    inner = load_embedder(None)
+    calls: list[int] = []
+
+    class Counting:
+        name = inner.name  # keeps the default encoder's profile
+
+        def encode(self, texts: list[str]):  # type: ignore[no-untyped-def]
+            calls.append(len(texts))
+            return inner.encode(texts)
+
+    en, es = flores
+    pairs = [(en[k : k + 6], es[k : k + 6]) for k in range(0, 60, 6)]
+
+    def run(read_ahead: int) -> list[list[tuple[str, str]]]:
+        calls.clear()
+        results = bialign.align_many(pairs, model=Counting(), progress=False, read_ahead=read_ahead)
+        return [[(p.src_text, p.tgt_text) for p in r.corpus.pairs] for r in results if r.corpus]
+
+    together = run(read_ahead=4096)
+    first_call = calls[0]
+    assert first_call == len(set(en[:60]) | set(es[:60]))  # every segment of all ten pairs
+    one_by_one = run(read_ahead=0)
+    assert len(calls) >= len(pairs)
+    assert together == one_by_one and len(together) == len(pairs)
