@@ -26,13 +26,42 @@ import bialign  # noqa: E402
 from bialign.embed import load_embedder  # noqa: E402
 
 
+class _Timed:
+    """Time spent in an encode method (align_many embeds documents ahead, in calls of
+    their own, so the corpora's per-document timings do not hold it)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def wrap(self, owner: object, name: str = "encode") -> None:
+        real = getattr(owner, name)
+
+        def timed(this: object, texts: list[str]) -> object:
+            t0 = time.perf_counter()
+            try:
+                return real(this, texts)
+            finally:
+                self.seconds += time.perf_counter() - t0
+
+        setattr(owner, name, timed)
+        self.restore = lambda: setattr(owner, name, real)
+
+
 def run(pairs: list[tuple[list[str], list[str]]], cache_dir: Path | None) -> dict[str, float]:
-    t0 = time.perf_counter()
-    embed = 0.0
-    for r in bialign.align_many(pairs, cache_dir=cache_dir, progress=False, on_error="raise"):
-        assert r.corpus is not None
-        embed += r.corpus.timings.get("embed", 0.0)
-    return {"seconds": time.perf_counter() - t0, "embed_seconds": embed}
+    """One align_many run; the embedding step is the time in the aligner's encoder (the
+    cache in front of the default encoder when there is one)."""
+    from bialign.cache import CachedEmbedder
+
+    timer = _Timed()
+    timer.wrap(CachedEmbedder if cache_dir else type(load_embedder(None)))
+    try:
+        t0 = time.perf_counter()
+        for r in bialign.align_many(pairs, cache_dir=cache_dir, progress=False, on_error="raise"):
+            assert r.corpus is not None
+        seconds = time.perf_counter() - t0
+    finally:
+        timer.restore()
+    return {"seconds": seconds, "embed_seconds": timer.seconds}
 
 
 def main() -> None:
