@@ -200,7 +200,9 @@ def test_ctrl_c_in_align_many_is_one_line_and_resumes(tmp_path: Path) -> None:
     docs.write_text("".join(json.dumps({"id": str(k), "text": text}) + "\n" for k in range(400)))
     out = tmp_path / "p.jsonl"
     cmd = [sys.executable, "-m", "bialign.cli", "align-many", str(docs), "-o", str(out)]
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    # SIGINT as a terminal delivers it, even where the test runner's shell ignores it
+    # (a background job): Python then installs no KeyboardInterrupt handler.
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
     progress = Path(f"{out}.progress")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -219,3 +221,8 @@ def test_ctrl_c_in_align_many_is_one_line_and_resumes(tmp_path: Path) -> None:
     assert f"{done} done by an earlier run" in resumed.stderr
     ids = [json.loads(x)["doc"] for x in out.read_text().splitlines()]
     assert ids == [str(k) for k in range(400)]
+
+
+def _default_sigint() -> None:
+    """In the child: SIGINT back to its default, so Python turns it into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

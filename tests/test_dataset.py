@@ -450,7 +450,11 @@ def test_ctrl_c_in_build_dataset_is_one_line_and_resumes(
     whole = subprocess.run([*cmd, str(tmp_path / "whole")], capture_output=True, text=True)
     assert whole.returncode == 0, whole.stderr
     out = tmp_path / "ds"
-    proc = subprocess.Popen([*cmd, str(out)], stderr=subprocess.PIPE, text=True)
+    # SIGINT as a terminal delivers it, even where the test runner's shell ignores it.
+    proc = subprocess.Popen(
+        [*cmd, str(out)], stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
     progress = out / ".work" / "progress.jsonl"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
