@@ -19,7 +19,7 @@ import numpy as np
 
 from .about import pip_hint
 from .errors import BialignWarning, ConfigError, MissingExtraError, ModelLoadError
-from .threads import resolve_threads, usable_cpus
+from .threads import rescan_pools, resolve_threads, usable_cpus
 
 DEFAULT_MODEL = "use-multilingual-v3"
 _DEFAULT_ALIASES = {DEFAULT_MODEL, "use", "usem3", "default"}
@@ -142,9 +142,13 @@ def load_embedder(model: str | Embedder | None = None, *, threads: int | None = 
     if model is None or (isinstance(model, str) and model.lower() in _DEFAULT_ALIASES):
         return _default_embedder(resolve_threads(threads))
     if isinstance(model, str) and model.lower() in _E5_ALIASES:
-        return E5Embedder(threads=resolve_threads(threads))
+        e5 = E5Embedder(threads=resolve_threads(threads))
+        rescan_pools()  # its native library may bring a thread pool of its own
+        return e5
     if isinstance(model, str | Path):
-        return SentenceTransformerEmbedder(str(model))
+        st = SentenceTransformerEmbedder(str(model))
+        rescan_pools()
+        return st
     if callable(getattr(model, "encode", None)):
         return model
     raise ConfigError(

@@ -103,3 +103,23 @@ def test_small_products_run_on_one_blas_thread_and_give_the_same_numbers() -> No
     out = threads.dot_t(a.view(Spy), b)
     assert np.array_equal(np.asarray(out), a @ b.T)
     assert seen and set(seen) == {1}
+
+
+def test_the_pool_scan_is_kept_until_a_module_is_imported_or_an_encoder_loads() -> None:
+    """limited() rescans the thread pools only when something new may have loaded one."""
+    import sys
+    import types
+
+    from bialign import threads
+
+    threads.rescan_pools()
+    first = threads._controller()
+    assert threads._controller() is first  # nothing new: the same scan
+    sys.modules["_bialign_test_module"] = types.ModuleType("_bialign_test_module")
+    try:
+        second = threads._controller()
+        assert second is not first  # an import may have brought a library
+        threads.rescan_pools()
+        assert threads._controller() is not second
+    finally:
+        del sys.modules["_bialign_test_module"]
