@@ -83,10 +83,23 @@ def align_many(
     terminal); ``total`` sizes it when ``docs`` has no length (with ``initial``
     documents counted as done before, as on a resumed run), so that it can show an ETA.
     """
+    # Settings are checked here, at the call, not at the first document.
     opts = Options.of(options, **changes)
     if on_error not in ("skip", "raise"):
         raise ConfigError("on_error must be 'skip' or 'raise'")
     _check_workers(workers)
+    return _align_many(docs, opts, on_error, workers, total, initial, read_ahead)
+
+
+def _align_many(
+    docs: Iterable[object],
+    opts: Options,
+    on_error: str,
+    workers: int,
+    total: int | None,
+    initial: int,
+    read_ahead: int,
+) -> Iterator[Result]:
     budget = resolve_threads(opts.threads)
     if total is None and hasattr(docs, "__len__"):
         total = len(docs)  # type: ignore[arg-type]

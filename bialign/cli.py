@@ -143,8 +143,9 @@ def _add_pipeline_options(p: argparse.ArgumentParser, *, two_documents: bool) ->
         "--threads",
         type=int,
         default=None,
-        help="threads for every pool (encoder, BLAS, language detection; split across "
-        "--workers). Default: the CPUs this process may use (affinity and cgroup quota)",
+        help="threads for every pool (encoder, BLAS, language detection; with --workers, "
+        "shared among them). Default: the CPUs this process may use (affinity and cgroup "
+        "quota)",
     )
     g.add_argument(
         "--cache-dir",
@@ -187,8 +188,9 @@ def _add_min_score(p: argparse.ArgumentParser) -> None:
         default=None,
         metavar="C",
         help="drop pairs whose calibrated confidence (0-1, the estimated probability that "
-        "the pair is exactly right; docs/confidence.md) is below C, e.g. 0.9. Default: "
-        "keep every pair the aligner formed",
+        "the pair is exactly right; docs/confidence.md) is below C, e.g. 0.9, from the "
+        "output (with --format json the unaligned beads go too). Default: keep every pair "
+        "the aligner formed",
     )
     p.add_argument(
         "--min-score",
@@ -197,8 +199,9 @@ def _add_min_score(p: argparse.ArgumentParser) -> None:
         metavar="S",
         help="drop pairs whose raw score is below S. The score is a margin similarity on "
         "the encoder's own scale: about 0 for unrelated text, a median of about 0.3 for "
-        "correct pairs in news documents with the default encoder (docs/score.md). "
-        "Default: keep every pair the aligner formed",
+        "correct pairs in news documents with the default encoder (docs/score.md). A "
+        "filter on the output, as --min-confidence. Default: keep every pair the aligner "
+        "formed",
     )
 
 

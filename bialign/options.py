@@ -211,7 +211,7 @@ _OPAQUE = ("model", "profile", "detector")
 #: Keywords of earlier versions and what they became.
 RENAMED = {
     "config": "docs_config= (two documents) or mixed_config= (one mixed document)",
-    "min_score": "min_pair_score=",
+    "min_score": "min_pair_score= (to filter a finished corpus: corpus.filter(min_score=...))",
 }
 
 
