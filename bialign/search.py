@@ -150,7 +150,7 @@ def align_embeddings(
     tb = np.zeros(m, dtype=bool) if tgt_breaks is None else np.asarray(tgt_breaks, dtype=bool)
     sa = np.zeros(n, dtype=bool) if src_alone is None else np.asarray(src_alone, dtype=bool)
     ta = np.zeros(m, dtype=bool) if tgt_alone is None else np.asarray(tgt_alone, dtype=bool)
-    return _banded_dp(src, tgt, src_len, tgt_len, band, cfg, sb, tb, (sa, ta))
+    return _banded_dp(_Scorer(src, tgt, src_len, tgt_len, band, cfg, sb, tb, (sa, ta)))
 
 
 def _lengths(lengths: np.ndarray | None, n: int) -> np.ndarray:
@@ -612,19 +612,9 @@ class _RowBlock:
         return gains, scores
 
 
-def _banded_dp(
-    src: np.ndarray,
-    tgt: np.ndarray,
-    src_len: np.ndarray,
-    tgt_len: np.ndarray,
-    band: _Band,
-    cfg: AlignConfig,
-    src_breaks: np.ndarray,
-    tgt_breaks: np.ndarray,
-    alone: tuple[np.ndarray, np.ndarray],
-) -> list[Bead]:
-    n, m = len(src), len(tgt)
-    scorer = _Scorer(src, tgt, src_len, tgt_len, band, cfg, src_breaks, tgt_breaks, alone)
+def _banded_dp(scorer: _Scorer) -> list[Bead]:
+    """The best monotonic path through the scorer's band, as beads in order."""
+    n, m, band = scorer.n, scorer.m, scorer.band
     shapes = scorer.shapes
     # Moves into a cell: (1, 0) skips a source segment, then every pair shape; (0, 1)
     # skips a target segment within the row and is applied after.

@@ -121,17 +121,10 @@ def rescan_pools() -> None:
 #: shared 2-core machine, 0.2 ms with one (docs/scale.md).
 SMALL_PRODUCT = 20_000_000
 
-_ONE_THREAD: list[object] = []
-
 
 def dot_t(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b.T``, on one BLAS thread when the product is small (see SMALL_PRODUCT)."""
     if a.shape[0] * b.shape[0] * max(1, a.shape[1] if a.ndim > 1 else 1) >= SMALL_PRODUCT:
         return a @ b.T
-    if not _ONE_THREAD:
-        from threadpoolctl import ThreadpoolController
-
-        _ONE_THREAD.append(ThreadpoolController())  # one scan: numpy's BLAS is loaded
-    controller = _ONE_THREAD[0]
-    with controller.limit(limits=1, user_api="blas"):  # type: ignore[attr-defined]
+    with _controller().limit(limits=1, user_api="blas"):
         return a @ b.T

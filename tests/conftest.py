@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,3 +31,18 @@ def flores(data_dir: Path) -> tuple[list[str], list[str]]:
     en = (d / "eng_Latn.devtest").read_text(encoding="utf-8").splitlines()
     es = (d / "spa_Latn.devtest").read_text(encoding="utf-8").splitlines()
     return en, es
+
+
+@pytest.fixture
+def interruptible() -> Callable[..., subprocess.Popen[str]]:
+    """subprocess.Popen for a command the test stops with SIGINT, as a terminal would:
+    SIGINT back to its default in the child, even where the runner's shell ignores it (a
+    background job), since Python then installs no KeyboardInterrupt handler."""
+
+    def start(cmd: list[str], **kwargs: Any) -> subprocess.Popen[str]:
+        def default_sigint() -> None:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+        return subprocess.Popen(cmd, preexec_fn=default_sigint, **kwargs)
+
+    return start

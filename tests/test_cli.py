@@ -194,15 +194,13 @@ def test_align_many_counts_what_it_says_and_shows_a_total(tmp_path: Path) -> Non
     assert "4/4" in proc.stderr  # the bar knows the total, so it can give an ETA
 
 
-def test_ctrl_c_in_align_many_is_one_line_and_resumes(tmp_path: Path) -> None:
+def test_ctrl_c_in_align_many_is_one_line_and_resumes(tmp_path: Path, interruptible) -> None:
     docs = tmp_path / "docs.jsonl"
     text = "The cat sleeps in the house.\nEl gato duerme en la casa."
     docs.write_text("".join(json.dumps({"id": str(k), "text": text}) + "\n" for k in range(400)))
     out = tmp_path / "p.jsonl"
     cmd = [sys.executable, "-m", "bialign.cli", "align-many", str(docs), "-o", str(out)]
-    # SIGINT as a terminal delivers it, even where the test runner's shell ignores it
-    # (a background job): Python then installs no KeyboardInterrupt handler.
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
+    proc = interruptible(cmd, stderr=subprocess.PIPE, text=True)
     progress = Path(f"{out}.progress")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -221,8 +219,3 @@ def test_ctrl_c_in_align_many_is_one_line_and_resumes(tmp_path: Path) -> None:
     assert f"{done} done by an earlier run" in resumed.stderr
     ids = [json.loads(x)["doc"] for x in out.read_text().splitlines()]
     assert ids == [str(k) for k in range(400)]
-
-
-def _default_sigint() -> None:
-    """In the child: SIGINT back to its default, so Python turns it into KeyboardInterrupt."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)

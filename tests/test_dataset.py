@@ -432,7 +432,7 @@ def test_bad_build_settings_fail_before_any_work(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_in_build_dataset_is_one_line_and_resumes(
-    tmp_path: Path, flores: tuple[list[str], list[str]]
+    tmp_path: Path, flores: tuple[list[str], list[str]], interruptible
 ) -> None:
     """A real SIGINT to the command: one line that says how to go on, exit 130; the
     resumed run publishes what an uninterrupted run publishes."""
@@ -450,11 +450,7 @@ def test_ctrl_c_in_build_dataset_is_one_line_and_resumes(
     whole = subprocess.run([*cmd, str(tmp_path / "whole")], capture_output=True, text=True)
     assert whole.returncode == 0, whole.stderr
     out = tmp_path / "ds"
-    # SIGINT as a terminal delivers it, even where the test runner's shell ignores it.
-    proc = subprocess.Popen(
-        [*cmd, str(out)], stderr=subprocess.PIPE, text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )  # fmt: skip
+    proc = interruptible([*cmd, str(out)], stderr=subprocess.PIPE, text=True)
     progress = out / ".work" / "progress.jsonl"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
