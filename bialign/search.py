@@ -274,6 +274,14 @@ def _knn_baselines(
     kk = min(k, width)
     row_top = -np.partition(-sims, kk - 1, axis=1)[:, :kk]
     base_s = (row_top.sum(axis=1) + (k - kk) * background) / k
+    if width == m and not start.any():
+        # The full grid (a short document): column j is sims[:, j] for every row, the
+        # same values in the same order as the blocked pass below reads them.
+        kc = min(k, n)
+        top = -np.partition(-sims.T, kc - 1, axis=1)[:, :kc]
+        # (Missing neighbours counted as an integer array, as below, for equal rounding.)
+        base_t = (top.sum(axis=1) + np.full(m, k - kc) * background) / k
+        return base_s.astype(np.float64), base_t.astype(np.float64)
     # Rows whose band holds column j: start[r] <= j < start[r] + width (start is sorted).
     j_all = np.arange(m)
     r_first = np.searchsorted(start + width, j_all, side="right")
@@ -306,12 +314,18 @@ def _background(sims: np.ndarray) -> float:
     return float(np.quantile(flat[::step], 0.1))
 
 
-def _run_sums(values: np.ndarray, length: int) -> np.ndarray:
-    """``out[i] = values[i-length:i].sum()`` for i >= length, NaN before."""
-    c = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
-    out = np.full(len(values) + 1, np.nan)
-    out[length:] = c[length:] - c[:-length]
-    return out
+class _RunSums:
+    """``self(length)[i] = values[i-length:i].sum()`` for i >= length, NaN before; one
+    cumulative sum serves every run length (a short document's scorer was mostly these
+    small set-up calls)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.c = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
+
+    def __call__(self, length: int) -> np.ndarray:
+        out = np.full(len(self.c), np.nan)
+        out[length:] = self.c[length:] - self.c[:-length]
+        return out
 
 
 def _self_norms(emb: np.ndarray, w: np.ndarray, length: int, near: list[np.ndarray]) -> np.ndarray:
@@ -375,20 +389,24 @@ class _Scorer:
         near_s, near_t = _near_dots(src, max(sides)), _near_dots(tgt, max(tsides))
         self.ns = {a: _self_norms(src, self.ws, a, near_s) for a in sides}
         self.nt = {b: _self_norms(tgt, self.wt, b, near_t) for b in tsides}
-        self.bs = {a: _run_sums(self.base_s * self.ws, a) / _run_sums(self.ws, a) for a in sides}
-        self.bt = {b: _run_sums(self.base_t * self.wt, b) / _run_sums(self.wt, b) for b in tsides}
+        bs, ws = _RunSums(self.base_s * self.ws), _RunSums(self.ws)
+        bt, wt = _RunSums(self.base_t * self.wt), _RunSums(self.wt)
+        self.bs = {a: bs(a) / ws(a) for a in sides}
+        self.bt = {b: bt(b) / wt(b) for b in tsides}
         # Log run lengths for the length term log((lt + 8) / (ratio * ls + 8)).
+        ls, lt = _RunSums(src_len), _RunSums(tgt_len)
         with np.errstate(invalid="ignore"):
-            self.log_ls = {a: np.log(self.ratio * _run_sums(src_len, a) + 8.0) for a in sides}
-            self.log_lt = {b: np.log(_run_sums(tgt_len, b) + 8.0) for b in tsides}
+            self.log_ls = {a: np.log(self.ratio * ls(a) + 8.0) for a in sides}
+            self.log_lt = {b: np.log(lt(b) + 8.0) for b in tsides}
         # How many items of each run stand alone on the page.
-        self.as_runs = {a: _run_sums(self.alone_s.astype(np.float64), a) for a in sides}
-        self.at_runs = {b: _run_sums(self.alone_t.astype(np.float64), b) for b in tsides}
+        alone_s, alone_t = _RunSums(self.alone_s), _RunSums(self.alone_t)
+        self.as_runs = {a: alone_s(a) for a in sides}
+        self.at_runs = {b: alone_t(b) for b in tsides}
         # A run of a items ending before i may merge only if items i-a..i-2 have no break.
-        sbreak = src_breaks[: max(0, n - 1)].astype(np.float64)
-        tbreak = tgt_breaks[: max(0, m - 1)].astype(np.float64)
-        self.sbreaks = {a: _run_sums(sbreak, a - 1) for a in sides if a > 1}
-        self.tbreaks = {b: _run_sums(tbreak, b - 1) for b in tsides if b > 1}
+        sbreak = _RunSums(src_breaks[: max(0, n - 1)])
+        tbreak = _RunSums(tgt_breaks[: max(0, m - 1)])
+        self.sbreaks = {a: sbreak(a - 1) for a in sides if a > 1}
+        self.tbreaks = {b: tbreak(b - 1) for b in tsides if b > 1}
 
     def rows(self, i0: int, i1: int) -> tuple[np.ndarray, np.ndarray]:
         """Gains (i1-i0, shapes, width) of the pair shapes for DP rows i0..i1-1, and the

@@ -132,3 +132,24 @@ def test_align_embeddings_names_non_finite_input() -> None:
         align_embeddings(good, bad)
     with pytest.raises(ConfigError, match="src_len holds NaN"):
         align_embeddings(good, good, np.array([1.0, np.inf, 2.0]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 12), st.integers(1, 6), st.integers(0, 10_000))
+def test_knn_baselines_of_the_full_grid_are_the_mean_of_the_k_best(
+    n: int, m: int, k: int, seed: int
+) -> None:
+    """A short document's baselines: the mean of each row's and column's k largest
+    similarities, a missing neighbour counted as the background similarity."""
+    from bialign.search import _background, _knn_baselines
+
+    sims = np.random.default_rng(seed).uniform(-1, 1, (n, m)).astype(np.float32)
+    base_s, base_t = _knn_baselines(np.zeros(n, dtype=np.int64), sims, m, k)
+    bg = _background(sims)
+
+    def mean_top(values: np.ndarray) -> float:
+        top = sorted(values.tolist(), reverse=True)[:k]
+        return (sum(top) + (k - len(top)) * bg) / k
+
+    assert np.allclose(base_s, [mean_top(r) for r in sims], atol=1e-5)
+    assert np.allclose(base_t, [mean_top(c) for c in sims.T], atol=1e-5)

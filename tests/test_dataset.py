@@ -43,6 +43,31 @@ def test_each_filter_removes_its_case_and_counts_it(pair: PairRecord, reason: st
     assert dict(report.removed) == {reason: 1} and report.total == 2 and report.kept == 1
 
 
+_TEXT = st.text(st.sampled_from(list("aAbé ñ1²½_.,-!\tΩμ字\u00a0")), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, _TEXT)
+def test_the_copy_and_letter_filters_decide_as_their_definitions(a: str, b: str) -> None:
+    """identical_sides is difflib's ratio over the normalised sides (checked first on a
+    bag of characters), mostly_non_letters the share of str.isalpha among non-spaces."""
+    from difflib import SequenceMatcher
+
+    from bialign.dataset import _identical, _non_letters, _norm
+
+    c = CleanConfig()
+    na, nb = _norm(a), _norm(b)
+    ratio = SequenceMatcher(None, na, nb, autojunk=False).ratio()
+    assert _identical(PairRecord(a, b, 0.0), c) == (na == nb or ratio > c.max_similarity)
+
+    def share(t: str) -> float:
+        chars = [ch for ch in t if not ch.isspace()]
+        return sum(ch.isalpha() for ch in chars) / max(1, len(chars))
+
+    expected = min(share(a), share(b)) < c.min_letter_share
+    assert _non_letters(PairRecord(a, b, 0.0), c) == expected
+
+
 def test_the_language_filter_drops_a_side_in_the_wrong_language() -> None:
     swapped = PairRecord("La casa es muy grande y bonita.", "The house is very big.", 0.4)
     kept, report = clean([GOOD, swapped], CleanConfig(langs=("en", "es")))
