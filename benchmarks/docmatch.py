@@ -26,10 +26,12 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -38,6 +40,7 @@ from common import fmt_table, parser, write_results  # noqa: E402
 from sgm import load_docs  # noqa: E402
 
 from bialign.docmatch import match_documents  # noqa: E402
+from bialign.urls import HINT_KINDS, url_hints  # noqa: E402
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 SEED = 23
@@ -85,30 +88,97 @@ def text_of(doc: Doc, side: int) -> str:
     return "\n".join(seg[side] for para in doc for seg in para)
 
 
-def build(docs: list[Doc], rng: random.Random) -> tuple[list[str], list[str], set[tuple[int, int]]]:
-    """English and Spanish collections (shuffled) and the gold (en index, es index)."""
-    en: list[tuple[str, int | None]] = []  # text, gold pair id
-    es: list[tuple[str, int | None]] = []
+#: What each page of a built collection is: the source document it comes from, and
+#: "pair" (its translation is on the other side), "alone" or "copy" (a near duplicate).
+Meta = tuple[int, str]
+
+
+def build(
+    docs: list[Doc], rng: random.Random, meta: list[list[Meta]] | None = None
+) -> tuple[list[str], list[str], set[tuple[int, int]]]:
+    """English and Spanish collections (shuffled) and the gold (en index, es index);
+    ``meta``, when given, receives the two sides' :data:`Meta`."""
+    en: list[tuple[str, int | None, Meta]] = []  # text, gold pair id, meta
+    es: list[tuple[str, int | None, Meta]] = []
     for k, doc in enumerate(docs):
         r = rng.random()
         if r < 0.1:
-            es.append((text_of(doc, 1), None))  # the English side is missing
+            es.append((text_of(doc, 1), None, (k, "alone")))  # the English side is missing
         elif r < 0.2:
-            en.append((text_of(doc, 0), None))  # the Spanish side is missing
+            en.append((text_of(doc, 0), None, (k, "alone")))  # the Spanish side is missing
         else:
-            en.append((text_of(doc, 0), k))
-            es.append((text_of(doc, 1), k))
+            en.append((text_of(doc, 0), k, (k, "pair")))
+            es.append((text_of(doc, 1), k, (k, "pair")))
         if rng.random() < 0.1 and len(doc) >= 3:  # a near-duplicate English distractor
             other = docs[rng.randrange(len(docs))]
             paras = [list(p) for p in doc]
             for m in rng.sample(range(len(paras)), max(1, len(paras) // 3)):
                 paras[m] = other[rng.randrange(len(other))]
-            en.append((text_of(paras, 0), None))
+            en.append((text_of(paras, 0), None, (k, "copy")))
     rng.shuffle(en)
     rng.shuffle(es)
-    where = {gid: j for j, (_, gid) in enumerate(es) if gid is not None}
-    gold = {(i, where[gid]) for i, (_, gid) in enumerate(en) if gid is not None}
-    return [t for t, _ in en], [t for t, _ in es], gold
+    where = {gid: j for j, (_, gid, _) in enumerate(es) if gid is not None}
+    gold = {(i, where[gid]) for i, (_, gid, _) in enumerate(en) if gid is not None}
+    if meta is not None:
+        meta[:] = [[x for _, _, x in en], [x for _, _, x in es]]
+    return [t for t, _, _ in en], [t for t, _, _ in es], gold
+
+
+#: Four ways a site addresses its two languages (a crawl mixes sites): language folders
+#: with a shared id, language subdomains with translated slugs and hreflang links, a
+#: lang= query parameter, and opaque addresses that say nothing.
+SITE_KINDS = ("folders", "subdomains", "query", "opaque")
+STALE_LINKS = 0.05  # share of hreflang links that point at another page
+
+
+def _slug(text: str) -> str:
+    words = re.findall(r"\w+", text.lower())[:5]
+    return "-".join(words) or "page"
+
+
+def addresses(
+    en: list[str], es: list[str], meta: list[list[Meta]], rng: random.Random
+) -> tuple[list[str], list[str], list[dict[str, str]], list[dict[str, str]]]:
+    """An address for every page, and each page's hreflang links, as four sites would
+    give them; a near-duplicate copy gets its original's address with an update mark
+    (and keeps its links: the stale copy still names the original's translation)."""
+    kind = {k: rng.choice(SITE_KINDS) for side in meta for k, _ in side}
+    ident = {k: 10_000 + 37 * k for k in kind}
+    year = {k: rng.choice(("2008", "2009", "2010", "2011")) for k in kind}
+
+    def url(k: int, lang: str, text: str, copy: bool) -> str:
+        site, i = f"{kind[k]}.example.org", ident[k]
+        if kind[k] == "folders":
+            return f"https://{site}/{lang}/{year[k]}/{i}-{_slug(text)}" + (
+                "-updated" if copy else ""
+            )
+        if kind[k] == "subdomains":
+            return f"https://{lang}.{site}/{year[k]}/{_slug(text)}" + ("-2" if copy else "")
+        if kind[k] == "query":
+            return f"https://{site}/article.php?id={i}&lang={lang}" + ("&rev=2" if copy else "")
+        return f"https://{site}/p/{rng.getrandbits(40):010x}"
+
+    en_urls = [url(k, "en", t, what == "copy") for t, (k, what) in zip(en, meta[0], strict=True)]
+    es_urls = [url(k, "es", t, False) for t, (k, _) in zip(es, meta[1], strict=True)]
+    first = {"en": {}, "es": {}}  # source doc -> the address of its (first) page
+    for lang, urls, side in (("en", en_urls, meta[0]), ("es", es_urls, meta[1])):
+        for u, (k, what) in zip(urls, side, strict=True):
+            if what != "copy":
+                first[lang][k] = u
+    every = {"en": list(first["en"].values()), "es": list(first["es"].values())}
+
+    def links(k: int, other: str) -> dict[str, str]:
+        if kind[k] != "subdomains":
+            return {}
+        if rng.random() < STALE_LINKS:
+            return {other: rng.choice(every[other])}
+        # A page names where its translation is (or would be, for a page without one).
+        slug = urlsplit(first["en" if other == "es" else "es"].get(k, "x/y")).path
+        return {other: first[other].get(k, f"https://{other}.{kind[k]}.example.org{slug}")}
+
+    en_links = [links(k, "es") for k, _ in meta[0]]
+    es_links = [links(k, "en") for k, _ in meta[1]]
+    return en_urls, es_urls, en_links, es_links
 
 
 class DiskCachedEncoder:
@@ -152,6 +222,7 @@ def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--split", choices=("dev", "test"), default="dev")
     p.add_argument("--sizes", type=int, nargs="*", default=[100, 300])
+    p.add_argument("--grid", action="store_true", help="try the hint thresholds (dev)")
     args = p.parse_args()
     rng = random.Random(SEED)
     sources = source_documents(args.data, args.split)
@@ -159,8 +230,11 @@ def main() -> None:
     rows, numbers = [], {}
     collections = {name: docs for name, docs in sources.items()}
     collections["all"] = [d for docs in sources.values() for d in docs]
+    url_rows = []
+    grid: dict[tuple[float, float], list[tuple[list, set]]] = {}
     for name, docs in collections.items():
-        en, es, gold = build(docs, random.Random(f"{SEED}-{name}"))
+        meta: list[list[Meta]] = []
+        en, es, gold = build(docs, random.Random(f"{SEED}-{name}"), meta)
         t0 = time.perf_counter()
         enc0 = encoder.seconds
         pred = match_documents(en, es, model=encoder)
@@ -171,6 +245,26 @@ def main() -> None:
         numbers[name] = {"en_docs": len(en), "es_docs": len(es), "gold": len(gold),
                          "predicted": n, "precision": prec, "recall": rec,
                          "seconds_without_encoding": total - enc}  # fmt: skip
+        # The same collection with the pages' addresses and hreflang links as evidence.
+        en_urls, es_urls, en_links, es_links = addresses(
+            en, es, meta, random.Random(f"{SEED}-{name}-urls")
+        )
+        hints = url_hints(en_urls, es_urls, src_links=en_links, tgt_links=es_links)
+        kinds = Counter(hints.pairs.values())
+        right = Counter(k for pair, k in hints.pairs.items() if pair in gold)
+        pred_h = match_documents(en, es, model=encoder, hints=hints)
+        hp, hr, hn = score(pred_h, gold)
+        url_rows.append([name, len(gold), prec, rec, hp, hr,
+                         ", ".join(f"{k} {right[k]}/{kinds[k]}" for k in HINT_KINDS)])  # fmt: skip
+        with_urls = {"precision": hp, "recall": hr, "predicted": hn, "hints": dict(kinds),
+                     "right_hints": dict(right)}  # fmt: skip
+        numbers[name] |= {"with_urls": with_urls}
+        if args.grid and name != "all":
+            for h in (0.15, 0.3, 0.45, 0.6):
+                for c in (0.6, 0.75, 0.9, 1.01):
+                    got = match_documents(en, es, model=encoder, hints=hints, hinted_share=h,
+                                          conflict_share=c)  # fmt: skip
+                    grid.setdefault((h, c), []).append((got, gold))
     growth = []
     pool = collections["all"]
     for size in args.sizes:
@@ -190,6 +284,19 @@ def main() -> None:
     table += "\n\n" + fmt_table(
         ["document pairs sampled", "en docs", "s (no encoding)", "ms per pair", "P", "R"], growth
     )
+    table += "\n\n" + fmt_table(
+        ["collection", "gold pairs", "P", "R", "P with addresses", "R with addresses",
+         "hints right/given"],
+        url_rows,
+    )  # fmt: skip
+    if grid:
+        grid_rows = []
+        for (h, c), runs in sorted(grid.items()):
+            tp = sum(len({(m.src, m.tgt) for m in got} & gold) for got, gold in runs)
+            predicted = sum(len(got) for got, _ in runs)
+            total_gold = sum(len(gold) for _, gold in runs)
+            grid_rows.append([h, c, tp / max(1, predicted), tp / max(1, total_gold)])
+        table += "\n\n" + fmt_table(["hinted_share", "conflict_share", "P", "R"], grid_rows)
     digest = hashlib.sha1(json.dumps(numbers, sort_keys=True).encode()).hexdigest()[:8]
     notes = (
         f"Split {args.split}. 20% of pairs lose a side, 10% of English documents get a "

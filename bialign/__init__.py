@@ -28,6 +28,7 @@ from .langid import LanguageDetector, SegmentLanguageIdentifier
 from .options import AttachGains, Options
 from .pipeline import Aligner, align, align_documents, align_segments
 from .search import AlignConfig, align_embeddings
+from .urls import UrlHints, url_hints
 
 if TYPE_CHECKING:  # pragma: no cover
     from .batch import Result, align_many
@@ -69,6 +70,7 @@ __all__ = [
     "SegmentLanguageIdentifier",
     "SentenceTransformerEmbedder",
     "USEEmbedder",
+    "UrlHints",
     "align",
     "align_documents",
     "align_embeddings",
@@ -76,5 +78,6 @@ __all__ = [
     "align_many",
     "load_embedder",
     "match_documents",
+    "url_hints",
     "__version__",
 ]

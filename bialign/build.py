@@ -198,6 +198,9 @@ class _Decision:
     minority: int = 0
     #: ``ReadDocument.sampled`` as JSON: a re-read document gets its sample back.
     sampled: list[Any] = field(default_factory=list)
+    #: The hreflang alternates an HTML page declares (language -> address), evidence for
+    #: document matching (bialign.urls).
+    links: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -310,7 +313,13 @@ class _WorkFolder:
             if rec.get("k") != len(decisions):
                 break
             decisions.append(
-                _Decision(rec["id"], rec["kind"], int(rec["minority"]), rec["sampled"])
+                _Decision(
+                    rec["id"],
+                    rec["kind"],
+                    int(rec["minority"]),
+                    rec["sampled"],
+                    rec.get("links", {}),
+                )  # fmt: skip
             )
         return decisions, False
 
@@ -325,7 +334,8 @@ class _WorkFolder:
         return done, offset
 
     def _write_decision(self, k: int, d: _Decision) -> None:
-        rec = {"k": k, "id": d.id, "kind": d.kind, "minority": d.minority, "sampled": d.sampled}
+        rec = {"k": k, "id": d.id, "kind": d.kind, "minority": d.minority,
+               "sampled": d.sampled, "links": d.links}  # fmt: skip
         self._sort.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
     def _write_progress(self, key: str, offset: int, pairs: int, failed: int) -> None:
@@ -627,7 +637,8 @@ def _sort(
                 work.add_decision(_Decision(item.id, "failed"))
                 continue
             kind, minority = classify(counts, langs)
-            work.add_decision(_Decision(item.id, kind, minority, _sampled(doc)))
+            links = _links(item) if kind in langs else {}
+            work.add_decision(_Decision(item.id, kind, minority, _sampled(doc), links))
             if kind == "mixed":
                 yield f"mixed:{k}", item.id, doc
             elif kind != "failed":
@@ -638,6 +649,22 @@ def _sort(
             f"run had sorted {done_before}; rerun without --resume to start again"
         )
     work.finish_sort()
+
+
+def _links(item: InputDocument) -> dict[str, str]:
+    """The hreflang alternates of an HTML input, resolved against its id (a URL, or a
+    path inside the input folder); empty for text."""
+    from .readers import detect_format
+    from .urls import hreflang_links
+
+    content = item.content
+    if isinstance(content, Path):
+        if content.suffix.lower() not in HTML_SUFFIXES:
+            return {}
+        content = content.read_text(encoding="utf-8", errors="replace")
+    if not isinstance(content, str) or detect_format(content) != "html":
+        return {}
+    return hreflang_links(content, item.id)
 
 
 def _needed(work: _WorkFolder, langs: tuple[str, str]) -> set[int] | None:
@@ -702,9 +729,19 @@ def _match_stage(
     tgt = [k for k, d in enumerate(decisions) if d.kind == langs[1]]
     if not src or not tgt:
         return []
-    matches = match_documents(
-        [mono[k] for k in src], [mono[k] for k in tgt], model=encoder, progress=show
+    from .urls import url_hints
+
+    hints = url_hints(
+        [decisions[k].id for k in src],
+        [decisions[k].id for k in tgt],
+        langs,
+        src_links=[decisions[k].links for k in src],
+        tgt_links=[decisions[k].links for k in tgt],
     )
+    matches = match_documents(
+        [mono[k] for k in src], [mono[k] for k in tgt], model=encoder, hints=hints,
+        progress=show,
+    )  # fmt: skip
     return [[src[m.src], tgt[m.tgt], m.share, m.margin] for m in matches]
 
 

@@ -35,6 +35,7 @@ from .errors import ConfigError
 from .search import AlignConfig, align_embeddings
 from .segment import MAX_SEGMENT_CHARS, read_document
 from .threads import dot_t
+from .urls import CONFLICT, HINT_KINDS, UrlHints
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class DocumentMatch:
     #: Ratio margin of the document vectors (about 1 for an ordinary neighbour, higher
     #: for a pair that stands out from both documents' neighbourhoods).
     margin: float
+    #: The address evidence that also pairs them (:data:`bialign.urls.HINT_KINDS`), or "".
+    hint: str = ""
 
     @property
     def confidence(self) -> float:
@@ -127,6 +130,11 @@ def _verify(src: _Docs, tgt: _Docs, i: int, j: int, pair_cosine: float) -> float
     return float(covered / total)
 
 
+#: The verified share a pair needs when its addresses pair it (set on dev, see
+#: benchmarks/docmatch.py --urls), and when they conflict.
+HINTED_SHARE = 0.3
+CONFLICT_SHARE = 0.9
+
 #: Neighbours whose mean cosine is a document's neighbourhood in the ratio margin.
 MARGIN_NEIGHBOURS = 4
 
@@ -143,6 +151,9 @@ def match_documents(
     candidates: int = 2,
     pair_cosine: float = 0.5,
     min_share: float = 0.6,
+    hints: UrlHints | None = None,
+    hinted_share: float = HINTED_SHARE,
+    conflict_share: float = CONFLICT_SHARE,
     progress: bool = False,
 ) -> list[DocumentMatch]:
     """Match each document of ``src_docs`` with its translation in ``tgt_docs``.
@@ -155,6 +166,10 @@ def match_documents(
     ``pair_cosine`` is the cosine a segment pair needs to count as aligned (set for the
     default encoder) and ``min_share`` the verified share a match needs. ``progress``
     shows a bar over the candidate verifications on standard error.
+
+    ``hints`` is what the pages' addresses say (:func:`bialign.url_hints`): a pair they
+    name is verified even when its vectors are not among the nearest, and needs only
+    ``hinted_share``; a pair whose addresses conflict needs ``conflict_share``.
     """
     if candidates < 1:
         raise ConfigError(f"candidates must be at least 1, got {candidates}")
@@ -176,23 +191,30 @@ def match_documents(
     pairs |= {
         (int(i), j) for j, row in enumerate(_nearest(bwd_idx, bwd_sim, candidates)) for i in row
     }
+    if hints is not None:
+        n, m = len(src_docs), len(tgt_docs)
+        pairs |= {(i, j) for i, j in hints.pairs if 0 <= i < n and 0 <= j < m}
+    needed = {None: min_share, CONFLICT: conflict_share}
     scored = []
     from tqdm import tqdm
 
-    bar = tqdm(pairs, desc="matching", unit="candidate", disable=not progress, file=sys.stderr)
+    bar = tqdm(
+        sorted(pairs), desc="matching", unit="candidate", disable=not progress, file=sys.stderr
+    )
     for i, j in bar:
         margin = 2.0 * float(ds[i] @ dt[j]) / max(float(r_src[i] + r_tgt[j]), 1e-6)
+        kind = hints.about(i, j) if hints is not None else None
         share = _verify(src, tgt, i, j, pair_cosine)
-        if share >= min_share:
-            scored.append((share, margin, i, j))
+        if share >= needed.get(kind, hinted_share):
+            scored.append((share, margin, i, j, kind if kind in HINT_KINDS else ""))
     scored.sort(reverse=True)
     taken_src: set[int] = set()
     taken_tgt: set[int] = set()
     out = []
-    for share, margin, i, j in scored:
+    for share, margin, i, j, kind in scored:
         if i in taken_src or j in taken_tgt:
             continue
         taken_src.add(i)
         taken_tgt.add(j)
-        out.append(DocumentMatch(i, j, round(share, 6), round(margin, 6)))
+        out.append(DocumentMatch(i, j, round(share, 6), round(margin, 6), kind))
     return sorted(out, key=lambda m: m.src)

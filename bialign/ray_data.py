@@ -17,6 +17,7 @@ driver. See docs/scale.md for a multi-node example and the throughput to expect.
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from collections import Counter
@@ -145,9 +146,10 @@ class PageSorter:
     """A callable class for ``Dataset.map_batches``: the sort stage of
     ``build-dataset``. Each page is read and a sample of its segments labelled, and the
     row comes out with ``id``, ``text``, ``kind`` (``"mixed"``, one of the two
-    languages, or ``"failed"``) and ``minority`` (the count of the other language in a
-    one-language page's sample), as :func:`bialign.build.classify` decides. No encoder
-    is loaded: sorting needs only the language detector."""
+    languages, or ``"failed"``), ``minority`` (the count of the other language in a
+    one-language page's sample), as :func:`bialign.build.classify` decides, and
+    ``links`` (a one-language HTML page's hreflang alternates, as JSON). No encoder is
+    loaded: sorting needs only the language detector."""
 
     def __init__(
         self,
@@ -163,9 +165,10 @@ class PageSorter:
         self.aligner = Aligner(opts, progress=False, threads=threads)
 
     def __call__(self, batch: Mapping[str, Any]) -> dict[str, list[Any]]:
-        from .build import classify
+        from .build import InputDocument, _links, classify
 
-        out: dict[str, list[Any]] = {"id": [], "text": [], "kind": [], "minority": []}
+        out: dict[str, list[Any]] = {"id": [], "text": [], "kind": [], "minority": [],
+                                     "links": []}  # fmt: skip
         texts = batch[self.text_column]
         for k in range(len(texts)):
             doc_id = str(batch[self.id_column][k]) if self.id_column else str(k)
@@ -175,8 +178,9 @@ class PageSorter:
                 kind, minority = classify(counts, self.aligner.langs)
             except BialignError:
                 kind, minority = "failed", 0
+            links = _links(InputDocument(doc_id, text)) if kind in self.aligner.langs else {}
             for name, value in (("id", doc_id), ("text", text), ("kind", kind),
-                                ("minority", minority)):  # fmt: skip
+                                ("minority", minority), ("links", json.dumps(links))):  # fmt: skip
                 out[name].append(value)
         return out
 
@@ -235,7 +239,10 @@ def build_dataset_ray(
         mixed = sorted_pages.filter(lambda r: r["kind"] == "mixed")
     # The one-language pages, in a fixed order (Ray does not keep the input's).
     one = sorted(one_language.iter_rows(), key=lambda r: (r["id"], r["text"]))
-    decisions = [_Decision(r["id"], r["kind"], int(r["minority"])) for r in one]
+    decisions = [
+        _Decision(r["id"], r["kind"], int(r["minority"]), links=json.loads(r.get("links") or "{}"))
+        for r in one
+    ]
     texts = [r["text"] for r in one]
     encoder = load_embedder(model)
     matches = _match_stage(texts, decisions, encoder, langs, False)

@@ -1,0 +1,222 @@
+"""What a crawl's addresses say about which page translates which.
+
+Bilingual sites name a page's translation in three common ways, and
+:func:`bialign.match_documents` takes each as evidence (``hints=``), never as proof:
+
+- an ``hreflang`` link in the page (``<link rel="alternate" hreflang="es" href=...>``),
+  the page's own statement of where its translation is: kind ``"hreflang"``;
+- two addresses that differ only in a language marker (``/en/`` and ``/es/``,
+  ``en.site`` and ``es.site``, ``?lang=en``, ``story.en.html``): kind ``"url"``;
+- two addresses on one site that share an identifying number (``/en/story-12345`` and
+  ``/es/historia-12345``) found once on each side: kind ``"number"``.
+
+Two pages that both carry a language marker on the same site, but whose addresses do
+not correspond, are evidence against a match (kind ``"conflict"``): on such a site the
+translation would have had the corresponding address.
+
+Addresses are compared after lower-casing the host, dropping ``www.``, the scheme, the
+fragment and a trailing slash or ``index.html``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+from .languages import LANGUAGES
+
+#: Hint kinds, strongest first.
+HINT_KINDS = ("hreflang", "url", "number")
+CONFLICT = "conflict"
+
+#: Query parameters that name a page's language.
+_LANG_PARAMS = frozenset({"lang", "language", "hl", "locale", "lng"})
+_NUMBER = re.compile(r"\d{3,}")
+_YEAR = re.compile(r"(19|20)\d\d")
+_SUFFIX = re.compile(
+    r"^(?P<stem>.+?)[._-](?P<marker>[a-z]{2}(?:[-_][a-z]{2})?)(?P<ext>\.[a-z0-9]+)?$"
+)
+
+
+def language_markers(lang: str) -> frozenset[str]:
+    """How an address may mark ``lang``: its code, the code with a region (matched by
+    prefix), and its names in every language bialign knows (``spanish``, ``español``)."""
+    code = lang.lower()
+    names = {n for entry in LANGUAGES.values() for n in entry.language_names.get(code, ())}
+    return frozenset({code, *names})
+
+
+def _is_marker(token: str, markers: frozenset[str]) -> bool:
+    token = token.lower()
+    if token in markers:
+        return True
+    # en-us, es_ES, es-419: a code with a region.
+    head, sep, _ = token.replace("_", "-").partition("-")
+    return bool(sep) and head in markers and len(head) == 2
+
+
+def normalise(url: str) -> str:
+    """An address as compared: host lower-cased without ``www.``, no scheme, fragment or
+    trailing slash, query parameters sorted."""
+    parts = urlsplit(url.strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    # A path inside a crawl folder ("en/story.html") and its absolute form compare equal.
+    path = re.sub(r"/(index\.html?)?$", "", "/" + parts.path.lstrip("/"))
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return f"{host}{path}" + (f"?{query}" if query else "")
+
+
+def url_key(url: str, lang: str) -> str | None:
+    """The address with its marker of ``lang`` taken out, or None when it has none: two
+    pages with the same key are one page in two languages."""
+    parts = urlsplit(url.strip())
+    markers = language_markers(lang)
+    found = False
+    labels = parts.netloc.lower().removeprefix("www.").split(".")
+    if len(labels) > 2 and _is_marker(labels[0], markers):
+        labels, found = labels[1:], True
+    segments = []
+    for seg in parts.path.split("/"):
+        if _is_marker(seg, markers):
+            found = True
+            continue
+        m = _SUFFIX.match(seg)
+        if m and _is_marker(m["marker"], markers):
+            seg, found = m["stem"] + (m["ext"] or ""), True
+        segments.append(seg)
+    query = []
+    for k, v in parse_qsl(parts.query, keep_blank_values=True):
+        if k.lower() in _LANG_PARAMS and _is_marker(v, markers):
+            found = True
+            continue
+        query.append((k, v))
+    if not found:
+        return None
+    path = re.sub(r"/(index\.html?)?$", "", "/" + "/".join(segments).lstrip("/"))
+    q = urlencode(sorted(query))
+    return ".".join(labels) + path + (f"?{q}" if q else "")
+
+
+def _site(url: str) -> str:
+    """The registered part of an address's host (its last two labels), for an address
+    or a :func:`url_key` (which has no scheme)."""
+    url = url.strip()
+    labels = urlsplit(url if "//" in url else "//" + url).netloc.lower().split(".")
+    return ".".join(labels[-2:])
+
+
+def _numbers(url: str) -> set[str]:
+    """Identifying numbers of an address: runs of 3 or more digits in its path and query
+    that are not years."""
+    parts = urlsplit(url.strip())
+    return {n for n in _NUMBER.findall(parts.path + "?" + parts.query) if not _YEAR.fullmatch(n)}
+
+
+def hreflang_links(html: str, base_url: str = "") -> dict[str, str]:
+    """The ``hreflang`` alternates a page declares (``<link>`` or ``<a>``), language code
+    (without region) -> absolute address."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    out: dict[str, str] = {}
+    for node in LexborHTMLParser(html).css("link[hreflang], a[hreflang]"):
+        lang = (node.attributes.get("hreflang") or "").split("-")[0].split("_")[0].lower()
+        href = node.attributes.get("href") or ""
+        if lang and href and lang != "x":
+            out.setdefault(lang, urljoin(base_url, href.strip()))
+    return out
+
+
+@dataclass(frozen=True)
+class UrlHints:
+    """Address evidence about pairs of two collections (make it with :func:`url_hints`).
+
+    ``pairs`` maps ``(src index, tgt index)`` to the kind of evidence that pairs them
+    (:data:`HINT_KINDS`). ``src_keys`` and ``tgt_keys`` are each page's :func:`url_key`
+    (None without a language marker); on a site whose marked addresses pair up by key
+    (``paired_sites``), two marked pages with different keys conflict."""
+
+    pairs: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    src_keys: Sequence[str | None] = ()
+    tgt_keys: Sequence[str | None] = ()
+    paired_sites: frozenset[str] = frozenset()
+
+    def about(self, i: int, j: int) -> str | None:
+        """The evidence on pair ``(i, j)``: a hint kind, ``"conflict"`` or None."""
+        kind = self.pairs.get((i, j))
+        if kind is not None:
+            return kind
+        a = self.src_keys[i] if i < len(self.src_keys) else None
+        b = self.tgt_keys[j] if j < len(self.tgt_keys) else None
+        if a and b and a != b and _site(a) == _site(b) and _site(a) in self.paired_sites:
+            return CONFLICT
+        return None
+
+
+def url_hints(
+    src_urls: Sequence[str | None],
+    tgt_urls: Sequence[str | None],
+    langs: tuple[str, str] = ("en", "es"),
+    *,
+    src_links: Sequence[Mapping[str, str]] | None = None,
+    tgt_links: Sequence[Mapping[str, str]] | None = None,
+) -> UrlHints:
+    """The address evidence of two collections, for :func:`bialign.match_documents`'s
+    ``hints=``. ``src_urls`` and ``tgt_urls`` are the pages' addresses (None where
+    unknown); ``src_links`` and ``tgt_links`` each page's hreflang alternates
+    (:func:`hreflang_links`), where the pages are HTML."""
+    pairs: dict[tuple[int, int], str] = {}
+    src_at = _by_address(src_urls)
+    tgt_at = _by_address(tgt_urls)
+    # hreflang: a page names its translation's address.
+    for side, (links_of, urls, at) in enumerate(
+        ((src_links, src_urls, tgt_at), (tgt_links, tgt_urls, src_at))
+    ):
+        for k, links in enumerate(links_of or ()):
+            target = links.get(langs[1 - side].lower())
+            if not target:
+                continue
+            own = urls[k] if k < len(urls) else None
+            for other in at.get(normalise(urljoin(own or "", target)), []):
+                pairs[(k, other) if side == 0 else (other, k)] = "hreflang"
+    # Addresses that differ only in the language marker, each key once per side.
+    src_keys = [url_key(u, langs[0]) if u else None for u in src_urls]
+    tgt_keys = [url_key(u, langs[1]) if u else None for u in tgt_urls]
+    tgt_of_key = _unique(tgt_keys)
+    paired: Counter[str] = Counter()
+    marked: Counter[str] = Counter(_site(k) for k in src_keys if k)
+    for key, i in _unique(src_keys).items():
+        if key in tgt_of_key:
+            pairs.setdefault((i, tgt_of_key[key]), "url")
+            paired[_site(key)] += 1
+    # A number that identifies one page on each side of one site.
+    src_numbers = _unique([[(_site(u), n) for n in _numbers(u)] if u else [] for u in src_urls])
+    tgt_numbers = _unique([[(_site(u), n) for n in _numbers(u)] if u else [] for u in tgt_urls])
+    for key, i in src_numbers.items():
+        if key in tgt_numbers:
+            pairs.setdefault((i, tgt_numbers[key]), "number")
+    # A site pairs by address when at least half its marked source pages found a key.
+    sites = frozenset(site for site, n in paired.items() if 2 * n >= marked[site])
+    return UrlHints(pairs, src_keys, tgt_keys, sites)
+
+
+def _by_address(urls: Sequence[str | None]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for k, u in enumerate(urls):
+        if u:
+            out.setdefault(normalise(u), []).append(k)
+    return out
+
+
+def _unique(values: Sequence[Any]) -> dict[Any, int]:
+    """Each value (or each item of a list value) found at exactly one position -> it."""
+    seen: Counter[Any] = Counter()
+    where: dict[Any, int] = {}
+    for k, v in enumerate(values):
+        for item in v if isinstance(v, list) else ([v] if v else []):
+            seen[item] += 1
+            where[item] = k
+    return {item: k for item, k in where.items() if seen[item] == 1}

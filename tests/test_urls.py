@@ -1,0 +1,89 @@
+"""Address evidence for document matching: keys, hints, hreflang links, and their use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_dataset import TopicEncoder
+
+from bialign import match_documents, url_hints
+from bialign.build import InputDocument, _links
+from bialign.urls import hreflang_links, normalise, url_key
+
+
+@pytest.mark.parametrize(
+    ("en", "es"),
+    [
+        ("https://www.site.com/en/2011/12345-rates/", "https://site.com/es/2011/12345-rates"),
+        ("https://en.site.org/a/b", "https://es.site.org/a/b"),
+        ("http://site.com/story.php?id=44&lang=en", "http://site.com/story.php?lang=es&id=44"),
+        ("http://site.com/story.en.html", "http://site.com/story.es.html"),
+        ("http://site.com/en-us/x", "http://site.com/es-419/x"),
+        ("http://site.com/english/x", "http://site.com/español/x"),
+        ("en/story-7.html", "es/story-7.html"),  # paths inside a crawl folder
+    ],
+)
+def test_addresses_that_differ_only_in_the_language_marker_share_a_key(en: str, es: str) -> None:
+    assert url_key(en, "en") is not None
+    assert url_key(en, "en") == url_key(es, "es")
+
+
+def test_an_address_without_a_marker_has_no_key_and_a_word_is_not_a_marker() -> None:
+    assert url_key("http://site.com/x", "en") is None
+    assert url_key("http://site.com/entry/esther", "en") is None  # "entry" is no marker
+    assert url_key("http://site.com/es/x", "en") is None  # the other language's marker
+
+
+def test_hints_name_each_kind_and_only_unambiguous_numbers() -> None:
+    en = ["https://s.com/en/a-123", "https://s.com/en/b-45678", "https://t.com/p/1",
+          "https://u.com/x/999", "https://u.com/y/999"]  # fmt: skip
+    es = ["https://s.com/es/a-123", "https://s.com/es/otra-45678", "https://t.com/q/9",
+          "https://u.com/z/999"]  # fmt: skip
+    links = [{}, {}, {"es": "/q/9"}, {}, {}]  # relative, resolved against the page
+    hints = url_hints(en, es, src_links=links)
+    # 999 is on two English pages of u.com: no number hint from it.
+    assert dict(hints.pairs) == {(0, 0): "url", (1, 1): "number", (2, 2): "hreflang"}
+    # s.com pairs its pages by address, so two marked pages that do not correspond conflict.
+    assert hints.about(1, 0) == "conflict"
+    assert hints.about(2, 0) is None  # different sites say nothing
+
+
+def test_hreflang_links_are_read_from_the_page_and_resolved(tmp_path: Path) -> None:
+    html = (
+        '<html><head><link rel="alternate" hreflang="es-ES" href="/es/x.html">'
+        '<link rel="alternate" hreflang="x-default" href="/x.html"></head>'
+        "<body><p>Hello there, this is the English page.</p></body></html>"
+    )
+    assert hreflang_links(html, "https://s.com/en/x.html") == {"es": "https://s.com/es/x.html"}
+    page = tmp_path / "x.html"
+    page.write_text(html, encoding="utf-8")
+    assert _links(InputDocument("en/x.html", page)) == {"es": "/es/x.html"}
+    assert normalise("/es/x.html") == normalise("es/x.html")
+    assert _links(InputDocument("en/x.txt", "Just text, no markup.")) == {}
+
+
+def _doc(name: str, lang: str, keys: range) -> str:
+    return "\n".join(f"{lang} sentence #{name}{k} about it" for k in keys)
+
+
+def test_a_hinted_pair_needs_a_smaller_share_and_a_conflicting_one_a_larger() -> None:
+    # The Spanish page translates half of the English one: share about 0.67 by
+    # characters, under a min_share of 0.8 set here to show the hint's effect.
+    en = [_doc("a", "en", range(8))]
+    es = [_doc("a", "es", range(4))]
+    enc = TopicEncoder()
+    assert match_documents(en, es, model=enc, min_share=0.8) == []
+    hints = url_hints(["https://s.com/en/a"], ["https://s.com/es/a"])
+    (m,) = match_documents(en, es, model=enc, min_share=0.8, hints=hints)
+    assert (m.src, m.tgt, m.hint) == (0, 0, "url")
+    # The same pages at addresses that conflict on a site that pairs by address.
+    en2 = [en[0], _doc("b", "en", range(6))]
+    es2 = [es[0], _doc("b", "es", range(6))]
+    hints = url_hints(["https://s.com/en/z", "https://s.com/en/b"],
+                      ["https://s.com/es/a", "https://s.com/es/b"])  # fmt: skip
+    assert hints.about(0, 0) == "conflict"
+    got = match_documents(en2, es2, model=enc, hints=hints, conflict_share=0.9)
+    assert [(x.src, x.tgt, x.hint) for x in got] == [(1, 1, "url")]
+    got = match_documents(en2, es2, model=enc)  # without hints both pairs match
+    assert [(x.src, x.tgt) for x in got] == [(0, 0), (1, 1)]
