@@ -1,6 +1,6 @@
 """Sentence splitting for English and Spanish, mixed lines included.
 
-bialign writes no splitting rules of its own: it combines two maintained splitters,
+bialign writes few splitting rules of its own: it combines two maintained splitters,
 chosen on benchmarks/sentences.py against pysbd, blingfire and each of the two alone
 (docs/input.md has the numbers). syntok finds the boundaries: it scores best on the
 FLORES and WMT paragraphs, splits quotations into their sentences as those references
@@ -12,6 +12,12 @@ which has abbreviation lists for both languages) as the word before it and the w
 after it, and kept only when sentencex splits there under the rules of every language
 of the pair: a line may hold both languages ('He said "we will win." Dijo "vamos a
 ganar."'), and an abbreviation of either language must not end a sentence.
+
+Both splitters pass over some sentence ends as abbreviations. Three rules of bialign's
+own, each for a class rather than a word list, add those boundaries (docs/input.md has
+what they changed): a unit symbol after a number ("34 cm. Un hombre"), an ordinary
+frequent word that abbreviation lists hold ("etc. Cientos"), and an initialism before a
+common word ("EE.UU. No piensa").
 
 syntok knows only Latin sentence punctuation, so it proposes no boundary after the
 full-width stops (。！？) of Chinese or Japanese. For a language written without spaces
@@ -70,10 +76,82 @@ def boundaries(text: str, langs: Sequence[str] = ("en", "es")) -> list[int]:
         at = _past_closing_quote(text, at)
         if 0 < at < len(text) and _confirmed(text, at, langs):
             found.append(at)
+    proposed = set(found)
+    for m in _STOP_BEFORE_CAPITAL.finditer(text):
+        if m.end() not in proposed and _stop_ends_sentence(text, m, langs):
+            found.append(m.end())
     for lang in dict.fromkeys(langs):
         if not language(lang).spaced and _HAS_FULL_STOP.search(text):
             found += _after_full_stops(text, lang)
     return sorted(set(found))
+
+
+#: A word ending in a full stop, then spaces and a capitalised word (opening marks
+#: allowed): the places syntok passes over when it reads the word as an abbreviation.
+_STOP_BEFORE_CAPITAL = re.compile(r"(?<!\S)(\S+)\.\s+(?=[\"“«¿¡(]*[^\W\d_])")
+_NUMBER_WORD = re.compile(r"\d[\d.,]*")
+_INITIALISM = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")
+#: Unit symbols (SI and common others). A symbol takes no abbreviation point, so after a
+#: number ("entre 21 y 34 cm.") the point ends the sentence; abbreviation lists hold
+#: "cm." and "km." for other uses.
+UNIT_SYMBOLS = frozenset(
+    [
+        "mm",
+        "cm",
+        "dm",
+        "m",
+        "km",
+        "mg",
+        "g",
+        "kg",
+        "t",
+        "ml",
+        "cl",
+        "dl",
+        "l",
+        "s",
+        "min",
+        "h",
+        "ha",
+        "kw",
+        "kwh",
+        "mw",
+        "gw",
+        "w",
+        "v",
+        "mb",
+        "gb",
+        "tb",
+        "hz",
+        "khz",
+        "mhz",
+    ]
+)
+#: Zipf frequency from which a capitalised word after an initialism ("EE.UU. No ...",
+#: "U.S. The ...") is a common word of one of the languages, so a sentence starts there.
+COMMON_START_ZIPF = 5.5
+
+
+def _stop_ends_sentence(text: str, m: re.Match[str], langs: Sequence[str]) -> bool:
+    """A full stop syntok did not take as a sentence end that is one: after a unit
+    symbol that follows a number, after an ordinary frequent word (see
+    :func:`_ordinary_word_ends`), or after an initialism before a common word."""
+    stem = m.group(1).rstrip(_MARKS) if m.group(1)[-1:] in _MARKS else m.group(1)
+    after = text[m.end() :].split(maxsplit=1)
+    nxt = after[0].lstrip(_MARKS) if after else ""
+    if not nxt[:1].isupper():
+        return False
+    if stem.lower() in UNIT_SYMBOLS:
+        before = text[: m.start()].split()
+        return bool(before) and bool(_NUMBER_WORD.fullmatch(before[-1]))
+    if _ordinary_word_ends(stem + ".", nxt, langs):
+        return True
+    if _INITIALISM.fullmatch(stem):
+        from wordfreq import zipf_frequency
+
+        word = nxt.rstrip(".,;:!?" + _MARKS).lower()
+        return any(zipf_frequency(word, lang) >= COMMON_START_ZIPF for lang in langs)
+    return False
 
 
 def _past_closing_quote(text: str, at: int) -> int:
