@@ -95,38 +95,10 @@ _INITIALISM = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")
 #: number ("entre 21 y 34 cm.") the point ends the sentence; abbreviation lists hold
 #: "cm." and "km." for other uses.
 UNIT_SYMBOLS = frozenset(
-    [
-        "mm",
-        "cm",
-        "dm",
-        "m",
-        "km",
-        "mg",
-        "g",
-        "kg",
-        "t",
-        "ml",
-        "cl",
-        "dl",
-        "l",
-        "s",
-        "min",
-        "h",
-        "ha",
-        "kw",
-        "kwh",
-        "mw",
-        "gw",
-        "w",
-        "v",
-        "mb",
-        "gb",
-        "tb",
-        "hz",
-        "khz",
-        "mhz",
-    ]
-)
+    {"mm", "cm", "dm", "m", "km", "mg", "g", "kg", "t", "ml", "cl", "dl", "l", "s", "min",
+     "h", "ha", "kw", "kwh", "mw", "gw", "w", "v", "mb", "gb", "tb", "hz", "khz", "mhz",
+     "a.m", "p.m"}  # the last two: the time of day ("at 5 p.m. La reunión")
+)  # fmt: skip
 #: Zipf frequency from which a capitalised word after an initialism ("EE.UU. No ...",
 #: "U.S. The ...") is a common word of one of the languages, so a sentence starts there.
 COMMON_START_ZIPF = 5.5
@@ -146,7 +118,9 @@ def _stop_ends_sentence(text: str, m: re.Match[str], langs: Sequence[str]) -> bo
         return bool(before) and bool(_NUMBER_WORD.fullmatch(before[-1]))
     if _ordinary_word_ends(stem + ".", nxt, langs):
         return True
-    if _INITIALISM.fullmatch(stem):
+    # Capital initialisms name things ("EE.UU.", "U.S.", "D.C.") and may end a sentence;
+    # lower-case ones ("e.g.", "i.e.") introduce what follows.
+    if _INITIALISM.fullmatch(stem) and stem.isupper():
         from wordfreq import zipf_frequency
 
         word = nxt.rstrip(".,;:!?" + _MARKS).lower()
