@@ -66,6 +66,14 @@ class InputDocument:
 
     id: str
     content: str | Path | ReadDocument
+    #: The page's address where the input gives one apart from its id (a JSONL record
+    #: with both ``id`` and ``url``); "" otherwise, and the id serves (a WARC record's
+    #: URL, a path inside the input folder).
+    url: str = ""
+
+    @property
+    def address(self) -> str:
+        return self.url or self.id
 
 
 def _input_kind(source: Path) -> str:
@@ -115,7 +123,12 @@ def read_inputs(source: Path) -> Iterator[InputDocument]:
                 text = obj.get("text", obj.get("html"))
                 if not isinstance(text, str):
                     raise InputError(f"{source} line {lineno}: needs a 'text' or 'html' string")
-                yield InputDocument(str(obj.get("id", obj.get("url", lineno))), text)
+                url = obj.get("url")
+                yield InputDocument(
+                    str(obj.get("id", url if url is not None else lineno)),
+                    text,
+                    str(url) if url is not None else "",
+                )
 
 
 def count_inputs(source: Path) -> int | None:
@@ -201,6 +214,12 @@ class _Decision:
     #: The hreflang alternates an HTML page declares (language -> address), evidence for
     #: document matching (bialign.urls).
     links: dict[str, str] = field(default_factory=dict)
+    #: Its address (:attr:`InputDocument.address`), when it differs from the id.
+    url: str = ""
+
+    @property
+    def address(self) -> str:
+        return self.url or self.id
 
 
 @dataclass(frozen=True)
@@ -318,7 +337,8 @@ class _WorkFolder:
                     rec["kind"],
                     int(rec["minority"]),
                     rec["sampled"],
-                    rec.get("links", {}),
+                    rec.get("links") or {},
+                    rec.get("url") or "",
                 )  # fmt: skip
             )
         return decisions, False
@@ -335,7 +355,7 @@ class _WorkFolder:
 
     def _write_decision(self, k: int, d: _Decision) -> None:
         rec = {"k": k, "id": d.id, "kind": d.kind, "minority": d.minority,
-               "sampled": d.sampled, "links": d.links}  # fmt: skip
+               "sampled": d.sampled, "links": d.links, "url": d.url}  # fmt: skip
         self._sort.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
     def _write_progress(self, key: str, offset: int, pairs: int, failed: int) -> None:
@@ -638,7 +658,7 @@ def _sort(
                 continue
             kind, minority = classify(counts, langs)
             links = _links(item) if kind in langs else {}
-            work.add_decision(_Decision(item.id, kind, minority, _sampled(doc), links))
+            work.add_decision(_Decision(item.id, kind, minority, _sampled(doc), links, item.url))
             if kind == "mixed":
                 yield f"mixed:{k}", item.id, doc
             elif kind != "failed":
@@ -664,7 +684,7 @@ def _links(item: InputDocument) -> dict[str, str]:
         content = content.read_text(encoding="utf-8", errors="replace")
     if not isinstance(content, str) or detect_format(content) != "html":
         return {}
-    return hreflang_links(content, item.id)
+    return hreflang_links(content, item.address)
 
 
 def _needed(work: _WorkFolder, langs: tuple[str, str]) -> set[int] | None:
@@ -720,9 +740,11 @@ def _match_stage(
     encoder: Embedder,
     langs: tuple[str, str],
     show: bool,
+    addresses: bool = True,
 ) -> list[list[Any]]:
     """The matched one-language documents as ``[src, tgt, share, margin]`` rows, by
-    input position."""
+    input position. ``addresses``: the decisions' ids are addresses (or paths), whose
+    evidence (bialign.urls) matching takes; False when they are mere positions."""
     from .docmatch import match_documents
 
     src = [k for k, d in enumerate(decisions) if d.kind == langs[0]]
@@ -731,13 +753,15 @@ def _match_stage(
         return []
     from .urls import url_hints
 
-    hints = url_hints(
-        [decisions[k].id for k in src],
-        [decisions[k].id for k in tgt],
-        langs,
-        src_links=[decisions[k].links for k in src],
-        tgt_links=[decisions[k].links for k in tgt],
-    )
+    hints = None
+    if addresses:
+        hints = url_hints(
+            [decisions[k].address for k in src],
+            [decisions[k].address for k in tgt],
+            langs,
+            src_links=[decisions[k].links for k in src],
+            tgt_links=[decisions[k].links for k in tgt],
+        )
     matches = match_documents(
         [mono[k] for k in src], [mono[k] for k in tgt], model=encoder, hints=hints,
         progress=show,

@@ -173,8 +173,13 @@ def match_documents(
     """
     if candidates < 1:
         raise ConfigError(f"candidates must be at least 1, got {candidates}")
-    if not 0.0 <= min_share <= 1.0:
-        raise ConfigError(f"min_share must be between 0 and 1, got {min_share}")
+    for name, value in (("min_share", min_share), ("hinted_share", hinted_share)):
+        if not 0.0 <= value <= 1.0:
+            raise ConfigError(f"{name} must be between 0 and 1, got {value}")
+    if not conflict_share >= 0.0:
+        raise ConfigError(
+            f"conflict_share must be 0 or more (above 1: never), got {conflict_share}"
+        )
     if not src_docs or not tgt_docs:
         return []
     embedder = load_embedder(model)

@@ -178,7 +178,9 @@ class PageSorter:
                 kind, minority = classify(counts, self.aligner.langs)
             except BialignError:
                 kind, minority = "failed", 0
-            links = _links(InputDocument(doc_id, text)) if kind in self.aligner.langs else {}
+            # Without an id column the ids are positions in a batch, not addresses.
+            mono = kind in self.aligner.langs and self.id_column is not None
+            links = _links(InputDocument(doc_id, text)) if mono else {}
             for name, value in (("id", doc_id), ("text", text), ("kind", kind),
                                 ("minority", minority), ("links", json.dumps(links))):  # fmt: skip
                 out[name].append(value)
@@ -245,7 +247,7 @@ def build_dataset_ray(
     ]
     texts = [r["text"] for r in one]
     encoder = load_embedder(model)
-    matches = _match_stage(texts, decisions, encoder, langs, False)
+    matches = _match_stage(texts, decisions, encoder, langs, False, id_column is not None)
     tasks = _plan(decisions, matches, langs)
     aligner = {"id_column": "id", "errors_column": "error", "langs": langs, "model": model}
     singles = mixed.select_columns(["id", "text"])

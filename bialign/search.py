@@ -278,10 +278,20 @@ def _knn_baselines(
         # The full grid (a short document): column j is sims[:, j] for every row, the
         # same values in the same order as the blocked pass below reads them.
         kc = min(k, n)
-        top = -np.partition(-sims.T, kc - 1, axis=1)[:, :kc]
+        # (Contiguous, so that each column's sum adds in the blocked pass's order.)
+        top = -np.partition(-np.ascontiguousarray(sims.T), kc - 1, axis=1)[:, :kc]
         # (Missing neighbours counted as an integer array, as below, for equal rounding.)
         base_t = (top.sum(axis=1) + np.full(m, k - kc) * background) / k
         return base_s.astype(np.float64), base_t.astype(np.float64)
+    return base_s.astype(np.float64), _column_baselines(start, sims, m, k, background)
+
+
+def _column_baselines(
+    start: np.ndarray, sims: np.ndarray, m: int, k: int, background: float
+) -> np.ndarray:
+    """The columns' baselines of :func:`_knn_baselines`, read through the transposed
+    band block by block (any band; the full grid has a faster path there)."""
+    n, width = sims.shape
     # Rows whose band holds column j: start[r] <= j < start[r] + width (start is sorted).
     j_all = np.arange(m)
     r_first = np.searchsorted(start + width, j_all, side="right")
@@ -302,7 +312,7 @@ def _knn_baselines(
         found = np.isfinite(top)
         total = np.where(found, top, 0.0).sum(axis=1)
         base_t[j0 : j0 + len(j)] = (total + (k - found.sum(axis=1)) * background) / k
-    return base_s.astype(np.float64), base_t
+    return base_t
 
 
 def _background(sims: np.ndarray) -> float:

@@ -91,36 +91,54 @@ def boundaries(text: str, langs: Sequence[str] = ("en", "es")) -> list[int]:
 _STOP_BEFORE_CAPITAL = re.compile(r"(?<!\S)(\S+)\.\s+(?=[\"“«¿¡(]*[^\W\d_])")
 _NUMBER_WORD = re.compile(r"\d[\d.,]*")
 _INITIALISM = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")
-#: Unit symbols (SI and common others). A symbol takes no abbreviation point, so after a
-#: number ("entre 21 y 34 cm.") the point ends the sentence; abbreviation lists hold
-#: "cm." and "km." for other uses.
+#: Unit symbols (SI and common others), as written: a symbol takes no abbreviation point,
+#: so after a number ("entre 21 y 34 cm.") the point ends the sentence (abbreviation
+#: lists hold "cm." and "km." for other uses). Case matters: "5 M. Jackson" is an
+#: initial, so no single capital letter is here.
 UNIT_SYMBOLS = frozenset(
     {"mm", "cm", "dm", "m", "km", "mg", "g", "kg", "t", "ml", "cl", "dl", "l", "s", "min",
-     "h", "ha", "kw", "kwh", "mw", "gw", "w", "v", "mb", "gb", "tb", "hz", "khz", "mhz",
-     "a.m", "p.m"}  # the last two: the time of day ("at 5 p.m. La reunión")
+     "h", "ha", "kw", "kwh", "kW", "kWh", "MW", "GW", "MB", "GB", "TB", "Hz", "kHz", "MHz"}
 )  # fmt: skip
+#: Times of day after a number ("at 5 p.m."): a sentence may end there, or go on ("at
+#: 5 p.m. Friday"), so the next word decides, as after an initialism.
+TIME_MARKS = frozenset({"a.m", "p.m"})
 #: Zipf frequency from which a capitalised word after an initialism ("EE.UU. No ...",
 #: "U.S. The ...") is a common word of one of the languages, so a sentence starts there.
 COMMON_START_ZIPF = 5.5
+_TOKEN = re.compile(r"\S+")
+_OPENING = _MARKS + "¿¡"
+
+
+def _previous_token(text: str, end: int) -> str:
+    """The whitespace-delimited token that ends before ``end`` (spaces skipped), read
+    backwards without copying the text before it."""
+    i = end
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    j = i
+    while j > 0 and not text[j - 1].isspace():
+        j -= 1
+    return text[j:i]
 
 
 def _stop_ends_sentence(text: str, m: re.Match[str], langs: Sequence[str]) -> bool:
     """A full stop syntok did not take as a sentence end that is one: after a unit
     symbol that follows a number, after an ordinary frequent word (see
-    :func:`_ordinary_word_ends`), or after an initialism before a common word."""
+    :func:`_ordinary_word_ends`), or after a capital initialism (or a time of day after
+    a number) before a common word."""
     stem = m.group(1).rstrip(_MARKS) if m.group(1)[-1:] in _MARKS else m.group(1)
-    after = text[m.end() :].split(maxsplit=1)
-    nxt = after[0].lstrip(_MARKS) if after else ""
+    after = _TOKEN.match(text, m.end())
+    nxt = after.group().lstrip(_OPENING) if after else ""
     if not nxt[:1].isupper():
         return False
-    if stem.lower() in UNIT_SYMBOLS:
-        before = text[: m.start()].split()
-        return bool(before) and bool(_NUMBER_WORD.fullmatch(before[-1]))
+    after_number = bool(_NUMBER_WORD.fullmatch(_previous_token(text, m.start())))
+    if stem in UNIT_SYMBOLS:
+        return after_number
     if _ordinary_word_ends(stem + ".", nxt, langs):
         return True
     # Capital initialisms name things ("EE.UU.", "U.S.", "D.C.") and may end a sentence;
     # lower-case ones ("e.g.", "i.e.") introduce what follows.
-    if _INITIALISM.fullmatch(stem) and stem.isupper():
+    if (_INITIALISM.fullmatch(stem) and stem.isupper()) or (stem in TIME_MARKS and after_number):
         from wordfreq import zipf_frequency
 
         word = nxt.rstrip(".,;:!?" + _MARKS).lower()

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+from .errors import ConfigError
 from .languages import LANGUAGES
 
 #: Hint kinds, strongest first.
@@ -37,9 +38,17 @@ CONFLICT = "conflict"
 _LANG_PARAMS = frozenset({"lang", "language", "hl", "locale", "lng"})
 _NUMBER = re.compile(r"\d{3,}")
 _YEAR = re.compile(r"(19|20)\d\d")
+#: A language code before a file's extension, or as its last dotted part:
+#: ``story.en.html``, ``index.es``. Only a dot separates it: a slug that ends in "-es"
+#: ("que-es") or "-en" is a word, not a marker.
 _SUFFIX = re.compile(
-    r"^(?P<stem>.+?)[._-](?P<marker>[a-z]{2}(?:[-_][a-z]{2})?)(?P<ext>\.[a-z0-9]+)?$"
+    r"^(?P<stem>[^.]+?)\.(?P<marker>[a-z]{2}(?:[-_][a-z]{2})?)(?P<ext>\.[a-z0-9]+)?$", re.I
 )
+#: A language code with a region: en-us, es_ES, es-419, zh-Hans.
+_CODE_REGION = re.compile(r"[a-z]{2}[-_](?:[a-z]{2}|[a-z]{4}|\d{3})")
+#: Second-level labels under which a country's sites register (bbc.co.uk, unam.edu.mx).
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "gob", "edu", "ac", "nom"})
+_DEFAULT_PORTS = (":80", ":443")
 
 
 def language_markers(lang: str) -> frozenset[str]:
@@ -54,16 +63,22 @@ def _is_marker(token: str, markers: frozenset[str]) -> bool:
     token = token.lower()
     if token in markers:
         return True
-    # en-us, es_ES, es-419: a code with a region.
-    head, sep, _ = token.replace("_", "-").partition("-")
-    return bool(sep) and head in markers and len(head) == 2
+    # en-us, es_ES, es-419: a code with a region, nothing more ("es-oficial" is a slug).
+    return bool(_CODE_REGION.fullmatch(token)) and token[:2] in markers
+
+
+def _host(netloc: str) -> str:
+    host = netloc.lower().removeprefix("www.")
+    for port in _DEFAULT_PORTS:
+        host = host.removesuffix(port)
+    return host
 
 
 def normalise(url: str) -> str:
     """An address as compared: host lower-cased without ``www.``, no scheme, fragment or
     trailing slash, query parameters sorted."""
     parts = urlsplit(url.strip())
-    host = parts.netloc.lower().removeprefix("www.")
+    host = _host(parts.netloc)
     # A path inside a crawl folder ("en/story.html") and its absolute form compare equal.
     path = re.sub(r"/(index\.html?)?$", "", "/" + parts.path.lstrip("/"))
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
@@ -76,24 +91,26 @@ def url_key(url: str, lang: str) -> str | None:
     parts = urlsplit(url.strip())
     markers = language_markers(lang)
     found = False
-    labels = parts.netloc.lower().removeprefix("www.").split(".")
+    labels = _host(parts.netloc).split(".")
     if len(labels) > 2 and _is_marker(labels[0], markers):
         labels, found = labels[1:], True
     segments = []
     for seg in parts.path.split("/"):
         if _is_marker(seg, markers):
             found = True
-            continue
-        m = _SUFFIX.match(seg)
-        if m and _is_marker(m["marker"], markers):
-            seg, found = m["stem"] + (m["ext"] or ""), True
-        segments.append(seg)
+        else:
+            segments.append(seg)
     query = []
     for k, v in parse_qsl(parts.query, keep_blank_values=True):
         if k.lower() in _LANG_PARAMS and _is_marker(v, markers):
             found = True
             continue
         query.append((k, v))
+    if not found and segments:
+        # Only where nothing else marks the address: a code before the extension.
+        m = _SUFFIX.match(segments[-1])
+        if m and _is_marker(m["marker"], markers):
+            segments[-1], found = m["stem"] + (m["ext"] or ""), True
     if not found:
         return None
     path = re.sub(r"/(index\.html?)?$", "", "/" + "/".join(segments).lstrip("/"))
@@ -102,11 +119,15 @@ def url_key(url: str, lang: str) -> str | None:
 
 
 def _site(url: str) -> str:
-    """The registered part of an address's host (its last two labels), for an address
-    or a :func:`url_key` (which has no scheme)."""
+    """The registered part of an address's host, for an address or a :func:`url_key`
+    (which has no scheme): its last two labels, or three under a country's second level
+    (``bbc.co.uk``, ``unam.edu.mx``); "" for a path without a host."""
     url = url.strip()
-    labels = urlsplit(url if "//" in url else "//" + url).netloc.lower().split(".")
-    return ".".join(labels[-2:])
+    netloc = urlsplit(url).netloc if "://" in url or url.startswith("//") else url.split("/")[0]
+    labels = _host(netloc).split(".")
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:]) if len(labels) >= 2 else ""
 
 
 def _numbers(url: str) -> set[str]:
@@ -161,26 +182,32 @@ def url_hints(
     tgt_urls: Sequence[str | None],
     langs: tuple[str, str] = ("en", "es"),
     *,
-    src_links: Sequence[Mapping[str, str]] | None = None,
-    tgt_links: Sequence[Mapping[str, str]] | None = None,
+    src_links: Sequence[Mapping[str, str] | None] | None = None,
+    tgt_links: Sequence[Mapping[str, str] | None] | None = None,
 ) -> UrlHints:
     """The address evidence of two collections, for :func:`bialign.match_documents`'s
     ``hints=``. ``src_urls`` and ``tgt_urls`` are the pages' addresses (None where
     unknown); ``src_links`` and ``tgt_links`` each page's hreflang alternates
-    (:func:`hreflang_links`), where the pages are HTML."""
+    (:func:`hreflang_links`), where the pages are HTML. A page's address may be a path
+    inside a crawl folder (``en/story.html``): a link then finds it by its path."""
+    for name, given, urls in (("src", src_links, src_urls), ("tgt", tgt_links, tgt_urls)):
+        if given is not None and len(given) != len(urls):
+            raise ConfigError(
+                f"{name}_links holds {len(given)} entries for {len(urls)} {name}_urls: give "
+                "one (possibly empty) mapping per page"
+            )
     pairs: dict[tuple[int, int], str] = {}
-    src_at = _by_address(src_urls)
-    tgt_at = _by_address(tgt_urls)
+    src_at = _Addresses(src_urls)
+    tgt_at = _Addresses(tgt_urls)
     # hreflang: a page names its translation's address.
     for side, (links_of, urls, at) in enumerate(
         ((src_links, src_urls, tgt_at), (tgt_links, tgt_urls, src_at))
     ):
         for k, links in enumerate(links_of or ()):
-            target = links.get(langs[1 - side].lower())
+            target = (links or {}).get(langs[1 - side].lower())
             if not target:
                 continue
-            own = urls[k] if k < len(urls) else None
-            for other in at.get(normalise(urljoin(own or "", target)), []):
+            for other in at.find(urljoin(urls[k] or "", target)):
                 pairs[(k, other) if side == 0 else (other, k)] = "hreflang"
     # Addresses that differ only in the language marker, each key once per side.
     src_keys = [url_key(u, langs[0]) if u else None for u in src_urls]
@@ -203,12 +230,31 @@ def url_hints(
     return UrlHints(pairs, src_keys, tgt_keys, sites)
 
 
-def _by_address(urls: Sequence[str | None]) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = {}
-    for k, u in enumerate(urls):
-        if u:
-            out.setdefault(normalise(u), []).append(k)
-    return out
+class _Addresses:
+    """The pages of one side by address; a page known only by a path inside a crawl
+    folder (no host: ``en/a.html``, ``s.com/en/a.html``, ``mirror/en/a.html``) is also
+    found by any tail of its path, when that tail is its alone."""
+
+    def __init__(self, urls: Sequence[str | None]) -> None:
+        self.full: dict[str, list[int]] = {}
+        tails: dict[str, list[int]] = {}
+        for k, u in enumerate(urls):
+            if not u:
+                continue
+            address = normalise(u)
+            self.full.setdefault(address, []).append(k)
+            if address.startswith("/"):
+                parts = address.split("/")[1:]
+                for t in range(len(parts)):
+                    tails.setdefault("/" + "/".join(parts[t:]), []).append(k)
+        self.tails = {tail: ks for tail, ks in tails.items() if len(set(ks)) == 1}
+
+    def find(self, url: str) -> list[int]:
+        address = normalise(url)
+        if address in self.full:
+            return self.full[address]
+        path = address[address.find("/") :] if "/" in address else ""
+        return self.tails.get(path, [])[:1] if path.count("/") >= 2 else []
 
 
 def _unique(values: Sequence[Any]) -> dict[Any, int]:

@@ -524,6 +524,14 @@ def test_the_work_folder_drops_what_a_kill_cut_off_and_refuses_a_short_spool(
     assert (folder / "pairs.jsonl").stat().st_size == size
     for name in ("progress.jsonl", "sort.jsonl"):  # rewritten without the cut-off line
         assert all(json.loads(x) for x in (folder / name).read_text().splitlines())
+    # A work folder from before hreflang links and addresses were recorded still loads.
+    lines = (folder / "sort.jsonl").read_text().splitlines()
+    old = [json.loads(x) for x in lines]
+    for rec in old:
+        rec.pop("links", None), rec.pop("url", None)
+    (folder / "sort.jsonl").write_text("".join(json.dumps(r) + "\n" for r in old))
+    with _WorkFolder(folder, run, resume=True) as work:
+        assert [(d.id, d.links, d.url) for d in work.decisions][:1] == [("p0", {}, "")]
     with pytest.raises(BialignError, match="other settings"):
         _WorkFolder(folder, {**run, "langs": ["es", "en"]}, resume=True)
     (folder / "pairs.jsonl").write_bytes(b"")

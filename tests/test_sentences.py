@@ -118,6 +118,12 @@ def test_quotes_and_ordinary_words_at_a_boundary(text: str, expected: list[str])
         # A frequent word that abbreviation lists also hold ("etc.") ends a sentence.
         ("Venden libros, discos, etc. Cientos de personas van.", ("es",),
          ["Venden libros, discos, etc.", "Cientos de personas van."]),
+        # None of these is a sentence end: a time of day before a name, an initial.
+        ("We meet at 5 p.m. Friday in the hall.", ("en", "es"),
+         ["We meet at 5 p.m. Friday in the hall."]),
+        ("In 1984 G. Orwell was long dead.", ("en", "es"), ["In 1984 G. Orwell was long dead."]),
+        ("Track 5 M. Jackson sang alone.", ("en",), ["Track 5 M. Jackson sang alone."]),
+        ("Vive en EE.UU. ¿Qué hará ahora?", ("es",), ["Vive en EE.UU.", "¿Qué hará ahora?"]),
     ],
 )  # fmt: skip
 def test_a_full_stop_syntok_passes_over_can_still_end_a_sentence(

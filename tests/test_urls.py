@@ -87,3 +87,58 @@ def test_a_hinted_pair_needs_a_smaller_share_and_a_conflicting_one_a_larger() ->
     assert [(x.src, x.tgt, x.hint) for x in got] == [(1, 1, "url")]
     got = match_documents(en2, es2, model=enc)  # without hints both pairs match
     assert [(x.src, x.tgt) for x in got] == [(0, 0), (1, 1)]
+
+
+@pytest.mark.parametrize(
+    ("url", "lang", "key"),
+    [
+        ("https://s.com/es/que-es", "es", "s.com/que-es"),  # a slug ending in "-es"
+        ("https://s.com/en/que-es", "en", "s.com/que-es"),
+        ("https://s.com/blog/que-es", "es", None),
+        ("https://s.com/noticias/es-oficial-el-acuerdo", "es", None),  # "es-" is a word
+        ("https://s.com/zh-Hans/a", "zh", "s.com/a"),
+        ("https://s.com/Story.EN.html", "en", "s.com/Story.html"),
+        ("https://s.com:443/en/a", "en", "s.com/a"),
+    ],
+)
+def test_only_real_markers_are_taken_out_of_an_address(url: str, lang: str, key: str) -> None:
+    assert url_key(url, lang) == key
+
+
+def test_sites_under_a_country_second_level_are_told_apart() -> None:
+    # Two shops under .com.mx share a number but not a site: no hint, no conflict.
+    hints = url_hints(["https://a.com.mx/en/p-5555"], ["https://b.com.mx/es/q-5555"])
+    assert dict(hints.pairs) == {} and hints.about(0, 0) is None
+
+
+def test_missing_addresses_and_links_are_allowed_but_not_mismatched_lengths() -> None:
+    from bialign.errors import ConfigError
+
+    assert dict(url_hints([None, ""], [None], src_links=[None, {}]).pairs) == {}
+    with pytest.raises(ConfigError, match="src_links holds 2 entries for 1"):
+        url_hints(["https://s.com/en/a"], ["https://s.com/es/a"], src_links=[{}, {}])
+
+
+def test_a_link_finds_a_page_known_by_its_path_in_a_crawl_folder() -> None:
+    en = ["en/a.html", "mirror/en/c.html"]
+    es = ["es/b.html", "mirror/es/d.html"]
+    links = [{"es": "https://s.com/es/b.html"}, {"es": "https://s.com/es/d.html"}]
+    assert dict(url_hints(en, es, src_links=links).pairs) == {
+        (0, 0): "hreflang",
+        (1, 1): "hreflang",
+    }
+
+
+def test_a_hinted_partial_translation_is_matched_among_distractors() -> None:
+    # The Spanish page translates half the English one, next to pages that each share
+    # one of its sentences: unmatched on its text alone, matched with its address.
+    enc = TopicEncoder()
+    en = [_doc("story", "en", range(6))]
+    es = [_doc("story", "es", range(3)) + "\n" + _doc("zz", "es", range(3))]
+    es += [_doc("story", "es", range(k, k + 1)) + "\n" + _doc(f"o{k}", "es", range(5))
+           for k in range(5)]  # fmt: skip
+    got = match_documents(en, es, model=enc, candidates=1)
+    assert [(m.src, m.tgt) for m in got] != [(0, 0)]
+    hints = url_hints(["https://s.com/en/x"], ["https://s.com/es/x"] + [None] * 5)
+    (m,) = match_documents(en, es, model=enc, candidates=1, hints=hints)
+    assert (m.src, m.tgt, m.hint) == (0, 0, "url")
