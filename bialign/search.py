@@ -63,7 +63,9 @@ class AlignConfig:
     #: punctuation: a heading, a byline, "Most popular"; bialign.attach.stands_alone, passed
     #: as ``src_alone`` of :func:`align_embeddings`): such a line joins an m-n bead only
     #: when it resembles the other side itself, so page furniture does not ride along with
-    #: a merged pair; unless the other side has such a line too (a broken heading).
+    #: a merged pair; unless every line of the other side stands alone too (a heading
+    #: broken in two lines against one: not "Back to top" + a sentence against the
+    #: sentence's translation + "Iniciar sesión").
     #: Chosen on the dev split of benchmarks/hard_enes.py with Text+Berg dev (docs/score.md).
     alone_floor: float = 0.2
     #: A merged bead's embedding is the sum of its members' embeddings weighted by
@@ -509,7 +511,7 @@ class _RowBlock:
                 # The averaged half of a bead's baseline, (1 - margin_max) / 2 per side.
                 "half": sc.bt[b][c] * ((1 - sc.cfg.margin_max) * 0.5),
                 "log_len": sc.log_lt[b][c],
-                "has_alone": sc.at_runs[b][c] > 0,
+                "all_alone": sc.at_runs[b][c] >= b,
             }
         return self._t[b]
 
@@ -527,19 +529,19 @@ class _RowBlock:
                 "mbase": sc.bs[a][r][:, None] * sc.cfg.margin_max,
                 "half": sc.bs[a][r][:, None] * ((1 - sc.cfg.margin_max) * 0.5),
                 "log_len": sc.log_ls[a][r][:, None],
-                "has_alone": (sc.as_runs[a][r] > 0)[:, None],
+                "all_alone": (sc.as_runs[a][r] >= a)[:, None],
             }
         return self._s[a]
 
-    def _floors(self, alone: np.ndarray, base: np.ndarray, other_has: np.ndarray) -> np.ndarray:
+    def _floors(self, alone: np.ndarray, base: np.ndarray, other_all: np.ndarray) -> np.ndarray:
         """floor + baseline of members: the stricter floor for a member that stands
-        alone unless the other side of the bead has such a line too."""
+        alone unless every member of the other side of the bead stands alone too."""
         cfg = self.sc.cfg
         plain = base + cfg.member_floor
         if not alone.any():
             return plain
         strict = base + max(cfg.member_floor, cfg.alone_floor)
-        return np.where(alone & ~other_has, strict, plain)
+        return np.where(alone & ~other_all, strict, plain)
 
     def _worst_t(self, a: int, b: int) -> np.ndarray:
         """Max over targets j-b..j-1 of (floor - (best similarity to sources i-a..i-1 -
@@ -550,7 +552,7 @@ class _RowBlock:
                 col = _clamp(self.cols - b, 0, sc.m - 1)
                 self._tm[b] = (sc.alone_t[col], sc.base_t[col])
             alone, base = self._tm[b]
-            x = self._floors(alone, base, self._srow(a)["has_alone"])
+            x = self._floors(alone, base, self._srow(a)["all_alone"])
             x -= self._best_of_t(a, b)
             self._wt[(a, b)] = x if b == 1 else np.maximum(self._worst_t(a, b - 1), x, out=x)
         return self._wt[(a, b)]
@@ -560,7 +562,7 @@ class _RowBlock:
         if (a, b) not in self._ws:
             sc = self.sc
             row = _clamp(self.rows - a, 0, sc.n - 1)[:, None]
-            x = self._floors(sc.alone_s[row], sc.base_s[row], self._tcol(b)["has_alone"])
+            x = self._floors(sc.alone_s[row], sc.base_s[row], self._tcol(b)["all_alone"])
             x = x - self._best_of_s(a, b)
             self._ws[(a, b)] = x if a == 1 else np.maximum(self._worst_s(a - 1, b), x, out=x)
         return self._ws[(a, b)]
@@ -595,7 +597,7 @@ class _RowBlock:
         best similarity to a member of the other side - its own baseline)).
 
         A member that stands alone on the page has the stricter ``alone_floor`` unless
-        the other side of the bead has such a line too (a heading broken in two lines
+        every member of the other side stands alone too (a heading broken in two lines
         against a heading on one)."""
         return np.maximum(self._worst_t(a, b), self._worst_s(a, b))
 

@@ -168,3 +168,44 @@ def test_the_full_grid_fast_path_gives_the_banded_pass_bit_for_bit(
     start = np.zeros(n, dtype=np.int64)
     _, fast = _knn_baselines(start, sims, m, k)
     assert np.array_equal(fast, _column_baselines(start, sims, m, k, _background(sims)))
+
+
+def _shortfall(
+    src: np.ndarray, tgt: np.ndarray, sa: list[bool], ta: list[bool], a: int, b: int
+) -> float:
+    """The member shortfall of the (a, b) bead that ends at the end of both streams."""
+    from bialign.search import _choose_band, _RowBlock, _Scorer
+
+    n, m, cfg = len(src), len(tgt), AlignConfig()
+    ls, lt = np.ones(n), np.ones(m)
+    band = _choose_band(src, tgt, ls, lt, cfg)
+    no_breaks = np.zeros(n, bool), np.zeros(m, bool)
+    sc = _Scorer(src, tgt, ls, lt, band, cfg, *no_breaks, (np.array(sa), np.array(ta)))
+    return float(_RowBlock(sc, n, n + 1).shortfall(a, b)[0, m - int(band.lo[n])])
+
+
+def test_a_line_that_stands_alone_rides_in_a_merged_bead_only_with_such_lines() -> None:
+    """The stricter floor of a stand-alone line (a heading, page furniture) is waived only
+    when every line of the other side stands alone too: a heading broken in two lines
+    against one heading line merges, but "Back to top" + a sentence against the
+    sentence's translation + "Iniciar sesión" does not get the waiver."""
+    rng = np.random.default_rng(0)
+
+    def unit(v: np.ndarray) -> np.ndarray:
+        return (v / np.linalg.norm(v, axis=-1, keepdims=True)).astype(np.float32)
+
+    other = unit(rng.standard_normal((8, 32)))  # neighbours that set the baselines
+    sent = unit(rng.standard_normal(32))
+    furn_s, furn_t = unit(rng.standard_normal((2, 32)))
+    src = np.vstack([other[:4], sent, furn_s])
+    tgt = np.vstack([other[4:], unit(sent + 0.2 * rng.standard_normal(32)), furn_t])
+    plain = [False] * 4
+    # Furniture on both sides of a 2-2 bead: each line falls short of the stricter floor.
+    assert _shortfall(src, tgt, plain + [False, True], plain + [False, True], 2, 2) > 0.1
+    # With no line standing alone, the same bead has only the ordinary floor to meet.
+    assert _shortfall(src, tgt, plain + [False, False], plain + [False, False], 2, 2) <= 0.0
+    # A heading in two lines against one heading line: all stand alone, the waiver holds.
+    head = unit(rng.standard_normal(32))
+    src2 = np.vstack([other[:4], unit(head + 0.6 * rng.standard_normal(32)), head])
+    tgt2 = np.vstack([other[4:], unit(head + 0.3 * rng.standard_normal(32))])
+    assert _shortfall(src2, tgt2, plain + [True, True], plain + [True], 2, 1) <= 0.0
