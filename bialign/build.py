@@ -66,14 +66,10 @@ class InputDocument:
 
     id: str
     content: str | Path | ReadDocument
-    #: The page's address where the input gives one apart from its id (a JSONL record
-    #: with both ``id`` and ``url``); "" otherwise, and the id serves (a WARC record's
-    #: URL, a path inside the input folder).
-    url: str = ""
-
-    @property
-    def address(self) -> str:
-        return self.url or self.id
+    #: The page's address: a WARC record's URL, a JSONL record's ``url``, a path inside
+    #: the input folder; "" when the input gives none (a JSONL record with an ``id``
+    #: only: such an id names a record, it says nothing about the page's language).
+    address: str = ""
 
 
 def _input_kind(source: Path) -> str:
@@ -106,7 +102,8 @@ def read_inputs(source: Path) -> Iterator[InputDocument]:
     kind = _input_kind(source)
     if kind == "folder":
         for path in _folder_files(source):
-            yield InputDocument(str(path.relative_to(source)), path)
+            rel = str(path.relative_to(source))
+            yield InputDocument(rel, path, rel)
     elif kind == "warc":
         yield from _read_warc(source)
     else:
@@ -162,7 +159,7 @@ def _read_warc(path: Path) -> Iterator[InputDocument]:
             except LookupError:
                 text = body.decode("utf-8", errors="replace")
             url = record.rec_headers.get_header("WARC-Target-URI") or ""
-            yield InputDocument(url, text)
+            yield InputDocument(url, text, url)
 
 
 def classify(counts: Mapping[str, int], langs: tuple[str, str]) -> tuple[str, int]:
@@ -214,12 +211,8 @@ class _Decision:
     #: The hreflang alternates an HTML page declares (language -> address), evidence for
     #: document matching (bialign.urls).
     links: dict[str, str] = field(default_factory=dict)
-    #: Its address (:attr:`InputDocument.address`), when it differs from the id.
+    #: Its address (:attr:`InputDocument.address`), "" when the input gives none.
     url: str = ""
-
-    @property
-    def address(self) -> str:
-        return self.url or self.id
 
 
 @dataclass(frozen=True)
@@ -494,8 +487,12 @@ def build_dataset(
     workers: int = 1,
     resume: bool = False,
     threads: int | None = None,
+    addresses: bool = True,
 ) -> BuildSummary:
     """Read, sort, match, align, clean, deduplicate, split and publish; see the module.
+
+    ``addresses``: take the pages' addresses and hreflang links as evidence in document
+    matching (bialign.urls; False: the text alone decides).
 
     ``workers`` > 1 aligns on that many processes (``model`` must then be None or a
     name), sharing ``threads`` (default: the CPUs this process may use). ``resume``
@@ -526,6 +523,7 @@ def build_dataset(
         "model": getattr(inner, "name", None) or type(inner).__name__,
         "near_duplicate_threshold": near_duplicates,
         "mixed_share": MIXED_SHARE,
+        "address_evidence": addresses,
     }
     run = {"input": str(source.resolve()), "langs": list(langs),
            "model": summary.options["model"]}  # fmt: skip
@@ -544,7 +542,7 @@ def build_dataset(
             align_options = options  # alignment shares matching's vectors in memory
         mono = _sort_stage(source, options, align_options, work, workers, show)
         if work.matches is None:
-            work.save_matches(_match_stage(mono, work.decisions, encoder, langs, show))
+            work.save_matches(_match_stage(mono, work.decisions, encoder, langs, show, addresses))
         _align_stage(mono, work, align_options, workers, show)
         work.fill(summary, langs)
         records = list(work.records())
@@ -658,7 +656,9 @@ def _sort(
                 continue
             kind, minority = classify(counts, langs)
             links = _links(item) if kind in langs else {}
-            work.add_decision(_Decision(item.id, kind, minority, _sampled(doc), links, item.url))
+            work.add_decision(
+                _Decision(item.id, kind, minority, _sampled(doc), links, item.address)
+            )
             if kind == "mixed":
                 yield f"mixed:{k}", item.id, doc
             elif kind != "failed":
@@ -672,8 +672,8 @@ def _sort(
 
 
 def _links(item: InputDocument) -> dict[str, str]:
-    """The hreflang alternates of an HTML input, resolved against its id (a URL, or a
-    path inside the input folder); empty for text."""
+    """The hreflang alternates of an HTML input, resolved against its address (a URL, or
+    a path inside the input folder); empty for text."""
     from .readers import detect_format
     from .urls import hreflang_links
 
@@ -743,8 +743,8 @@ def _match_stage(
     addresses: bool = True,
 ) -> list[list[Any]]:
     """The matched one-language documents as ``[src, tgt, share, margin]`` rows, by
-    input position. ``addresses``: the decisions' ids are addresses (or paths), whose
-    evidence (bialign.urls) matching takes; False when they are mere positions."""
+    input position. ``addresses``: take the pages' addresses and hreflang links as
+    evidence (bialign.urls)."""
     from .docmatch import match_documents
 
     src = [k for k, d in enumerate(decisions) if d.kind == langs[0]]
@@ -756,8 +756,8 @@ def _match_stage(
     hints = None
     if addresses:
         hints = url_hints(
-            [decisions[k].address for k in src],
-            [decisions[k].address for k in tgt],
+            [decisions[k].url or None for k in src],
+            [decisions[k].url or None for k in tgt],
             langs,
             src_links=[decisions[k].links for k in src],
             tgt_links=[decisions[k].links for k in tgt],

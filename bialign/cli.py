@@ -338,6 +338,13 @@ def build_parser() -> argparse.ArgumentParser:
         "encoder and sharing the CPUs; the result is the same for any number "
         "(default: 1)",
     )
+    p.add_argument(
+        "--no-addresses",
+        action="store_true",
+        help="match one-language pages on their text alone (default: a page's address and "
+        "its hreflang links are evidence too: /en/ and /es/, en. and es., ?lang=, a "
+        "shared id number; docs/dataset.md)",
+    )
     _add_min_score(p)
     g = p.add_argument_group("alignment")
     _add_languages_and_model(g)
@@ -483,7 +490,7 @@ def _build_dataset(args: argparse.Namespace) -> int:
                                      min_confidence=args.min_confidence, langs=langs),
             sizes=sizes, near_duplicates=None if args.no_near_duplicates else 0.8,
             progress=args.progress, workers=args.workers, resume=args.resume,
-            threads=args.threads,
+            threads=args.threads, addresses=not args.no_addresses,
         )  # fmt: skip
     except KeyboardInterrupt:
         print(

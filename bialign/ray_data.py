@@ -148,18 +148,20 @@ class PageSorter:
     row comes out with ``id``, ``text``, ``kind`` (``"mixed"``, one of the two
     languages, or ``"failed"``), ``minority`` (the count of the other language in a
     one-language page's sample), as :func:`bialign.build.classify` decides, and
-    ``links`` (a one-language HTML page's hreflang alternates, as JSON). No encoder is
-    loaded: sorting needs only the language detector."""
+    ``links`` (a one-language HTML page's hreflang alternates, as JSON) and ``url``
+    (the page's address from ``url_column``, "" without one). No encoder is loaded:
+    sorting needs only the language detector."""
 
     def __init__(
         self,
         text_column: str = "text",
         *,
         id_column: str | None = "id",
+        url_column: str | None = None,
         options: Options | None = None,
         **changes: Any,
     ) -> None:
-        self.text_column, self.id_column = text_column, id_column
+        self.text_column, self.id_column, self.url_column = text_column, id_column, url_column
         opts = Options.of(options, **changes)
         threads = opts.threads if opts.threads is not None else _assigned_cpus()
         self.aligner = Aligner(opts, progress=False, threads=threads)
@@ -168,7 +170,7 @@ class PageSorter:
         from .build import InputDocument, _links, classify
 
         out: dict[str, list[Any]] = {"id": [], "text": [], "kind": [], "minority": [],
-                                     "links": []}  # fmt: skip
+                                     "links": [], "url": []}  # fmt: skip
         texts = batch[self.text_column]
         for k in range(len(texts)):
             doc_id = str(batch[self.id_column][k]) if self.id_column else str(k)
@@ -178,11 +180,12 @@ class PageSorter:
                 kind, minority = classify(counts, self.aligner.langs)
             except BialignError:
                 kind, minority = "failed", 0
-            # Without an id column the ids are positions in a batch, not addresses.
-            mono = kind in self.aligner.langs and self.id_column is not None
-            links = _links(InputDocument(doc_id, text)) if mono else {}
+            url = str(batch[self.url_column][k] or "") if self.url_column else ""
+            mono = kind in self.aligner.langs
+            links = _links(InputDocument(doc_id, text, url)) if mono else {}
             for name, value in (("id", doc_id), ("text", text), ("kind", kind),
-                                ("minority", minority), ("links", json.dumps(links))):  # fmt: skip
+                                ("minority", minority), ("links", json.dumps(links)),
+                                ("url", url)):  # fmt: skip
                 out[name].append(value)
         return out
 
@@ -193,6 +196,7 @@ def build_dataset_ray(
     *,
     text_column: str = "text",
     id_column: str = "id",
+    url_column: str | None = None,
     langs: tuple[str, str] = ("en", "es"),
     model: str | None = None,
     clean_config: CleanConfig | None = None,
@@ -203,7 +207,8 @@ def build_dataset_ray(
     batch_size: int = 16,
 ) -> BuildSummary:
     """``bialign build-dataset`` on a Ray cluster, for a ``ray.data.Dataset`` of pages
-    (``text_column``, ``id_column``).
+    (``text_column``, ``id_column``; ``url_column``, when given, holds each page's
+    address, evidence for document matching as in build-dataset).
 
     Actors (``concurrency``, ``num_cpus`` each) sort the pages (:class:`PageSorter`)
     and align the mixed ones and the matched pairs (:class:`PairAligner`); the driver
@@ -230,7 +235,8 @@ def build_dataset_ray(
     if model is not None and not isinstance(model, str):
         raise ConfigError("model must be None or a model name: actors load their own encoder")
     actors = {"concurrency": concurrency, "num_cpus": num_cpus, "batch_size": batch_size}
-    sorter = {"text_column": text_column, "id_column": id_column, "langs": langs}
+    sorter = {"text_column": text_column, "id_column": id_column, "url_column": url_column,
+              "langs": langs}  # fmt: skip
     sorted_pages = pages.map_batches(
         PageSorter, fn_constructor_kwargs=sorter, **actors
     ).materialize()
@@ -242,12 +248,18 @@ def build_dataset_ray(
     # The one-language pages, in a fixed order (Ray does not keep the input's).
     one = sorted(one_language.iter_rows(), key=lambda r: (r["id"], r["text"]))
     decisions = [
-        _Decision(r["id"], r["kind"], int(r["minority"]), links=json.loads(r.get("links") or "{}"))
+        _Decision(
+            r["id"],
+            r["kind"],
+            int(r["minority"]),
+            links=json.loads(r.get("links") or "{}"),
+            url=r.get("url") or "",
+        )  # fmt: skip
         for r in one
     ]
     texts = [r["text"] for r in one]
     encoder = load_embedder(model)
-    matches = _match_stage(texts, decisions, encoder, langs, False, id_column is not None)
+    matches = _match_stage(texts, decisions, encoder, langs, False)
     tasks = _plan(decisions, matches, langs)
     aligner = {"id_column": "id", "errors_column": "error", "langs": langs, "model": model}
     singles = mixed.select_columns(["id", "text"])

@@ -8,7 +8,8 @@ Bilingual sites name a page's translation in three common ways, and
 - two addresses that differ only in a language marker (``/en/`` and ``/es/``,
   ``en.site`` and ``es.site``, ``?lang=en``, ``story.en.html``): kind ``"url"``;
 - two addresses on one site that share an identifying number (``/en/story-12345`` and
-  ``/es/historia-12345``) found once on each side: kind ``"number"``.
+  ``/es/historia-12345``) found once on each side: kind ``"number"`` (only for
+  addresses with a host: the files of a crawl folder are often numbered in order).
 
 Two pages that both carry a language marker on the same site, but whose addresses do
 not correspond, are evidence against a match (kind ``"conflict"``): on such a site the
@@ -130,6 +131,12 @@ def _site(url: str) -> str:
     return ".".join(labels[-2:]) if len(labels) >= 2 else ""
 
 
+def _site_numbers(url: str | None) -> list[tuple[str, str]]:
+    """(site, number) for each identifying number of an address with a host."""
+    site = _site(url) if url else ""
+    return [(site, n) for n in _numbers(url)] if url and site else []
+
+
 def _numbers(url: str) -> set[str]:
     """Identifying numbers of an address: runs of 3 or more digits in its path and query
     that are not years."""
@@ -219,9 +226,10 @@ def url_hints(
         if key in tgt_of_key:
             pairs.setdefault((i, tgt_of_key[key]), "url")
             paired[_site(key)] += 1
-    # A number that identifies one page on each side of one site.
-    src_numbers = _unique([[(_site(u), n) for n in _numbers(u)] if u else [] for u in src_urls])
-    tgt_numbers = _unique([[(_site(u), n) for n in _numbers(u)] if u else [] for u in tgt_urls])
+    # A number that identifies one page on each side of one site (of a real site: files
+    # of a crawl folder are often numbered in the order they were saved).
+    src_numbers = _unique([_site_numbers(u) for u in src_urls])
+    tgt_numbers = _unique([_site_numbers(u) for u in tgt_urls])
     for key, i in src_numbers.items():
         if key in tgt_numbers:
             pairs.setdefault((i, tgt_numbers[key]), "number")

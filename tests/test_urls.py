@@ -142,3 +142,25 @@ def test_a_hinted_partial_translation_is_matched_among_distractors() -> None:
     hints = url_hints(["https://s.com/en/x"], ["https://s.com/es/x"] + [None] * 5)
     (m,) = match_documents(en, es, model=enc, candidates=1, hints=hints)
     assert (m.src, m.tgt, m.hint) == (0, 0, "url")
+
+
+def test_numbered_files_of_a_crawl_folder_are_no_evidence() -> None:
+    # Files saved in order share numbers by chance; only a real site's ids count.
+    assert dict(url_hints(["page00012a.txt"], ["page00012b.txt"]).pairs) == {}
+    hinted = url_hints(["https://s.com/en/n-123456"], ["https://s.com/es/m-123456"])
+    assert dict(hinted.pairs) == {(0, 0): "number"}
+
+
+def test_a_jsonl_record_has_an_address_only_when_it_gives_a_url(tmp_path: Path) -> None:
+    from bialign.build import read_inputs
+
+    path = tmp_path / "pages.jsonl"
+    path.write_text(
+        '{"id": "1234", "text": "An English page."}\n'
+        '{"id": "a", "url": "https://s.com/en/a", "text": "Another page."}\n'
+        '{"url": "https://s.com/es/a", "html": "<p>Una página.</p>"}\n',
+        encoding="utf-8",
+    )
+    got = [(d.id, d.address) for d in read_inputs(path)]
+    assert got == [("1234", ""), ("a", "https://s.com/en/a"),
+                   ("https://s.com/es/a", "https://s.com/es/a")]  # fmt: skip
