@@ -403,6 +403,10 @@ class _WorkFolder:
         summary.documents = len(self.decisions)
         summary.mixed_documents = kinds["mixed"]
         summary.matched_document_pairs = matched
+        # A match row is [src, tgt, share, margin] and, since address evidence, its hint.
+        summary.match_evidence = dict(
+            Counter(row[4] for row in self.matches or [] if len(row) > 4 and row[4])
+        )
         summary.unmatched_documents = kinds[langs[0]] + kinds[langs[1]] - 2 * matched
         summary.failed_documents = kinds["failed"] + sum(f for _, f, _ in self.committed.values())
         summary.aligned_pairs = sum(p for p, _, _ in self.committed.values())
@@ -742,9 +746,10 @@ def _match_stage(
     show: bool,
     addresses: bool = True,
 ) -> list[list[Any]]:
-    """The matched one-language documents as ``[src, tgt, share, margin]`` rows, by
-    input position. ``addresses``: take the pages' addresses and hreflang links as
-    evidence (bialign.urls)."""
+    """The matched one-language documents as ``[src, tgt, share, margin, hint]`` rows,
+    by input position (``hint``: the address evidence that also paired them, or "").
+    ``addresses``: take the pages' addresses and hreflang links as evidence
+    (bialign.urls)."""
     from .docmatch import match_documents
 
     src = [k for k, d in enumerate(decisions) if d.kind == langs[0]]
@@ -766,7 +771,7 @@ def _match_stage(
         [mono[k] for k in src], [mono[k] for k in tgt], model=encoder, hints=hints,
         progress=show,
     )  # fmt: skip
-    return [[src[m.src], tgt[m.tgt], m.share, m.margin] for m in matches]
+    return [[src[m.src], tgt[m.tgt], m.share, m.margin, m.hint] for m in matches]
 
 
 def _align_stage(

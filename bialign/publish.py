@@ -35,6 +35,8 @@ class BuildSummary:
     documents: int = 0
     mixed_documents: int = 0
     matched_document_pairs: int = 0
+    #: Matched pairs that the pages' addresses also paired, by kind (bialign.urls).
+    match_evidence: dict[str, int] = field(default_factory=dict)
     unmatched_documents: int = 0
     failed_documents: int = 0
     aligned_pairs: int = 0
@@ -69,6 +71,8 @@ def publish(pairs: Sequence[PairRecord], out: Path, summary: BuildSummary) -> di
                 "langs": list(summary.langs),
                 "splits": counts,
                 "documents": summary.documents,
+                "matched_document_pairs": summary.matched_document_pairs,
+                "match_evidence": summary.match_evidence,
                 "aligned_pairs": summary.aligned_pairs,
                 "removed": dict(summary.cleaning.removed),
                 "duplicates": summary.duplicates,
@@ -175,6 +179,10 @@ def _card(summary: BuildSummary, counts: dict[str, int], picture: str | None) ->
         f"| documents read | {summary.documents:,} |",
         f"| documents with both languages | {summary.mixed_documents:,} |",
         f"| matched document pairs | {summary.matched_document_pairs:,} |",
+        *(
+            f"| of which their addresses also paired ({kind}) | {n:,} |"
+            for kind, n in sorted(summary.match_evidence.items())
+        ),
         f"| one-language documents left unmatched | {summary.unmatched_documents:,} |",
         f"| documents that failed (skipped) | {summary.failed_documents:,} |",
         f"| aligned pairs | {summary.aligned_pairs:,} |",

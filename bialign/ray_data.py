@@ -292,6 +292,7 @@ def build_dataset_ray(
     summary.documents = sum(kinds.values())
     summary.mixed_documents = kinds["mixed"]
     summary.matched_document_pairs = len(matches)
+    summary.match_evidence = dict(Counter(row[4] for row in matches if row[4]))
     summary.unmatched_documents = len(one) - 2 * len(matches)
     summary.failed_documents = kinds["failed"] + failed
     summary.aligned_pairs = len(records)

@@ -164,3 +164,47 @@ def test_a_jsonl_record_has_an_address_only_when_it_gives_a_url(tmp_path: Path) 
     got = [(d.id, d.address) for d in read_inputs(path)]
     assert got == [("1234", ""), ("a", "https://s.com/en/a"),
                    ("https://s.com/es/a", "https://s.com/es/a")]  # fmt: skip
+
+
+def test_build_dataset_matches_a_crawl_folder_by_hreflang_and_counts_it(tmp_path: Path) -> None:
+    """A site saved as en/ and es/ folders, the English page declaring its translation:
+    the pair is matched, and the card and build.json count the address evidence."""
+    import json
+
+    from bialign.build import build_dataset
+
+    en = [
+        "The city council approved the new budget on Monday after a long debate.",
+        "The plan gives more money to schools and to public transport.",
+        "Opposition members said the increase in taxes was too large.",
+        "The mayor promised that the new bus lines would open next spring.",
+    ]
+    es = [
+        "El ayuntamiento aprobó el nuevo presupuesto el lunes tras un largo debate.",
+        "El plan da más dinero a las escuelas y al transporte público.",
+        "Los miembros de la oposición dijeron que la subida de impuestos era excesiva.",
+        "El alcalde prometió que las nuevas líneas de autobús abrirían la próxima primavera.",
+    ]
+
+    def page(lang: str, lines: list[str], link: str) -> str:
+        paras = "".join(f"<p>{x}</p>" for x in lines)
+        return (
+            f'<html lang="{lang}"><head><title>Budget</title>{link}</head>'
+            f"<body><article>{paras}</article></body></html>"
+        )
+
+    crawl = tmp_path / "crawl"
+    (crawl / "en").mkdir(parents=True)
+    (crawl / "es").mkdir()
+    link = '<link rel="alternate" hreflang="es" href="https://city.example/es/presupuesto.html">'
+    (crawl / "en" / "budget.html").write_text(page("en", en, link), encoding="utf-8")
+    (crawl / "es" / "presupuesto.html").write_text(page("es", es, ""), encoding="utf-8")
+    out = tmp_path / "dataset"
+    summary = build_dataset(crawl, out, sizes={"train": 1.0}, progress=False)
+    assert summary.matched_document_pairs == 1 and summary.match_evidence == {"hreflang": 1}
+    built = json.loads((out / "build.json").read_text(encoding="utf-8"))
+    assert built["match_evidence"] == {"hreflang": 1}
+    assert "addresses also paired (hreflang) | 1 |" in (out / "README.md").read_text()
+    plain = build_dataset(crawl, tmp_path / "d2", sizes={"train": 1.0}, progress=False,
+                          addresses=False)  # fmt: skip
+    assert plain.matched_document_pairs == 1 and plain.match_evidence == {}
