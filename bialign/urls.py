@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit
 
 from .errors import ConfigError
 from .languages import LANGUAGES
@@ -75,10 +75,26 @@ def _host(netloc: str) -> str:
     return host
 
 
+def _split(url: str) -> SplitResult:
+    """urlsplit, except that an address it cannot parse ("http://[::1", as crawls hold)
+    is read as a bare path: evidence is never worth a crash."""
+    try:
+        return urlsplit(url.strip())
+    except ValueError:
+        return SplitResult("", "", url.strip(), "", "")
+
+
+def _join(base: str, href: str) -> str:
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return href.strip()
+
+
 def normalise(url: str) -> str:
     """An address as compared: host lower-cased without ``www.``, no scheme, fragment or
     trailing slash, query parameters sorted."""
-    parts = urlsplit(url.strip())
+    parts = _split(url)
     host = _host(parts.netloc)
     # A path inside a crawl folder ("en/story.html") and its absolute form compare equal.
     path = re.sub(r"/(index\.html?)?$", "", "/" + parts.path.lstrip("/"))
@@ -89,7 +105,7 @@ def normalise(url: str) -> str:
 def url_key(url: str, lang: str) -> str | None:
     """The address with its marker of ``lang`` taken out, or None when it has none: two
     pages with the same key are one page in two languages."""
-    parts = urlsplit(url.strip())
+    parts = _split(url)
     markers = language_markers(lang)
     found = False
     labels = _host(parts.netloc).split(".")
@@ -124,7 +140,7 @@ def _site(url: str) -> str:
     (which has no scheme): its last two labels, or three under a country's second level
     (``bbc.co.uk``, ``unam.edu.mx``); "" for a path without a host."""
     url = url.strip()
-    netloc = urlsplit(url).netloc if "://" in url or url.startswith("//") else url.split("/")[0]
+    netloc = _split(url).netloc if "://" in url or url.startswith("//") else url.split("/")[0]
     labels = _host(netloc).split(".")
     if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
         return ".".join(labels[-3:])
@@ -140,7 +156,7 @@ def _site_numbers(url: str | None) -> list[tuple[str, str]]:
 def _numbers(url: str) -> set[str]:
     """Identifying numbers of an address: runs of 3 or more digits in its path and query
     that are not years."""
-    parts = urlsplit(url.strip())
+    parts = _split(url)
     return {n for n in _NUMBER.findall(parts.path + "?" + parts.query) if not _YEAR.fullmatch(n)}
 
 
@@ -154,7 +170,7 @@ def hreflang_links(html: str, base_url: str = "") -> dict[str, str]:
         lang = (node.attributes.get("hreflang") or "").split("-")[0].split("_")[0].lower()
         href = node.attributes.get("href") or ""
         if lang and href and lang != "x":
-            out.setdefault(lang, urljoin(base_url, href.strip()))
+            out.setdefault(lang, _join(base_url, href))
     return out
 
 
@@ -214,7 +230,7 @@ def url_hints(
             target = (links or {}).get(langs[1 - side].lower())
             if not target:
                 continue
-            for other in at.find(urljoin(urls[k] or "", target)):
+            for other in at.find(_join(urls[k] or "", target)):
                 pairs[(k, other) if side == 0 else (other, k)] = "hreflang"
     # Addresses that differ only in the language marker, each key once per side.
     src_keys = [url_key(u, langs[0]) if u else None for u in src_urls]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_dataset import TopicEncoder
 
 from bialign import match_documents, url_hints
@@ -208,3 +210,25 @@ def test_build_dataset_matches_a_crawl_folder_by_hreflang_and_counts_it(tmp_path
     plain = build_dataset(crawl, tmp_path / "d2", sizes={"train": 1.0}, progress=False,
                           addresses=False)  # fmt: skip
     assert plain.matched_document_pairs == 1 and plain.match_evidence == {}
+
+
+_ADDRESS = st.lists(
+    st.sampled_from(list("hts:/[]?&=.%-_#@ enesx0123") + ["://", "www.", "/en/", "/es/"]),
+    max_size=14,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _ADDRESS), max_size=4),
+       st.lists(st.one_of(st.none(), _ADDRESS), max_size=4), _ADDRESS)  # fmt: skip
+def test_no_address_breaks_the_evidence(src: list, tgt: list, href: str) -> None:
+    """Crawls hold malformed addresses ("http://[::1"): they give no evidence, never an
+    error."""
+    links = [{"es": href} for _ in src]
+    hints = url_hints(src, tgt, src_links=links)
+    for i, j in hints.pairs:
+        assert 0 <= i < len(src) and 0 <= j < len(tgt)
+    for u in [*src, *tgt]:
+        if u is not None:
+            url_key(u, "en"), normalise(u)
+    assert isinstance(hreflang_links(f'<link hreflang="es" href="{href}">', href), dict)
