@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from test_dataset import TopicEncoder
 
@@ -213,12 +213,15 @@ def test_build_dataset_matches_a_crawl_folder_by_hreflang_and_counts_it(tmp_path
 
 
 _ADDRESS = st.lists(
-    st.sampled_from(list("hts:/[]?&=.%-_#@ enesx0123") + ["://", "www.", "/en/", "/es/"]),
+    st.sampled_from(
+        list("htps:/[]?&=.%-_#@ enesx0123") + ["http://", "//[", "www.", "/en/", "/es/"]
+    ),
     max_size=14,
 ).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
+@example(["http://[::1/en/a"], ["http://[::1/es/a"], "http://[::1/x")
 @given(st.lists(st.one_of(st.none(), _ADDRESS), max_size=4),
        st.lists(st.one_of(st.none(), _ADDRESS), max_size=4), _ADDRESS)  # fmt: skip
 def test_no_address_breaks_the_evidence(src: list, tgt: list, href: str) -> None:
