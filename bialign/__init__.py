@@ -28,7 +28,7 @@ from .langid import LanguageDetector, SegmentLanguageIdentifier
 from .options import AttachGains, Options
 from .pipeline import Aligner, align, align_documents, align_segments
 from .search import AlignConfig, align_embeddings
-from .urls import UrlHints, url_hints
+from .urls import UrlHints, hreflang_links, url_hints
 
 if TYPE_CHECKING:  # pragma: no cover
     from .batch import Result, align_many
@@ -79,5 +79,6 @@ __all__ = [
     "load_embedder",
     "match_documents",
     "url_hints",
+    "hreflang_links",
     "__version__",
 ]

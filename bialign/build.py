@@ -530,7 +530,7 @@ def build_dataset(
         "address_evidence": addresses,
     }
     run = {"input": str(source.resolve()), "langs": list(langs),
-           "model": summary.options["model"]}  # fmt: skip
+           "model": summary.options["model"], "addresses": addresses}  # fmt: skip
     with _WorkFolder(out / WORK_FOLDER, run, resume) as work:
         align_options = options
         if workers > 1:

@@ -181,7 +181,8 @@ def _add_languages_and_model(g: Any) -> None:
     )
 
 
-def _add_min_score(p: argparse.ArgumentParser) -> None:
+def _add_min_score(p: argparse.ArgumentParser, formats: bool = True) -> None:
+    json_note = " (with --format json the unaligned beads go too)" if formats else ""
     p.add_argument(
         "--min-confidence",
         type=float,
@@ -189,8 +190,7 @@ def _add_min_score(p: argparse.ArgumentParser) -> None:
         metavar="C",
         help="drop pairs whose calibrated confidence (0-1, the estimated probability that "
         "the pair is exactly right; docs/confidence.md) is below C, e.g. 0.9, from the "
-        "output (with --format json the unaligned beads go too). Default: keep every pair "
-        "the aligner formed",
+        f"output{json_note}. Default: keep every pair the aligner formed",
     )
     p.add_argument(
         "--min-score",
@@ -345,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
         "its hreflang links are evidence too: /en/ and /es/, en. and es., ?lang=, a "
         "shared id number; docs/dataset.md)",
     )
-    _add_min_score(p)
+    _add_min_score(p, formats=False)
     g = p.add_argument_group("alignment")
     _add_languages_and_model(g)
     g.add_argument(

@@ -106,6 +106,29 @@ def _neighbours(a: np.ndarray, b: np.ndarray, k: int, block: int = 2048) -> tupl
     return idx, sim
 
 
+def _check_hints(hints: object, n: int, m: int) -> None:
+    """Hints made for these two collections, or a ConfigError that says what is wrong."""
+    if not isinstance(hints, UrlHints):
+        raise ConfigError(
+            f"hints must be a bialign.UrlHints (from bialign.url_hints), not "
+            f"{type(hints).__name__}",
+            option="hints",
+        )
+    for side, keys, size in (("src", hints.src_keys, n), ("tgt", hints.tgt_keys, m)):
+        if keys and len(keys) != size:
+            raise ConfigError(
+                f"hints were made for {len(keys)} {side} documents, not {size}: make them "
+                "from the addresses of the documents given",
+                option="hints",
+            )
+    for (i, j), kind in hints.pairs.items():
+        if not (0 <= i < n and 0 <= j < m):
+            raise ConfigError(f"hints name pair ({i}, {j}) outside {n} x {m} documents")
+        if kind not in HINT_KINDS:
+            raise ConfigError(f"hints name pair ({i}, {j}) with kind {kind!r}; kinds are "
+                              f"{', '.join(HINT_KINDS)}")  # fmt: skip
+
+
 def _nearest(idx: np.ndarray, sim: np.ndarray, n: int) -> np.ndarray:
     """The ``n`` most similar of each row's neighbours (``_neighbours`` leaves them in
     no particular order)."""
@@ -130,16 +153,22 @@ def _verify(src: _Docs, tgt: _Docs, i: int, j: int, pair_cosine: float) -> float
     return float(covered / total)
 
 
-#: The verified share a pair needs when its addresses pair it (set on dev, see
-#: benchmarks/docmatch.py --urls), and when they conflict.
-HINTED_SHARE = 0.3
-CONFLICT_SHARE = 0.9
+#: The verified share a pair needs when its addresses pair it, and when they conflict.
+#: Not fitted: on the dev collections every value from 0.15 to 0.6 (and 0.6 to 1.01)
+#: matched the same pairs (benchmarks/docmatch.py --grid). Half of both documents, so
+#: that a page translating part of its original still matches (a translation of 1 of 8
+#: sentences verified at 0.52 in a trial) while another story at the same address (a
+#: match report and its preview, 0.37) does not; and a little above the plain 0.6 for
+#: a conflict, which is evidence against, not proof (a translated slug on a site that
+#: otherwise pairs by address: a half translation verified at 0.80).
+HINTED_SHARE = 0.5
+CONFLICT_SHARE = 0.7
 
 #: Neighbours whose mean cosine is a document's neighbourhood in the ratio margin.
 MARGIN_NEIGHBOURS = 4
 
-#: Verification aligns with the two-document defaults, up to 2-2 beads: it only asks how
-#: much of the two documents pairs up, not how exactly.
+#: Verification aligns with the two-document defaults, with beads of up to three segments
+#: a side: it only asks how much of the two documents pairs up, not how exactly.
 _VERIFY = AlignConfig(max_side=3)
 
 
@@ -197,8 +226,8 @@ def match_documents(
         (int(i), j) for j, row in enumerate(_nearest(bwd_idx, bwd_sim, candidates)) for i in row
     }
     if hints is not None:
-        n, m = len(src_docs), len(tgt_docs)
-        pairs |= {(i, j) for i, j in hints.pairs if 0 <= i < n and 0 <= j < m}
+        _check_hints(hints, len(src_docs), len(tgt_docs))
+        pairs |= set(hints.pairs)
     needed = {None: min_share, CONFLICT: conflict_share}
     scored = []
     from tqdm import tqdm

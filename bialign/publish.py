@@ -180,14 +180,15 @@ def _card(summary: BuildSummary, counts: dict[str, int], picture: str | None) ->
         f"| documents with both languages | {summary.mixed_documents:,} |",
         f"| matched document pairs | {summary.matched_document_pairs:,} |",
         *(
-            f"| of which their addresses also paired ({kind}) | {n:,} |"
+            f"| matched pairs whose addresses also pair them ({kind}) | {n:,} |"
             for kind, n in sorted(summary.match_evidence.items())
         ),
         f"| one-language documents left unmatched | {summary.unmatched_documents:,} |",
         f"| documents that failed (skipped) | {summary.failed_documents:,} |",
         f"| aligned pairs | {summary.aligned_pairs:,} |",
-        removed,
-        dup,
+        # (Empty when nothing was removed: no blank line, which would end the table.)
+        *([removed] if removed else []),
+        *([dup] if dup else []),
         f"| pairs published | {sum(counts.values()):,} |",
         "",
         "Splits are drawn by document, and documents that shared a duplicate pair stay in "

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urljoin, urlsplit
 
 from .errors import ConfigError
 from .languages import LANGUAGES
@@ -61,7 +61,7 @@ def language_markers(lang: str) -> frozenset[str]:
 
 
 def _is_marker(token: str, markers: frozenset[str]) -> bool:
-    token = token.lower()
+    token = unquote(token).lower()  # "espa%C3%B1ol", as crawled addresses spell it
     if token in markers:
         return True
     # en-us, es_ES, es-419: a code with a region, nothing more ("es-oficial" is a slug).
@@ -167,11 +167,23 @@ def hreflang_links(html: str, base_url: str = "") -> dict[str, str]:
 
     out: dict[str, str] = {}
     for node in LexborHTMLParser(html).css("link[hreflang], a[hreflang]"):
-        lang = (node.attributes.get("hreflang") or "").split("-")[0].split("_")[0].lower()
-        href = node.attributes.get("href") or ""
+        attrs = node.attributes
+        rel = (attrs.get("rel") or "").lower().split()
+        kind = (attrs.get("type") or "text/html").lower()
+        if node.tag == "link" and "alternate" not in rel:
+            continue  # a stylesheet or an icon, not the page in another language
+        if "html" not in kind:
+            continue  # a feed in that language ("application/rss+xml"), not the page
+        lang = _code(attrs.get("hreflang") or "")
+        href = attrs.get("href") or ""
         if lang and href and lang != "x":
             out.setdefault(lang, _join(base_url, href))
     return out
+
+
+def _code(lang: str) -> str:
+    """A language tag's language: "es-ES" and "es_419" -> "es"."""
+    return lang.split("-")[0].split("_")[0].strip().lower()
 
 
 @dataclass(frozen=True)
@@ -213,12 +225,10 @@ def url_hints(
     unknown); ``src_links`` and ``tgt_links`` each page's hreflang alternates
     (:func:`hreflang_links`), where the pages are HTML. A page's address may be a path
     inside a crawl folder (``en/story.html``): a link then finds it by its path."""
-    for name, given, urls in (("src", src_links, src_urls), ("tgt", tgt_links, tgt_urls)):
-        if given is not None and len(given) != len(urls):
-            raise ConfigError(
-                f"{name}_links holds {len(given)} entries for {len(urls)} {name}_urls: give "
-                "one (possibly empty) mapping per page"
-            )
+    _check_arguments(src_urls, tgt_urls, langs, src_links, tgt_links)
+    # Links as the caller may give them ({"es-ES": ...}): by language code.
+    src_links = [_by_code(x) for x in src_links] if src_links is not None else None
+    tgt_links = [_by_code(x) for x in tgt_links] if tgt_links is not None else None
     pairs: dict[tuple[int, int], str] = {}
     src_at = _Addresses(src_urls)
     tgt_at = _Addresses(tgt_urls)
@@ -242,6 +252,18 @@ def url_hints(
         if key in tgt_of_key:
             pairs.setdefault((i, tgt_of_key[key]), "url")
             paired[_site(key)] += 1
+    # A site that leaves one language unmarked ("site/story" against "site/es/story"):
+    # the unmarked address is the key of the marked one.
+    src_plain = _unique([normalise(u) if u and k is None else None
+                         for u, k in zip(src_urls, src_keys, strict=True)])  # fmt: skip
+    tgt_plain = _unique([normalise(u) if u and k is None else None
+                         for u, k in zip(tgt_urls, tgt_keys, strict=True)])  # fmt: skip
+    for key, j in tgt_of_key.items():
+        if key in src_plain:
+            pairs.setdefault((src_plain[key], j), "url")
+    for key, i in _unique(src_keys).items():
+        if key in tgt_plain:
+            pairs.setdefault((i, tgt_plain[key]), "url")
     # A number that identifies one page on each side of one site (of a real site: files
     # of a crawl folder are often numbered in the order they were saved).
     src_numbers = _unique([_site_numbers(u) for u in src_urls])
@@ -252,6 +274,44 @@ def url_hints(
     # A site pairs by address when at least half its marked source pages found a key.
     sites = frozenset(site for site, n in paired.items() if 2 * n >= marked[site])
     return UrlHints(pairs, src_keys, tgt_keys, sites)
+
+
+def _check_arguments(
+    src_urls: object, tgt_urls: object, langs: object, src_links: object, tgt_links: object
+) -> None:
+    """url_hints's arguments, or a ConfigError that names what is wrong."""
+    if not (isinstance(langs, tuple | list) and len(langs) == 2
+            and all(isinstance(x, str) and x for x in langs)):  # fmt: skip
+        raise ConfigError(f"langs must be two language codes such as ('en', 'es'), not {langs!r}")
+    for name, urls in (("src_urls", src_urls), ("tgt_urls", tgt_urls)):
+        if isinstance(urls, str | bytes) or not isinstance(urls, Sequence):
+            raise ConfigError(f"{name} must be a list of addresses (str or None), not "
+                              f"{type(urls).__name__}")  # fmt: skip
+        bad = next((u for u in urls if u is not None and not isinstance(u, str)), None)
+        if bad is not None:
+            raise ConfigError(f"{name} holds {bad!r}: each address is a str or None")
+    for name, links, urls in (("src", src_links, src_urls), ("tgt", tgt_links, tgt_urls)):
+        if links is None:
+            continue
+        if isinstance(links, str | bytes) or not isinstance(links, Sequence):
+            raise ConfigError(f"{name}_links must be a list with one mapping per page")
+        if len(links) != len(urls):  # type: ignore[arg-type]
+            raise ConfigError(
+                f"{name}_links holds {len(links)} entries for {len(urls)} {name}_urls: give "  # type: ignore[arg-type]
+                "one (possibly empty) mapping per page"
+            )
+        bad = next((x for x in links if x is not None and not isinstance(x, Mapping)), None)
+        if bad is not None:
+            raise ConfigError(f"{name}_links holds {bad!r}: each entry is a mapping of "
+                              "language code to address, or None")  # fmt: skip
+
+
+def _by_code(links: Mapping[str, str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for lang, href in (links or {}).items():
+        if isinstance(href, str) and href:
+            out.setdefault(_code(str(lang)), href)
+    return out
 
 
 class _Addresses:
@@ -277,6 +337,10 @@ class _Addresses:
         address = normalise(url)
         if address in self.full:
             return self.full[address]
+        # A folder that keeps the host ("site/es/b.html", as wget saves it) first, then
+        # the path alone.
+        if "/" + address in self.tails:
+            return self.tails["/" + address][:1]
         path = address[address.find("/") :] if "/" in address else ""
         return self.tails.get(path, [])[:1] if path.count("/") >= 2 else []
 

@@ -206,7 +206,12 @@ def test_build_dataset_matches_a_crawl_folder_by_hreflang_and_counts_it(tmp_path
     assert summary.matched_document_pairs == 1 and summary.match_evidence == {"hreflang": 1}
     built = json.loads((out / "build.json").read_text(encoding="utf-8"))
     assert built["match_evidence"] == {"hreflang": 1}
-    assert "addresses also paired (hreflang) | 1 |" in (out / "README.md").read_text()
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "| matched pairs whose addresses also pair them (hreflang) | 1 |" in card
+    # The counts are one table: no blank line before "pairs published" (nothing was
+    # removed by a filter or as a duplicate here).
+    table = card.split("## How many")[1].split("| pairs published")[0].strip()
+    assert "\n\n" not in table
     plain = build_dataset(crawl, tmp_path / "d2", sizes={"train": 1.0}, progress=False,
                           addresses=False)  # fmt: skip
     assert plain.matched_document_pairs == 1 and plain.match_evidence == {}
@@ -235,3 +240,56 @@ def test_no_address_breaks_the_evidence(src: list, tgt: list, href: str) -> None
         if u is not None:
             url_key(u, "en"), normalise(u)
     assert isinstance(hreflang_links(f'<link hreflang="es" href="{href}">', href), dict)
+
+
+def test_a_site_that_leaves_one_language_unmarked_still_pairs_by_address() -> None:
+    assert dict(url_hints(["https://s.example/story"], ["https://s.example/es/story"]).pairs) == {
+        (0, 0): "url"
+    }
+    assert dict(url_hints(["https://s.example/a/b"], ["https://es.s.example/a/b"]).pairs) == {
+        (0, 0): "url"
+    }
+    assert url_key("https://s.com/espa%C3%B1ol/story", "es") == "s.com/story"
+
+
+def test_a_link_finds_a_wget_folder_by_its_host_and_only_html_alternates_count() -> None:
+    src, tgt = ["a.example/en/x.html"], ["a.example/es/story.html", "b.example/es/story.html"]
+    links = [{"es-ES": "https://a.example/es/story.html"}]  # a region, as pages write it
+    assert dict(url_hints(src, tgt, src_links=links).pairs) == {(0, 0): "hreflang"}
+    html = (
+        '<link rel="alternate" type="application/rss+xml" hreflang="es" href="/es/feed/">'
+        '<link rel="stylesheet" hreflang="es" href="/es.css">'
+        '<link rel="alternate" hreflang="es" href="/es/a">'
+    )
+    assert hreflang_links(html, "https://s.com/en/a") == {"es": "https://s.com/es/a"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"src_urls": "https://s/en/a", "tgt_urls": ["x"]}, "src_urls must be a list"),
+        ({"src_urls": ["a"], "tgt_urls": ["b"], "langs": ("en",)}, "langs must be two"),
+        ({"src_urls": [123], "tgt_urls": ["b"]}, "src_urls holds 123"),
+        ({"src_urls": ["a"], "tgt_urls": ["b"], "src_links": ["url"]}, "src_links holds 'url'"),
+    ],
+)
+def test_url_hints_names_a_bad_argument(kwargs: dict, message: str) -> None:
+    from bialign.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        url_hints(**kwargs)
+
+
+def test_match_documents_refuses_hints_made_for_other_documents() -> None:
+    from bialign import UrlHints
+    from bialign.errors import ConfigError
+
+    enc, docs = TopicEncoder(), [_doc("a", "en", range(3))]
+    for hints, message in [
+        ({(0, 0): "url"}, "must be a bialign.UrlHints"),
+        (UrlHints({(5, 9): "url"}), r"pair \(5, 9\) outside 1 x 1"),
+        (UrlHints({(0, 0): "bogus"}), "kind 'bogus'"),
+        (url_hints(["a", "b"], ["c"]), "made for 2 src documents, not 1"),
+    ]:
+        with pytest.raises(ConfigError, match=message):
+            match_documents(docs, docs, model=enc, hints=hints)  # type: ignore[arg-type]
