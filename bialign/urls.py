@@ -242,28 +242,26 @@ def url_hints(
                 continue
             for other in at.find(_join(urls[k] or "", target)):
                 pairs[(k, other) if side == 0 else (other, k)] = "hreflang"
-    # Addresses that differ only in the language marker, each key once per side.
+    # Addresses that differ only in the language marker, each key one page per side (a
+    # page saved more than once under one address, as crawls revisit, is one page).
     src_keys = [url_key(u, langs[0]) if u else None for u in src_urls]
     tgt_keys = [url_key(u, langs[1]) if u else None for u in tgt_urls]
-    tgt_of_key = _unique(tgt_keys)
+    src_pages, tgt_pages = _pages(src_keys, src_urls), _pages(tgt_keys, tgt_urls)
     paired: Counter[str] = Counter()
-    marked: Counter[str] = Counter(_site(k) for k in src_keys if k)
-    for key, i in _unique(src_keys).items():
-        if key in tgt_of_key:
-            pairs.setdefault((i, tgt_of_key[key]), "url")
-            paired[_site(key)] += 1
+    marked: Counter[str] = Counter(_site(k) for k in set(src_keys) if k)
+    for key in src_pages.keys() & tgt_pages.keys():
+        _pair_all(pairs, src_pages[key], tgt_pages[key], "url")
+        paired[_site(key)] += 1
     # A site that leaves one language unmarked ("site/story" against "site/es/story"):
     # the unmarked address is the key of the marked one.
-    src_plain = _unique([normalise(u) if u and k is None else None
-                         for u, k in zip(src_urls, src_keys, strict=True)])  # fmt: skip
-    tgt_plain = _unique([normalise(u) if u and k is None else None
-                         for u, k in zip(tgt_urls, tgt_keys, strict=True)])  # fmt: skip
-    for key, j in tgt_of_key.items():
-        if key in src_plain:
-            pairs.setdefault((src_plain[key], j), "url")
-    for key, i in _unique(src_keys).items():
-        if key in tgt_plain:
-            pairs.setdefault((i, tgt_plain[key]), "url")
+    src_plain = _pages([normalise(u) if u and k is None else None
+                        for u, k in zip(src_urls, src_keys, strict=True)], src_urls)  # fmt: skip
+    tgt_plain = _pages([normalise(u) if u and k is None else None
+                        for u, k in zip(tgt_urls, tgt_keys, strict=True)], tgt_urls)  # fmt: skip
+    for key in src_plain.keys() & tgt_pages.keys():
+        _pair_all(pairs, src_plain[key], tgt_pages[key], "url")
+    for key in src_pages.keys() & tgt_plain.keys():
+        _pair_all(pairs, src_pages[key], tgt_plain[key], "url")
     # A number that identifies one page on each side of one site (of a real site: files
     # of a crawl folder are often numbered in the order they were saved).
     src_numbers = _unique([_site_numbers(u) for u in src_urls])
@@ -343,6 +341,26 @@ class _Addresses:
             return self.tails["/" + address][:1]
         path = address[address.find("/") :] if "/" in address else ""
         return self.tails.get(path, [])[:1] if path.count("/") >= 2 else []
+
+
+def _pages(values: Sequence[str | None], urls: Sequence[str | None]) -> dict[str, list[int]]:
+    """Each value -> the positions holding it, kept when they are one page: a single
+    position, or copies saved under one address (a crawl's revisits)."""
+    found: dict[str, list[int]] = {}
+    for k, v in enumerate(values):
+        if v:
+            found.setdefault(v, []).append(k)
+    return {
+        v: ks
+        for v, ks in found.items()
+        if len(ks) == 1 or len({normalise(urls[k] or "") for k in ks}) == 1
+    }
+
+
+def _pair_all(pairs: dict[tuple[int, int], str], src: list[int], tgt: list[int], kind: str) -> None:
+    for i in src:
+        for j in tgt:
+            pairs.setdefault((i, j), kind)
 
 
 def _unique(values: Sequence[Any]) -> dict[Any, int]:

@@ -293,3 +293,13 @@ def test_match_documents_refuses_hints_made_for_other_documents() -> None:
     ]:
         with pytest.raises(ConfigError, match=message):
             match_documents(docs, docs, model=enc, hints=hints)  # type: ignore[arg-type]
+
+
+def test_a_page_saved_twice_under_one_address_keeps_its_hint() -> None:
+    # A crawl's revisits (with a fragment, over http) are one page; two different pages
+    # with one key are not, and get no hint.
+    es = ["https://s.com/es/a", "https://s.com/es/a#top", "http://s.com/es/a"]
+    hints = url_hints(["https://s.com/en/a"], es)
+    assert dict(hints.pairs) == {(0, 0): "url", (0, 1): "url", (0, 2): "url"}
+    two = url_hints(["https://s.com/en/a"], ["https://s.com/es/a", "https://es.s.com/a"])
+    assert two.tgt_keys[0] == two.tgt_keys[1] and dict(two.pairs) == {}
