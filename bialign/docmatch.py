@@ -123,10 +123,12 @@ def _check_hints(hints: object, n: int, m: int) -> None:
             )
     for (i, j), kind in hints.pairs.items():
         if not (0 <= i < n and 0 <= j < m):
-            raise ConfigError(f"hints name pair ({i}, {j}) outside {n} x {m} documents")
+            raise ConfigError(
+                f"hints name pair ({i}, {j}) outside {n} x {m} documents", option="hints"
+            )
         if kind not in HINT_KINDS:
             raise ConfigError(f"hints name pair ({i}, {j}) with kind {kind!r}; kinds are "
-                              f"{', '.join(HINT_KINDS)}")  # fmt: skip
+                              f"{', '.join(HINT_KINDS)}", option="hints")  # fmt: skip
 
 
 def _nearest(idx: np.ndarray, sim: np.ndarray, n: int) -> np.ndarray:
@@ -167,8 +169,9 @@ CONFLICT_SHARE = 0.7
 #: Neighbours whose mean cosine is a document's neighbourhood in the ratio margin.
 MARGIN_NEIGHBOURS = 4
 
-#: Verification aligns with the two-document defaults, with beads of up to three segments
-#: a side: it only asks how much of the two documents pairs up, not how exactly.
+#: Verification aligns with the two-document defaults, with beads of at most four
+#: segments in all (3-1, 2-2, 1-3): it only asks how much of the two documents pairs up,
+#: not how exactly.
 _VERIFY = AlignConfig(max_side=3)
 
 
@@ -209,6 +212,8 @@ def match_documents(
         raise ConfigError(
             f"conflict_share must be 0 or more (above 1: never), got {conflict_share}"
         )
+    if hints is not None:
+        _check_hints(hints, len(src_docs), len(tgt_docs))  # before any embedding
     if not src_docs or not tgt_docs:
         return []
     embedder = load_embedder(model)
@@ -226,7 +231,6 @@ def match_documents(
         (int(i), j) for j, row in enumerate(_nearest(bwd_idx, bwd_sim, candidates)) for i in row
     }
     if hints is not None:
-        _check_hints(hints, len(src_docs), len(tgt_docs))
         pairs |= set(hints.pairs)
     needed = {None: min_share, CONFLICT: conflict_share}
     scored = []

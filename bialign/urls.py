@@ -97,7 +97,7 @@ def normalise(url: str) -> str:
     parts = _split(url)
     host = _host(parts.netloc)
     # A path inside a crawl folder ("en/story.html") and its absolute form compare equal.
-    path = re.sub(r"/(index\.html?)?$", "", "/" + parts.path.lstrip("/"))
+    path = re.sub(r"/(index\.html?)?$", "", "/" + unquote(parts.path).lstrip("/"))
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
     return f"{host}{path}" + (f"?{query}" if query else "")
 
@@ -112,7 +112,7 @@ def url_key(url: str, lang: str) -> str | None:
     if len(labels) > 2 and _is_marker(labels[0], markers):
         labels, found = labels[1:], True
     segments = []
-    for seg in parts.path.split("/"):
+    for seg in unquote(parts.path).split("/"):
         if _is_marker(seg, markers):
             found = True
         else:
@@ -225,10 +225,12 @@ def url_hints(
     unknown); ``src_links`` and ``tgt_links`` each page's hreflang alternates
     (:func:`hreflang_links`), where the pages are HTML. A page's address may be a path
     inside a crawl folder (``en/story.html``): a link then finds it by its path."""
-    _check_arguments(src_urls, tgt_urls, langs, src_links, tgt_links)
+    src_urls, tgt_urls, given_src, given_tgt = _arguments(
+        src_urls, tgt_urls, langs, src_links, tgt_links
+    )
     # Links as the caller may give them ({"es-ES": ...}): by language code.
-    src_links = [_by_code(x) for x in src_links] if src_links is not None else None
-    tgt_links = [_by_code(x) for x in tgt_links] if tgt_links is not None else None
+    src_links = [_by_code(x) for x in given_src] if given_src is not None else None
+    tgt_links = [_by_code(x) for x in given_tgt] if given_tgt is not None else None
     pairs: dict[tuple[int, int], str] = {}
     src_at = _Addresses(src_urls)
     tgt_at = _Addresses(tgt_urls)
@@ -237,7 +239,7 @@ def url_hints(
         ((src_links, src_urls, tgt_at), (tgt_links, tgt_urls, src_at))
     ):
         for k, links in enumerate(links_of or ()):
-            target = (links or {}).get(langs[1 - side].lower())
+            target = (links or {}).get(_code(langs[1 - side]))
             if not target:
                 continue
             for other in at.find(_join(urls[k] or "", target)):
@@ -258,9 +260,11 @@ def url_hints(
                         for u, k in zip(src_urls, src_keys, strict=True)], src_urls)  # fmt: skip
     tgt_plain = _pages([normalise(u) if u and k is None else None
                         for u, k in zip(tgt_urls, tgt_keys, strict=True)], tgt_urls)  # fmt: skip
-    for key in src_plain.keys() & tgt_pages.keys():
+    # (Not for a key the marked pages of both sides share: an unmarked copy of a marked
+    # page is a legacy or redirect copy, not a second translation.)
+    for key in (src_plain.keys() & tgt_pages.keys()) - src_pages.keys():
         _pair_all(pairs, src_plain[key], tgt_pages[key], "url")
-    for key in src_pages.keys() & tgt_plain.keys():
+    for key in (src_pages.keys() & tgt_plain.keys()) - tgt_pages.keys():
         _pair_all(pairs, src_pages[key], tgt_plain[key], "url")
     # A number that identifies one page on each side of one site (of a real site: files
     # of a crawl folder are often numbered in the order they were saved).
@@ -274,34 +278,43 @@ def url_hints(
     return UrlHints(pairs, src_keys, tgt_keys, sites)
 
 
-def _check_arguments(
+def _arguments(
     src_urls: object, tgt_urls: object, langs: object, src_links: object, tgt_links: object
-) -> None:
-    """url_hints's arguments, or a ConfigError that names what is wrong."""
+) -> tuple[list[str | None], list[str | None], list[Any] | None, list[Any] | None]:
+    """url_hints's arguments as lists (a list, tuple, numpy array or pandas Series of
+    addresses; NaN counts as None), or a ConfigError that names what is wrong."""
     if not (isinstance(langs, tuple | list) and len(langs) == 2
             and all(isinstance(x, str) and x for x in langs)):  # fmt: skip
         raise ConfigError(f"langs must be two language codes such as ('en', 'es'), not {langs!r}")
+    lists: list[list[Any]] = []
     for name, urls in (("src_urls", src_urls), ("tgt_urls", tgt_urls)):
-        if isinstance(urls, str | bytes) or not isinstance(urls, Sequence):
+        if isinstance(urls, str | bytes | Mapping) or not hasattr(urls, "__len__"):
             raise ConfigError(f"{name} must be a list of addresses (str or None), not "
                               f"{type(urls).__name__}")  # fmt: skip
-        bad = next((u for u in urls if u is not None and not isinstance(u, str)), None)
+        items = [None if isinstance(u, float) and u != u else u for u in urls]  # type: ignore[attr-defined]
+        bad = next((u for u in items if u is not None and not isinstance(u, str)), None)
         if bad is not None:
             raise ConfigError(f"{name} holds {bad!r}: each address is a str or None")
-    for name, links, urls in (("src", src_links, src_urls), ("tgt", tgt_links, tgt_urls)):
+        lists.append(items)
+    links_lists: list[list[Any] | None] = []
+    for name, links, urls in (("src", src_links, lists[0]), ("tgt", tgt_links, lists[1])):
         if links is None:
+            links_lists.append(None)
             continue
-        if isinstance(links, str | bytes) or not isinstance(links, Sequence):
+        if isinstance(links, str | bytes | Mapping) or not hasattr(links, "__len__"):
             raise ConfigError(f"{name}_links must be a list with one mapping per page")
-        if len(links) != len(urls):  # type: ignore[arg-type]
+        items = list(links)  # type: ignore[call-overload]
+        if len(items) != len(urls):
             raise ConfigError(
-                f"{name}_links holds {len(links)} entries for {len(urls)} {name}_urls: give "  # type: ignore[arg-type]
+                f"{name}_links holds {len(items)} entries for {len(urls)} {name}_urls: give "
                 "one (possibly empty) mapping per page"
             )
-        bad = next((x for x in links if x is not None and not isinstance(x, Mapping)), None)
+        bad = next((x for x in items if x is not None and not isinstance(x, Mapping)), None)
         if bad is not None:
             raise ConfigError(f"{name}_links holds {bad!r}: each entry is a mapping of "
                               "language code to address, or None")  # fmt: skip
+        links_lists.append(items)
+    return lists[0], lists[1], links_lists[0], links_lists[1]
 
 
 def _by_code(links: Mapping[str, str] | None) -> dict[str, str]:
@@ -319,6 +332,9 @@ class _Addresses:
 
     def __init__(self, urls: Sequence[str | None]) -> None:
         self.full: dict[str, list[int]] = {}
+        #: A folder page's first segment when it names a host ("www.site.com/es/b.html",
+        #: as wget saves a site), without "www.".
+        self.folder_host: dict[int, str] = {}
         tails: dict[str, list[int]] = {}
         for k, u in enumerate(urls):
             if not u:
@@ -327,6 +343,9 @@ class _Addresses:
             self.full.setdefault(address, []).append(k)
             if address.startswith("/"):
                 parts = address.split("/")[1:]
+                if len(parts) > 2 and "." in parts[0]:
+                    parts[0] = parts[0].lower().removeprefix("www.")
+                    self.folder_host[k] = parts[0]
                 for t in range(len(parts)):
                     tails.setdefault("/" + "/".join(parts[t:]), []).append(k)
         self.tails = {tail: ks for tail, ks in tails.items() if len(set(ks)) == 1}
@@ -336,11 +355,13 @@ class _Addresses:
         if address in self.full:
             return self.full[address]
         # A folder that keeps the host ("site/es/b.html", as wget saves it) first, then
-        # the path alone.
+        # the path alone, unless the folder names another host.
         if "/" + address in self.tails:
             return self.tails["/" + address][:1]
-        path = address[address.find("/") :] if "/" in address else ""
-        return self.tails.get(path, [])[:1] if path.count("/") >= 2 else []
+        host, _, rest = address.partition("/")
+        path = "/" + rest if host else address
+        found = self.tails.get(path, [])[:1] if path.count("/") >= 2 else []
+        return [k for k in found if self.folder_host.get(k, host) == host or not host]
 
 
 def _pages(values: Sequence[str | None], urls: Sequence[str | None]) -> dict[str, list[int]]:

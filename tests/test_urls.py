@@ -303,3 +303,43 @@ def test_a_page_saved_twice_under_one_address_keeps_its_hint() -> None:
     assert dict(hints.pairs) == {(0, 0): "url", (0, 1): "url", (0, 2): "url"}
     two = url_hints(["https://s.com/en/a"], ["https://s.com/es/a", "https://es.s.com/a"])
     assert two.tgt_keys[0] == two.tgt_keys[1] and dict(two.pairs) == {}
+
+
+def test_addresses_in_arrays_copies_hosts_and_encodings() -> None:
+    import numpy as np
+    import pandas as pd
+
+    # A numpy array or a pandas Series of addresses; NaN is a missing address.
+    hints = url_hints(np.array(["https://s.com/en/a"]), pd.Series(["https://s.com/es/a", None]))
+    assert dict(hints.pairs) == {(0, 0): "url"}
+    assert dict(url_hints([float("nan")], ["https://s.com/es/a"]).pairs) == {}
+    # An unmarked copy of a marked page is not a second translation.
+    assert dict(url_hints(["s.com/en/story", "s.com/story"], ["s.com/es/story"]).pairs) == {
+        (0, 0): "url"
+    }
+    # A wget folder named www.site.com; a link to another host finds nothing.
+    src, tgt = ["www.site.com/en/x.html"], ["www.site.com/es/y.html", "www.other.com/es/y.html"]
+    links = [{"es": "https://site.com/es/y.html"}]
+    assert dict(url_hints(src, tgt, src_links=links).pairs) == {(0, 0): "hreflang"}
+    other = [{"es": "https://b.example/es/story.html"}]
+    assert dict(url_hints(["a.example/en/x.html"], ["a.example/es/story.html"],
+                          src_links=other).pairs) == {}  # fmt: skip
+    # A regional code in langs, and percent-encoding against the raw character.
+    hint = url_hints(["https://s.com/en/a"], ["https://s.com/es/b"], ("en", "es-MX"),
+                     src_links=[{"es": "https://s.com/es/b"}])  # fmt: skip
+    assert dict(hint.pairs) == {(0, 0): "hreflang"}
+    assert dict(url_hints(["https://s.com/en/caf%C3%A9"], ["https://s.com/es/café"]).pairs) == {
+        (0, 0): "url"
+    }
+
+
+def test_bad_hints_fail_before_anything_is_embedded() -> None:
+    from bialign import UrlHints
+    from bialign.errors import ConfigError
+
+    class Refuses:
+        def encode(self, texts: list[str]) -> None:
+            raise AssertionError("embedded before the hints were checked")
+
+    with pytest.raises(ConfigError, match="outside"):
+        match_documents(["a b"], ["c d"], model=Refuses(), hints=UrlHints({(3, 3): "url"}))  # type: ignore[arg-type]
