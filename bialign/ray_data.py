@@ -49,6 +49,9 @@ class PairAligner:
     of a JSONL pair (:func:`bialign.io.jsonl.pair_record`). A document that raises a
     bialign error (one language only, empty) yields no rows and is logged as a warning;
     with ``errors_column="error"`` it yields one row carrying the message instead.
+    With ``marker_column``, each document ends with one row where that column is True
+    (and False on the others): a consumer that writes rows as they come knows which
+    documents are complete (``build_dataset_ray`` resumes by it).
     The settings are ``options`` (a :class:`bialign.Options`) and/or its fields as
     keywords (``langs``, ``model``, ``split``, ``min_pair_score``, ...), as for
     :func:`bialign.align`.
@@ -66,6 +69,7 @@ class PairAligner:
         tgt_column: str | None = None,
         id_column: str | None = None,
         errors_column: str | None = None,
+        marker_column: str | None = None,
         options: Options | None = None,
         **changes: Any,
     ) -> None:
@@ -76,6 +80,7 @@ class PairAligner:
         self.text_column = None if src_column else text_column
         self.src_column, self.tgt_column = src_column, tgt_column
         self.id_column, self.errors_column = id_column, errors_column
+        self.marker_column = marker_column
         opts = Options.of(options, **changes)
         threads = opts.threads if opts.threads is not None else _assigned_cpus()
         self.aligner = Aligner(
@@ -89,30 +94,34 @@ class PairAligner:
     def __call__(self, batch: Mapping[str, Any]) -> dict[str, list[Any]]:
         a, b = self.langs
         columns = ["doc", a, b, "score", "confidence", "src", "tgt"]
-        out: dict[str, list[Any]] = {name: [] for name in columns}
-        if self.errors_column:
-            out[self.errors_column] = []
+        extra = [c for c in (self.errors_column, self.marker_column) if c]
+        out: dict[str, list[Any]] = {name: [] for name in [*columns, *extra]}
         first = self.text_column or self.src_column
         assert first is not None
+
+        def add(record: dict[str, Any], error: str = "", marker: bool = False) -> None:
+            for name in columns:
+                out[name].append(record.get(name, []))
+            if self.errors_column:
+                out[self.errors_column].append(error)
+            if self.marker_column:
+                out[self.marker_column].append(marker)
+
+        empty = {a: "", b: "", "score": 0.0, "confidence": 0.0}
         for k in range(len(batch[first])):
             doc_id = str(batch[self.id_column][k]) if self.id_column else ""
             try:
                 corpus = self._align(batch, k)
             except BialignError as exc:
-                if not self.errors_column:
-                    log.warning("bialign: document %r skipped: %s", doc_id or k, exc)
-                    continue
-                empty = {"doc": doc_id, a: "", b: "", "score": 0.0, "confidence": 0.0}
-                for name in columns:
-                    out[name].append(empty.get(name, []))
-                out[self.errors_column].append(str(exc))
-                continue
-            for p in corpus.pairs:
-                record = pair_record(p, self.langs, doc_id)
-                for name in columns:
-                    out[name].append(record[name])
                 if self.errors_column:
-                    out[self.errors_column].append("")
+                    add({"doc": doc_id, **empty}, str(exc))
+                else:
+                    log.warning("bialign: document %r skipped: %s", doc_id or k, exc)
+            else:
+                for p in corpus.pairs:
+                    add(pair_record(p, self.langs, doc_id))
+            if self.marker_column:
+                add({"doc": doc_id, **empty}, marker=True)  # the document is complete
         return out
 
     def _align(self, batch: Mapping[str, Any], k: int) -> ParallelCorpus:
@@ -190,6 +199,115 @@ class PageSorter:
         return out
 
 
+#: The folder, inside the output folder, that holds a Ray job's work until it publishes.
+RAY_WORK_FOLDER = ".work-ray"
+
+
+class _RayWork:
+    """``OUT/.work-ray``: what a Ray job has finished, so that a killed driver goes on
+    (``resume=True``) without repeating or losing a document: the sorted pages (Parquet,
+    then a marker), the matches, and the pair rows of every document whose last row
+    (PairAligner's marker) arrived."""
+
+    def __init__(self, folder: Path, run: dict[str, Any], resume: bool) -> None:
+        import shutil
+
+        self.folder = folder
+        meta = folder / "run.json"
+        if folder.exists() and not resume:
+            shutil.rmtree(folder)
+        if folder.exists():
+            old = json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {}
+            if old != run:
+                differ = ", ".join(f"{k}: {old.get(k)!r} then, {v!r} now"
+                                   for k, v in run.items() if old.get(k) != v)  # fmt: skip
+                raise ConfigError(
+                    f"{folder} holds the work of a Ray job with other settings ({differ}); "
+                    "rerun without resume=True to start again"
+                )
+        folder.mkdir(parents=True, exist_ok=True)
+        meta.write_text(json.dumps(run), encoding="utf-8")
+        self.sorted_dir = folder / "sorted"
+        self.sorted_done = (folder / "sorted.done").exists()
+        matches = folder / "matches.json"
+        self.matches: list[list[Any]] | None = (
+            json.loads(matches.read_text(encoding="utf-8")) if matches.exists() else None
+        )
+        self.rows: list[dict[str, Any]] = []
+        self.done: set[str] = set()
+        spool = folder / "aligned.jsonl"
+        if spool.exists():
+            data = spool.read_bytes()
+            data = data[: data.rfind(b"\n") + 1]  # a line cut off by the kill
+            spool.write_bytes(data)
+            pending: dict[str, list[dict[str, Any]]] = {}
+            for line in data.decode("utf-8").splitlines():
+                rec = json.loads(line)
+                if "done" in rec:
+                    self.done.add(rec["done"])
+                    self.rows += pending.pop(rec["done"], [])
+                else:
+                    pending.setdefault(rec["doc"], []).append(rec)
+        self._spool = open(spool, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
+        self._current: list[dict[str, Any]] = []
+
+    def save_sorted(self, sorted_pages: Any) -> Any:
+        """Write the sorted pages and read them back (the job continues from the files)."""
+        import shutil
+
+        import ray
+
+        shutil.rmtree(self.sorted_dir, ignore_errors=True)
+        sorted_pages.write_parquet(str(self.sorted_dir))
+        (self.folder / "sorted.done").write_text("", encoding="utf-8")
+        return ray.data.read_parquet(str(self.sorted_dir))
+
+    def load_sorted(self) -> Any:
+        import ray
+
+        return ray.data.read_parquet(str(self.sorted_dir))
+
+    def save_matches(self, matches: list[list[Any]]) -> None:
+        path = self.folder / "matches.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(matches), encoding="utf-8")
+        tmp.replace(path)
+        self.matches = matches
+
+    def add(self, row: dict[str, Any]) -> None:
+        """One row of PairAligner's output; a document's rows are kept once its marker
+        row arrives."""
+        if not row["done"]:
+            rec = {k: v for k, v in row.items() if k != "done"}
+            self._spool.write(json.dumps(_jsonable(rec), ensure_ascii=False) + "\n")
+            self._current.append(rec)
+            return
+        self._spool.write(json.dumps({"done": row["doc"]}) + "\n")
+        self._spool.flush()
+        self.rows += [r for r in self._current if r["doc"] == row["doc"]]
+        self._current = [r for r in self._current if r["doc"] != row["doc"]]
+        self.done.add(row["doc"])
+
+    def close(self) -> None:
+        self._spool.close()
+
+    def remove(self) -> None:
+        import shutil
+
+        self.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
 def build_dataset_ray(
     pages: Any,
     out: str | Path,
@@ -205,6 +323,7 @@ def build_dataset_ray(
     concurrency: int | tuple[int, int] = 2,
     num_cpus: float = 1,
     batch_size: int = 16,
+    resume: bool = False,
 ) -> BuildSummary:
     """``bialign build-dataset`` on a Ray cluster, for a ``ray.data.Dataset`` of pages
     (``text_column``, ``id_column``; ``url_column``, when given, holds each page's
@@ -216,7 +335,11 @@ def build_dataset_ray(
     side, so their texts come to the driver) and runs the final stage (clean,
     deduplicate, split, publish) on every pair. The pairs are those of
     :func:`bialign.build.build_dataset` on the same pages; they are published ordered
-    by document rather than in input order, which Ray does not keep."""
+    by document rather than in input order, which Ray does not keep.
+
+    The job's work is kept in ``OUT/.work-ray`` as it goes; after the driver is killed,
+    ``resume=True`` goes on from it (the sorted pages, the matches, every document whose
+    pairs were all received) and publishes what an uninterrupted job would."""
     from .build import (
         MIXED_SHARE,
         _Decision,
@@ -237,9 +360,15 @@ def build_dataset_ray(
     actors = {"concurrency": concurrency, "num_cpus": num_cpus, "batch_size": batch_size}
     sorter = {"text_column": text_column, "id_column": id_column, "url_column": url_column,
               "langs": langs}  # fmt: skip
-    sorted_pages = pages.map_batches(
-        PageSorter, fn_constructor_kwargs=sorter, **actors
-    ).materialize()
+    run = {"langs": list(langs), "model": model, "url_column": url_column,
+           "pages": pages.count()}  # fmt: skip
+    work = _RayWork(Path(out) / RAY_WORK_FOLDER, run, resume)
+    if work.sorted_done:
+        sorted_pages = work.load_sorted()
+    else:
+        sorted_pages = work.save_sorted(
+            pages.map_batches(PageSorter, fn_constructor_kwargs=sorter, **actors)
+        )
     kinds = Counter(r["kind"] for r in sorted_pages.select_columns(["kind"]).iter_rows())
     with warnings.catch_warnings():  # expr= filters are newer than the Ray this supports
         warnings.filterwarnings("ignore", "Use 'expr' instead of 'fn'")
@@ -259,34 +388,36 @@ def build_dataset_ray(
     ]
     texts = [r["text"] for r in one]
     encoder = load_embedder(model)
-    matches = _match_stage(texts, decisions, encoder, langs, False)
+    if work.matches is None:
+        work.save_matches(_match_stage(texts, decisions, encoder, langs, False))
+    matches = work.matches or []
     tasks = _plan(decisions, matches, langs)
-    aligner = {"id_column": "id", "errors_column": "error", "langs": langs, "model": model}
+    aligner = {"id_column": "id", "errors_column": "error", "marker_column": "done",
+               "langs": langs, "model": model}  # fmt: skip
+    done = set(work.done)
     singles = mixed.select_columns(["id", "text"])
-    last = [{"id": t.doc, "text": texts[t.src]} for t in tasks if t.tgt is None]
+    if done:  # a resumed job: the mixed pages not yet aligned (they stay on the cluster)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Use 'expr' instead of 'fn'")
+            singles = singles.filter(lambda r: r["id"] not in done)
+    last = [{"id": t.doc, "text": texts[t.src]} for t in tasks
+            if t.tgt is None and t.doc not in done]  # fmt: skip
     if last:
         singles = singles.union(_items(last))
-    pairs = [
-        {"id": t.doc, "src": texts[t.src], "tgt": texts[t.tgt]} for t in tasks if t.tgt is not None
-    ]
-    rows = list(
-        singles.map_batches(
-            PairAligner, fn_constructor_kwargs={"text_column": "text", **aligner}, **actors
-        ).iter_rows()
-    )
-    failed = sum(1 for r in rows if r["error"])
+    pairs = [{"id": t.doc, "src": texts[t.src], "tgt": texts[t.tgt]} for t in tasks
+             if t.tgt is not None and t.doc not in done]  # fmt: skip
+    paired_docs = {t.doc for t in tasks if t.tgt is not None}
+    jobs = [(singles, {"text_column": "text"})]
     if pairs:
-        pair_rows = list(
-            _items(pairs)
-            .map_batches(
-                PairAligner,
-                fn_constructor_kwargs={"src_column": "src", "tgt_column": "tgt", **aligner},
-                **actors,
-            )
-            .iter_rows()
+        jobs.append((_items(pairs), {"src_column": "src", "tgt_column": "tgt"}))
+    for items, columns in jobs:
+        aligned = items.map_batches(
+            PairAligner, fn_constructor_kwargs={**columns, **aligner}, **actors
         )
-        failed += 2 * sum(1 for r in pair_rows if r["error"])
-        rows += pair_rows
+        for row in aligned.iter_rows():
+            work.add(dict(row))
+    rows = work.rows
+    failed = sum((2 if r["doc"] in paired_docs else 1) for r in rows if r["error"])
     records = _records_from_rows([r for r in rows if not r["error"]], langs)
     summary = BuildSummary(langs=langs, sources=[f"ray dataset ({sum(kinds.values())} pages)"])
     summary.documents = sum(kinds.values())
@@ -303,7 +434,10 @@ def build_dataset_ray(
         "mixed_share": MIXED_SHARE,
         "runner": "ray",
     }
-    return finish_dataset(records, out, summary, clean_config, sizes, near_duplicates)
+    work.close()
+    result = finish_dataset(records, out, summary, clean_config, sizes, near_duplicates)
+    work.remove()
+    return result
 
 
 def _items(rows: list[dict[str, Any]]) -> Any:

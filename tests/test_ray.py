@@ -116,3 +116,79 @@ def test_build_dataset_on_ray_publishes_the_pairs_of_the_local_build(
               "failed_documents", "aligned_pairs", "published")  # fmt: skip
     for name in counts:
         assert getattr(on_ray, name) == getattr(local, name), name
+
+
+def test_a_killed_ray_job_resumes_to_the_same_dataset(
+    local_ray: Any, flores: tuple[list[str], list[str]], tmp_path: Any, monkeypatch: Any
+) -> None:
+    """The driver killed after sorting, then while pairs arrive (some documents complete,
+    one cut off): each resumed job publishes what an uninterrupted job publishes."""
+    import json
+
+    import pyarrow.parquet as pq
+    from test_dataset import _write_crawl
+
+    import bialign.ray_data as rd
+    from bialign.build import read_inputs
+
+    crawl = tmp_path / "crawl"
+    _write_crawl(crawl, flores)
+    pages = [{"id": d.id, "text": Path(d.content).read_text()} for d in read_inputs(crawl)]
+
+    def run(out: Any, **kw: Any) -> Any:
+        return rd.build_dataset_ray(
+            local_ray.data.from_items(pages), out, concurrency=1, batch_size=4, **kw
+        )
+
+    def published(out: Any) -> list[tuple[Any, ...]]:
+        return sorted(
+            (path.stem, r["doc"], r["translation"]["en"], r["translation"]["es"])
+            for path in (out / "parquet").iterdir()
+            for r in pq.read_table(path).to_pylist()
+        )
+
+    whole = run(tmp_path / "whole")
+    # Killed after sorting, before matching.
+    out = tmp_path / "out"
+    import bialign.build as build
+
+    def killed_match(*a: Any, **k: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "_match_stage", killed_match)
+    with pytest.raises(KeyboardInterrupt):
+        run(out)
+    assert (out / rd.RAY_WORK_FOLDER / "sorted.done").exists()
+    monkeypatch.undo()
+    # Killed again while pairs arrive: after the third complete document.
+    real_add, seen = rd._RayWork.add, []
+
+    def killed_add(self: Any, row: dict[str, Any]) -> None:
+        real_add(self, row)
+        seen.append(row["done"])
+        if sum(seen) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(rd._RayWork, "add", killed_add)
+    with pytest.raises(KeyboardInterrupt):
+        run(out, resume=True)
+    monkeypatch.undo()
+    spool = (out / rd.RAY_WORK_FOLDER / "aligned.jsonl").read_text().splitlines()
+    assert sum('"done"' in line for line in spool) == 3
+    with open(out / rd.RAY_WORK_FOLDER / "aligned.jsonl", "a") as f:
+        f.write('{"doc": "cut off mid-li')  # the kill cut a line
+    resumed = run(out, resume=True)
+    assert published(out) == published(tmp_path / "whole")
+    assert (resumed.aligned_pairs, resumed.published) == (whole.aligned_pairs, whole.published)
+    assert (
+        json.loads((out / "build.json").read_text())["splits"]
+        == json.loads((tmp_path / "whole" / "build.json").read_text())["splits"]
+    )
+    assert not (out / rd.RAY_WORK_FOLDER).exists()
+    # Other settings are refused, not mixed into the old work.
+    with pytest.raises(KeyboardInterrupt):
+        monkeypatch.setattr(build, "_match_stage", killed_match)
+        run(tmp_path / "third")
+    monkeypatch.undo()
+    with pytest.raises(bialign.ConfigError, match="other settings"):
+        run(tmp_path / "third", resume=True, langs=("es", "en"))
