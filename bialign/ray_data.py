@@ -17,6 +17,7 @@ driver. See docs/scale.md for a multi-node example and the throughput to expect.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import warnings
@@ -80,6 +81,8 @@ class PairAligner:
         self.text_column = None if src_column else text_column
         self.src_column, self.tgt_column = src_column, tgt_column
         self.id_column, self.errors_column = id_column, errors_column
+        if marker_column is not None and marker_column in (errors_column, "doc"):
+            raise ConfigError(f"marker_column {marker_column!r} is taken by another column")
         self.marker_column = marker_column
         opts = Options.of(options, **changes)
         threads = opts.threads if opts.threads is not None else _assigned_cpus()
@@ -158,7 +161,8 @@ class PageSorter:
     languages, or ``"failed"``), ``minority`` (the count of the other language in a
     one-language page's sample), as :func:`bialign.build.classify` decides, and
     ``links`` (a one-language HTML page's hreflang alternates, as JSON) and ``url``
-    (the page's address from ``url_column``, "" without one). No encoder is loaded:
+    (the page's address from ``url_column``, "" without one) and ``key`` (a hash of the
+    id and the text, that tells pages apart where ids repeat). No encoder is loaded:
     sorting needs only the language detector."""
 
     def __init__(
@@ -179,7 +183,7 @@ class PageSorter:
         from .build import InputDocument, _links, classify
 
         out: dict[str, list[Any]] = {"id": [], "text": [], "kind": [], "minority": [],
-                                     "links": [], "url": []}  # fmt: skip
+                                     "links": [], "url": [], "key": []}  # fmt: skip
         texts = batch[self.text_column]
         for k in range(len(texts)):
             doc_id = str(batch[self.id_column][k]) if self.id_column else str(k)
@@ -192,9 +196,10 @@ class PageSorter:
             url = str(batch[self.url_column][k] or "") if self.url_column else ""
             mono = kind in self.aligner.langs
             links = _links(InputDocument(doc_id, text, url)) if mono else {}
+            key = hashlib.sha1(f"{doc_id}\x1f{text}".encode()).hexdigest()[:20]
             for name, value in (("id", doc_id), ("text", text), ("kind", kind),
                                 ("minority", minority), ("links", json.dumps(links)),
-                                ("url", url)):  # fmt: skip
+                                ("url", url), ("key", key)):  # fmt: skip
                 out[name].append(value)
         return out
 
@@ -206,8 +211,9 @@ RAY_WORK_FOLDER = ".work-ray"
 class _RayWork:
     """``OUT/.work-ray``: what a Ray job has finished, so that a killed driver goes on
     (``resume=True``) without repeating or losing a document: the sorted pages (Parquet,
-    then a marker), the matches, and the pair rows of every document whose last row
-    (PairAligner's marker) arrived."""
+    then a marker), the matches, and the pair rows of every aligned item whose last row
+    (PairAligner's marker) arrived. Items are keyed by their position in the job's
+    plan, so pages that share an id stay apart."""
 
     def __init__(self, folder: Path, run: dict[str, Any], resume: bool) -> None:
         import shutil
@@ -216,8 +222,11 @@ class _RayWork:
         meta = folder / "run.json"
         if folder.exists() and not resume:
             shutil.rmtree(folder)
-        if folder.exists():
-            old = json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {}
+        if folder.exists() and meta.exists():
+            try:
+                old = json.loads(meta.read_text(encoding="utf-8"))
+            except json.JSONDecodeError:
+                old = {}
             if old != run:
                 differ = ", ".join(f"{k}: {old.get(k)!r} then, {v!r} now"
                                    for k, v in run.items() if old.get(k) != v)  # fmt: skip
@@ -225,77 +234,90 @@ class _RayWork:
                     f"{folder} holds the work of a Ray job with other settings ({differ}); "
                     "rerun without resume=True to start again"
                 )
-        folder.mkdir(parents=True, exist_ok=True)
-        meta.write_text(json.dumps(run), encoding="utf-8")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)  # nothing usable: start afresh
+            folder.mkdir(parents=True)
+            _write_atomic(meta, json.dumps(run))
         self.sorted_dir = folder / "sorted"
         self.sorted_done = (folder / "sorted.done").exists()
         matches = folder / "matches.json"
         self.matches: list[list[Any]] | None = (
             json.loads(matches.read_text(encoding="utf-8")) if matches.exists() else None
         )
+        # The spool: one JSON line per row ({"item": k, "row": ...}) and one per item
+        # done ({"done": k}). Read back, it keeps only the rows of items done, so that an
+        # item cut off by a kill is aligned again without its old rows.
         self.rows: list[dict[str, Any]] = []
         self.done: set[str] = set()
         spool = folder / "aligned.jsonl"
+        kept: list[bytes] = []
         if spool.exists():
-            data = spool.read_bytes()
-            data = data[: data.rfind(b"\n") + 1]  # a line cut off by the kill
-            spool.write_bytes(data)
-            pending: dict[str, list[dict[str, Any]]] = {}
-            for line in data.decode("utf-8").splitlines():
+            pending: dict[str, list[bytes]] = {}
+            for line in spool.read_bytes().split(b"\n")[:-1]:  # the last: cut off or ""
                 rec = json.loads(line)
                 if "done" in rec:
                     self.done.add(rec["done"])
-                    self.rows += pending.pop(rec["done"], [])
+                    kept += [*pending.pop(rec["done"], []), line]
                 else:
-                    pending.setdefault(rec["doc"], []).append(rec)
+                    pending.setdefault(rec["item"], []).append(line)
+            for line in kept:
+                rec = json.loads(line)
+                if "row" in rec:
+                    self.rows.append(rec["row"])
+        _write_atomic(spool, b"".join(x + b"\n" for x in kept).decode("utf-8"))
         self._spool = open(spool, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
-        self._current: list[dict[str, Any]] = []
+        self._pending: dict[str, list[dict[str, Any]]] = {}
 
     def save_sorted(self, sorted_pages: Any) -> Any:
         """Write the sorted pages and read them back (the job continues from the files)."""
         import shutil
 
-        import ray
-
         shutil.rmtree(self.sorted_dir, ignore_errors=True)
+        self.sorted_dir.mkdir()
         sorted_pages.write_parquet(str(self.sorted_dir))
         (self.folder / "sorted.done").write_text("", encoding="utf-8")
-        return ray.data.read_parquet(str(self.sorted_dir))
+        return self.load_sorted()
 
     def load_sorted(self) -> Any:
         import ray
 
+        if not any(self.sorted_dir.glob("*.parquet")):  # no pages at all
+            return ray.data.from_items([])
         return ray.data.read_parquet(str(self.sorted_dir))
 
     def save_matches(self, matches: list[list[Any]]) -> None:
-        path = self.folder / "matches.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(matches), encoding="utf-8")
-        tmp.replace(path)
+        _write_atomic(self.folder / "matches.json", json.dumps(matches))
         self.matches = matches
 
-    def add(self, row: dict[str, Any]) -> None:
-        """One row of PairAligner's output; a document's rows are kept once its marker
-        row arrives."""
-        if not row["done"]:
-            rec = {k: v for k, v in row.items() if k != "done"}
-            self._spool.write(json.dumps(_jsonable(rec), ensure_ascii=False) + "\n")
-            self._current.append(rec)
+    def add(self, item: str, row: dict[str, Any], marker: bool) -> None:
+        """One row of PairAligner's output for the item keyed ``item``; an item's rows
+        count once its marker row arrives."""
+        if marker:
+            self._spool.write(json.dumps({"done": item}) + "\n")
+            self._spool.flush()
+            self.rows += self._pending.pop(item, [])
+            self.done.add(item)
             return
-        self._spool.write(json.dumps({"done": row["doc"]}) + "\n")
-        self._spool.flush()
-        self.rows += [r for r in self._current if r["doc"] == row["doc"]]
-        self._current = [r for r in self._current if r["doc"] != row["doc"]]
-        self.done.add(row["doc"])
+        rec = _jsonable(row)
+        # ensure_ascii: U+2028 and the like stay escaped, so lines split on "\n" only.
+        self._spool.write(json.dumps({"item": item, "row": rec}) + "\n")
+        self._pending.setdefault(item, []).append(rec)
 
     def close(self) -> None:
-        self._spool.close()
+        if not self._spool.closed:
+            self._spool.close()
 
     def remove(self) -> None:
         import shutil
 
         self.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 def _jsonable(value: Any) -> Any:
@@ -360,64 +382,77 @@ def build_dataset_ray(
     actors = {"concurrency": concurrency, "num_cpus": num_cpus, "batch_size": batch_size}
     sorter = {"text_column": text_column, "id_column": id_column, "url_column": url_column,
               "langs": langs}  # fmt: skip
+    # (A resumed job trusts that the pages are the ones the killed job was given.)
     run = {"langs": list(langs), "model": model, "url_column": url_column,
-           "pages": pages.count()}  # fmt: skip
+           "text_column": text_column, "id_column": id_column}  # fmt: skip
     work = _RayWork(Path(out) / RAY_WORK_FOLDER, run, resume)
-    if work.sorted_done:
-        sorted_pages = work.load_sorted()
-    else:
-        sorted_pages = work.save_sorted(
-            pages.map_batches(PageSorter, fn_constructor_kwargs=sorter, **actors)
-        )
-    kinds = Counter(r["kind"] for r in sorted_pages.select_columns(["kind"]).iter_rows())
-    with warnings.catch_warnings():  # expr= filters are newer than the Ray this supports
-        warnings.filterwarnings("ignore", "Use 'expr' instead of 'fn'")
-        one_language = sorted_pages.filter(lambda r: r["kind"] in langs)
-        mixed = sorted_pages.filter(lambda r: r["kind"] == "mixed")
-    # The one-language pages, in a fixed order (Ray does not keep the input's).
-    one = sorted(one_language.iter_rows(), key=lambda r: (r["id"], r["text"]))
-    decisions = [
-        _Decision(
-            r["id"],
-            r["kind"],
-            int(r["minority"]),
-            links=json.loads(r.get("links") or "{}"),
-            url=r.get("url") or "",
-        )  # fmt: skip
-        for r in one
-    ]
-    texts = [r["text"] for r in one]
-    encoder = load_embedder(model)
-    if work.matches is None:
-        work.save_matches(_match_stage(texts, decisions, encoder, langs, False))
-    matches = work.matches or []
-    tasks = _plan(decisions, matches, langs)
-    aligner = {"id_column": "id", "errors_column": "error", "marker_column": "done",
-               "langs": langs, "model": model}  # fmt: skip
-    done = set(work.done)
-    singles = mixed.select_columns(["id", "text"])
-    if done:  # a resumed job: the mixed pages not yet aligned (they stay on the cluster)
-        with warnings.catch_warnings():
+    try:
+        if work.sorted_done:
+            sorted_pages = work.load_sorted()
+        else:
+            sorted_pages = work.save_sorted(
+                pages.map_batches(PageSorter, fn_constructor_kwargs=sorter, **actors)
+            )
+        kinds = Counter(r["kind"] for r in sorted_pages.select_columns(["kind"]).iter_rows())
+        with warnings.catch_warnings():  # expr= filters are newer than this Ray's minimum
             warnings.filterwarnings("ignore", "Use 'expr' instead of 'fn'")
-            singles = singles.filter(lambda r: r["id"] not in done)
-    last = [{"id": t.doc, "text": texts[t.src]} for t in tasks
-            if t.tgt is None and t.doc not in done]  # fmt: skip
-    if last:
-        singles = singles.union(_items(last))
-    pairs = [{"id": t.doc, "src": texts[t.src], "tgt": texts[t.tgt]} for t in tasks
-             if t.tgt is not None and t.doc not in done]  # fmt: skip
-    paired_docs = {t.doc for t in tasks if t.tgt is not None}
-    jobs = [(singles, {"text_column": "text"})]
-    if pairs:
-        jobs.append((_items(pairs), {"src_column": "src", "tgt_column": "tgt"}))
-    for items, columns in jobs:
-        aligned = items.map_batches(
-            PairAligner, fn_constructor_kwargs={**columns, **aligner}, **actors
-        )
-        for row in aligned.iter_rows():
-            work.add(dict(row))
-    rows = work.rows
-    failed = sum((2 if r["doc"] in paired_docs else 1) for r in rows if r["error"])
+            one_language = sorted_pages.filter(lambda r: r["kind"] in langs)
+            mixed = sorted_pages.filter(lambda r: r["kind"] == "mixed")
+        # The one-language pages, in a fixed order (Ray does not keep the input's).
+        one = sorted(one_language.iter_rows(),
+                     key=lambda r: (r["id"], r["text"], r["url"], r["links"]))  # fmt: skip
+        decisions = [
+            _Decision(r["id"], r["kind"], int(r["minority"]),
+                      links=json.loads(r.get("links") or "{}"), url=r.get("url") or "")
+            for r in one
+        ]  # fmt: skip
+        texts = [r["text"] for r in one]
+        encoder = load_embedder(model)
+        if work.matches is None:
+            work.save_matches(_match_stage(texts, decisions, encoder, langs, False))
+        matches = work.matches or []
+        tasks = _plan(decisions, matches, langs)
+        # Every item to align has a key of its own (a page's hash; a task's from its
+        # pages'), by which the work knows what is done; its rows get its document back.
+        doc_of: dict[str, str] = {}
+        weight: dict[str, int] = {}  # documents an item stands for (a failed pair: 2)
+        for r in mixed.select_columns(["key", "id"]).iter_rows():
+            doc_of[r["key"]], weight[r["key"]] = r["id"], 1
+        last, pairs = [], []
+        for t in tasks:
+            if t.tgt is None:
+                key = "last:" + one[t.src]["key"]
+                last.append({"key": key, "text": texts[t.src]})
+            else:
+                key = f"pair:{one[t.src]['key']}:{one[t.tgt]['key']}"
+                pairs.append({"key": key, "src": texts[t.src], "tgt": texts[t.tgt]})
+            doc_of[key], weight[key] = t.doc, 1 if t.tgt is None else 2
+        done = set(work.done)
+        singles = mixed.select_columns(["key", "text"])
+        if done:  # a resumed job: the mixed pages not yet aligned (they stay on the cluster)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "Use 'expr' instead of 'fn'")
+                singles = singles.filter(lambda r: r["key"] not in done)
+        last = [x for x in last if x["key"] not in done]
+        if last:
+            singles = singles.union(_items(last))
+        pairs = [x for x in pairs if x["key"] not in done]
+        aligner = {"id_column": "key", "errors_column": "error", "marker_column": "done",
+                   "langs": langs, "model": model}  # fmt: skip
+        jobs = [(singles, {"text_column": "text"})]
+        if pairs:
+            jobs.append((_items(pairs), {"src_column": "src", "tgt_column": "tgt"}))
+        for items, columns in jobs:
+            aligned = items.map_batches(
+                PairAligner, fn_constructor_kwargs={**columns, **aligner}, **actors
+            )
+            for row in aligned.iter_rows():
+                row = dict(row)
+                work.add(row["doc"], row, bool(row.pop("done")))
+    finally:
+        work.close()
+    rows = [{**r, "doc": doc_of[r["doc"]]} for r in work.rows]
+    failed = sum(weight[r["doc"]] for r in work.rows if r["error"])
     records = _records_from_rows([r for r in rows if not r["error"]], langs)
     summary = BuildSummary(langs=langs, sources=[f"ray dataset ({sum(kinds.values())} pages)"])
     summary.documents = sum(kinds.values())
@@ -434,7 +469,6 @@ def build_dataset_ray(
         "mixed_share": MIXED_SHARE,
         "runner": "ray",
     }
-    work.close()
     result = finish_dataset(records, out, summary, clean_config, sizes, near_duplicates)
     work.remove()
     return result

@@ -121,19 +121,23 @@ def test_build_dataset_on_ray_publishes_the_pairs_of_the_local_build(
 def test_a_killed_ray_job_resumes_to_the_same_dataset(
     local_ray: Any, flores: tuple[list[str], list[str]], tmp_path: Any, monkeypatch: Any
 ) -> None:
-    """The driver killed after sorting, then while pairs arrive (some documents complete,
-    one cut off): each resumed job publishes what an uninterrupted job publishes."""
+    """The driver killed after sorting, then while pairs arrive (three items complete, a
+    fourth cut off with rows already written, a line cut off), then resumed: the resumed
+    job sorts and matches nothing again, aligns only what was not complete, and publishes
+    what an uninterrupted job publishes."""
     import json
 
     import pyarrow.parquet as pq
     from test_dataset import _write_crawl
 
+    import bialign.build as build
     import bialign.ray_data as rd
     from bialign.build import read_inputs
 
     crawl = tmp_path / "crawl"
     _write_crawl(crawl, flores)
     pages = [{"id": d.id, "text": Path(d.content).read_text()} for d in read_inputs(crawl)]
+    pages[0]["text"] += "\u2028"  # a line separator inside a page: the spool stays lines
 
     def run(out: Any, **kw: Any) -> Any:
         return rd.build_dataset_ray(
@@ -147,47 +151,62 @@ def test_a_killed_ray_job_resumes_to_the_same_dataset(
             for r in pq.read_table(path).to_pylist()
         )
 
-    whole = run(tmp_path / "whole")
-    # Killed after sorting, before matching.
-    out = tmp_path / "out"
-    import bialign.build as build
-
-    def killed_match(*a: Any, **k: Any) -> Any:
+    def stop(*a: Any, **k: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build, "_match_stage", killed_match)
+    markers: list[str] = []
+    real_add = rd._RayWork.add
+
+    def counting_add(self: Any, item: str, row: dict[str, Any], marker: bool) -> None:
+        real_add(self, item, row, marker)
+        markers.extend([item] if marker else [])
+
+    monkeypatch.setattr(rd._RayWork, "add", counting_add)
+    whole = run(tmp_path / "whole")
+    items = len(markers)
+    monkeypatch.undo()
+    # Killed after sorting, before matching.
+    out, work = tmp_path / "out", tmp_path / "out" / rd.RAY_WORK_FOLDER
+    monkeypatch.setattr(build, "_match_stage", stop)
     with pytest.raises(KeyboardInterrupt):
         run(out)
-    assert (out / rd.RAY_WORK_FOLDER / "sorted.done").exists()
     monkeypatch.undo()
-    # Killed again while pairs arrive: after the third complete document.
-    real_add, seen = rd._RayWork.add, []
+    assert (work / "sorted.done").exists() and not (work / "matches.json").exists()
+    # Killed after the third item is complete and a row of the fourth is written.
+    seen: list[str] = []
 
-    def killed_add(self: Any, row: dict[str, Any]) -> None:
-        real_add(self, row)
-        seen.append(row["done"])
-        if sum(seen) == 3:
+    def killed_add(self: Any, item: str, row: dict[str, Any], marker: bool) -> None:
+        if len(seen) == 3 and not marker and row.get("error") == "":
+            real_add(self, item, row, marker)
+            self._spool.flush()
             raise KeyboardInterrupt
+        real_add(self, item, row, marker)
+        seen.extend([item] if marker else [])
 
     monkeypatch.setattr(rd._RayWork, "add", killed_add)
     with pytest.raises(KeyboardInterrupt):
         run(out, resume=True)
     monkeypatch.undo()
-    spool = (out / rd.RAY_WORK_FOLDER / "aligned.jsonl").read_text().splitlines()
-    assert sum('"done"' in line for line in spool) == 3
-    with open(out / rd.RAY_WORK_FOLDER / "aligned.jsonl", "a") as f:
-        f.write('{"doc": "cut off mid-li')  # the kill cut a line
+    with open(work / "aligned.jsonl", "a") as f:
+        f.write('{"item": "cut off mid-li')
+    # The resumed job must not sort or match again, and aligns only the rest.
+    markers.clear()
+    monkeypatch.setattr(rd._RayWork, "add", counting_add)
+    monkeypatch.setattr(rd, "PageSorter", stop)
+    monkeypatch.setattr(build, "_match_stage", stop)
     resumed = run(out, resume=True)
+    monkeypatch.undo()
+    assert len(markers) == items - 3 and not set(markers) & set(seen)
     assert published(out) == published(tmp_path / "whole")
     assert (resumed.aligned_pairs, resumed.published) == (whole.aligned_pairs, whole.published)
     assert (
         json.loads((out / "build.json").read_text())["splits"]
         == json.loads((tmp_path / "whole" / "build.json").read_text())["splits"]
     )
-    assert not (out / rd.RAY_WORK_FOLDER).exists()
+    assert not work.exists()
     # Other settings are refused, not mixed into the old work.
+    monkeypatch.setattr(build, "_match_stage", stop)
     with pytest.raises(KeyboardInterrupt):
-        monkeypatch.setattr(build, "_match_stage", killed_match)
         run(tmp_path / "third")
     monkeypatch.undo()
     with pytest.raises(bialign.ConfigError, match="other settings"):
