@@ -35,7 +35,7 @@ import os
 import shutil
 import sys
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
@@ -265,6 +265,7 @@ class _WorkFolder:
     def __init__(self, folder: Path, run: dict[str, Any], resume: bool) -> None:
         self.folder = folder
         self._caches: list[CachedEmbedder] = []
+        self._shares: _ShareLog | None = None
         meta = folder / "run.json"
         if folder.exists() and (not resume or not meta.exists()):
             shutil.rmtree(folder)
@@ -416,11 +417,20 @@ class _WorkFolder:
         self._caches.append(cache)
         return cache
 
+    def verified(self) -> _ShareLog:
+        """Matching's memo of verified shares, kept in the folder (matching goes on after
+        a kill instead of aligning every candidate again)."""
+        if self._shares is None:
+            self._shares = _ShareLog(self.folder / "verified.jsonl")
+        return self._shares
+
     def close(self) -> None:
         for f in (self._spool, self._progress, self._sort):
             f.close()
         for cache in self._caches:
             cache.close()
+        if self._shares is not None:
+            self._shares.close()
 
     def remove(self) -> None:
         """Delete the work once the dataset is published (renamed first, so that a kill
@@ -430,6 +440,28 @@ class _WorkFolder:
         shutil.rmtree(gone, ignore_errors=True)
         self.folder.rename(gone)
         shutil.rmtree(gone, ignore_errors=True)
+
+
+class _ShareLog(dict[tuple[int, int], float]):
+    """A dict of verified shares that appends each new one to a JSON-lines file, and
+    starts from what the file holds (a line cut off by a kill is cut away first)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        if path.exists():
+            data = path.read_bytes()
+            path.write_bytes(data[: data.rfind(b"\n") + 1])
+        for rec in _json_lines(path):
+            super().__setitem__((int(rec["s"]), int(rec["t"])), float(rec["share"]))
+        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
+
+    def __setitem__(self, key: tuple[int, int], share: float) -> None:
+        super().__setitem__(key, share)
+        self._file.write(json.dumps({"s": key[0], "t": key[1], "share": share}) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def _json_lines(path: Path) -> Iterator[dict[str, Any]]:
@@ -546,7 +578,9 @@ def build_dataset(
             align_options = options  # alignment shares matching's vectors in memory
         mono = _sort_stage(source, options, align_options, work, workers, show)
         if work.matches is None:
-            work.save_matches(_match_stage(mono, work.decisions, encoder, langs, show, addresses))
+            work.save_matches(
+                _match_stage(mono, work.decisions, encoder, langs, show, addresses, work.verified())
+            )
         _align_stage(mono, work, align_options, workers, show)
         work.fill(summary, langs)
         records = list(work.records())
@@ -745,6 +779,7 @@ def _match_stage(
     langs: tuple[str, str],
     show: bool,
     addresses: bool = True,
+    verified: MutableMapping[tuple[int, int], float] | None = None,
 ) -> list[list[Any]]:
     """The matched one-language documents as ``[src, tgt, share, margin, hint]`` rows,
     by input position (``hint``: the address evidence that also paired them, or "").
@@ -769,7 +804,7 @@ def _match_stage(
         )
     matches = match_documents(
         [mono[k] for k in src], [mono[k] for k in tgt], model=encoder, hints=hints,
-        progress=show,
+        progress=show, verified=verified,
     )  # fmt: skip
     return [[src[m.src], tgt[m.tgt], m.share, m.margin, m.hint] for m in matches]
 

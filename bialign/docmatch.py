@@ -24,7 +24,7 @@ thousands of documents:
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -187,6 +187,7 @@ def match_documents(
     hinted_share: float = HINTED_SHARE,
     conflict_share: float = CONFLICT_SHARE,
     progress: bool = False,
+    verified: MutableMapping[tuple[int, int], float] | None = None,
 ) -> list[DocumentMatch]:
     """Match each document of ``src_docs`` with its translation in ``tgt_docs``.
 
@@ -198,6 +199,10 @@ def match_documents(
     ``pair_cosine`` is the cosine a segment pair needs to count as aligned (set for the
     default encoder) and ``min_share`` the verified share a match needs. ``progress``
     shows a bar over the candidate verifications on standard error.
+
+    ``verified`` is a memo of shares already verified, by ``(src, tgt)``: a pair found
+    there is not aligned again, and each new one is added (build-dataset keeps it on
+    disk, so that matching goes on after a kill).
 
     ``hints`` is what the pages' addresses say (:func:`bialign.url_hints`): a pair they
     name is verified even when its vectors are not among the nearest, and needs only
@@ -242,7 +247,11 @@ def match_documents(
     for i, j in bar:
         margin = 2.0 * float(ds[i] @ dt[j]) / max(float(r_src[i] + r_tgt[j]), 1e-6)
         kind = hints.about(i, j) if hints is not None else None
-        share = _verify(src, tgt, i, j, pair_cosine)
+        share = verified.get((i, j)) if verified is not None else None
+        if share is None:
+            share = _verify(src, tgt, i, j, pair_cosine)
+            if verified is not None:
+                verified[(i, j)] = share
         if share >= needed.get(kind, hinted_share):
             scored.append((share, margin, i, j, kind if kind in HINT_KINDS else ""))
     scored.sort(reverse=True)

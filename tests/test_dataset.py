@@ -540,3 +540,40 @@ def test_the_work_folder_drops_what_a_kill_cut_off_and_refuses_a_short_spool(
     # Without resume, the work is discarded.
     with _WorkFolder(folder, run, resume=False) as work:
         assert not work.decisions and not work.committed
+
+
+def test_a_build_killed_while_matching_goes_on_without_verifying_again(
+    tmp_path: Path, flores_crawl: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed after three candidate pairs were verified: the resumed run verifies only
+    the others, and publishes the uninterrupted run's dataset."""
+    import bialign.docmatch as docmatch
+    from bialign import build
+
+    crawl, whole = flores_crawl
+    out = tmp_path / "ds"
+    real, calls = docmatch._verify, []
+
+    def counting(*a: object, **k: object) -> float:
+        calls.append(a[2:4])
+        if kill_after and len(calls) > kill_after:
+            raise KeyboardInterrupt
+        return real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(docmatch, "_verify", counting)
+    kill_after = 0
+    build.build_dataset(crawl, tmp_path / "full", progress=False)
+    total = len(calls)
+    assert total > 3
+    calls.clear()
+    kill_after = 3
+    with pytest.raises(KeyboardInterrupt):
+        build.build_dataset(crawl, out, progress=False)
+    with open(out / build.WORK_FOLDER / "verified.jsonl", "a") as f:
+        f.write('{"s": 0, "t"')  # a line the kill cut off
+    first = calls[:3]
+    calls.clear()
+    kill_after = 0
+    build.build_dataset(crawl, out, progress=False, resume=True)
+    assert len(calls) == total - 3 and not set(calls) & set(first)
+    assert _published(out) == _published(whole)
