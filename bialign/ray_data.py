@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .build import _write_atomic
 from .corpus import ParallelCorpus
 from .embed import load_embedder
 from .errors import BialignError, ConfigError
@@ -312,12 +313,6 @@ class _RayWork:
 
         self.close()
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def _jsonable(value: Any) -> Any:

@@ -95,11 +95,18 @@ def normalise(url: str) -> str:
     """An address as compared: host lower-cased without ``www.``, no scheme, fragment or
     trailing slash, query parameters sorted."""
     parts = _split(url)
-    host = _host(parts.netloc)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    return _address(_host(parts.netloc), unquote(parts.path), query)
+
+
+def _address(host: str, path: str, query: list[tuple[str, str]]) -> str:
+    """The compared form of an address (:func:`normalise`) and of a key
+    (:func:`url_key`), one way for both, since a site's unmarked address is compared
+    with the other language's key."""
     # A path inside a crawl folder ("en/story.html") and its absolute form compare equal.
-    path = re.sub(r"/(index\.html?)?$", "", "/" + unquote(parts.path).lstrip("/"))
-    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-    return f"{host}{path}" + (f"?{query}" if query else "")
+    path = re.sub(r"/(index\.html?)?$", "", "/" + path.lstrip("/"))
+    q = urlencode(sorted(query))
+    return f"{host}{path}" + (f"?{q}" if q else "")
 
 
 def url_key(url: str, lang: str) -> str | None:
@@ -130,9 +137,7 @@ def url_key(url: str, lang: str) -> str | None:
             segments[-1], found = m["stem"] + (m["ext"] or ""), True
     if not found:
         return None
-    path = re.sub(r"/(index\.html?)?$", "", "/" + "/".join(segments).lstrip("/"))
-    q = urlencode(sorted(query))
-    return ".".join(labels) + path + (f"?{q}" if q else "")
+    return _address(".".join(labels), "/".join(segments), query)
 
 
 def _site(url: str) -> str:
