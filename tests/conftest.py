@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -34,15 +34,25 @@ def flores(data_dir: Path) -> tuple[list[str], list[str]]:
 
 
 @pytest.fixture
-def interruptible() -> Callable[..., subprocess.Popen[str]]:
-    """subprocess.Popen for a command the test stops with SIGINT, as a terminal would:
-    SIGINT back to its default in the child, even where the runner's shell ignores it (a
-    background job), since Python then installs no KeyboardInterrupt handler."""
+def ctrl_c() -> Callable[..., str]:
+    """Run a command and press Ctrl-C once ``ready()`` holds (or after ``timeout``), as a
+    terminal would: SIGINT back to its default in the child, even where the runner's
+    shell ignores it (a background job), since Python then installs no KeyboardInterrupt
+    handler. Checks exit status 130 and no traceback; returns the one line it printed."""
 
-    def start(cmd: list[str], **kwargs: Any) -> subprocess.Popen[str]:
+    def run(cmd: list[str], ready: Callable[[], bool], timeout: float = 120) -> str:
         def default_sigint() -> None:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
 
-        return subprocess.Popen(cmd, preexec_fn=default_sigint, **kwargs)
+        proc = subprocess.Popen(cmd, preexec_fn=default_sigint, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not ready():
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=timeout)
+        assert proc.returncode == 130, err
+        assert "Traceback" not in err
+        (line,) = err.strip().splitlines()
+        return line
 
-    return start
+    return run

@@ -2,10 +2,8 @@ from __future__ import annotations
 
 import io
 import json
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -194,24 +192,14 @@ def test_align_many_counts_what_it_says_and_shows_a_total(tmp_path: Path) -> Non
     assert "4/4" in proc.stderr  # the bar knows the total, so it can give an ETA
 
 
-def test_ctrl_c_in_align_many_is_one_line_and_resumes(tmp_path: Path, interruptible) -> None:
+def test_ctrl_c_in_align_many_is_one_line_and_resumes(tmp_path: Path, ctrl_c) -> None:
     docs = tmp_path / "docs.jsonl"
     text = "The cat sleeps in the house.\nEl gato duerme en la casa."
     docs.write_text("".join(json.dumps({"id": str(k), "text": text}) + "\n" for k in range(400)))
     out = tmp_path / "p.jsonl"
     cmd = [sys.executable, "-m", "bialign.cli", "align-many", str(docs), "-o", str(out)]
-    proc = interruptible(cmd, stderr=subprocess.PIPE, text=True)
     progress = Path(f"{out}.progress")
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if progress.exists() and '"doc": 1,' in progress.read_text():
-            break
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
-    assert "Traceback" not in err
-    (line,) = err.strip().splitlines()
+    line = ctrl_c(cmd, lambda: progress.exists() and '"doc": 1,' in progress.read_text())
     done = int(line.split("interrupted after ")[1].split()[0])
     assert 2 <= done < 400 and "--resume" in line
     resumed = subprocess.run([*cmd, "--resume"], capture_output=True, text=True)
