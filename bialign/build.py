@@ -404,10 +404,7 @@ class _WorkFolder:
         summary.documents = len(self.decisions)
         summary.mixed_documents = kinds["mixed"]
         summary.matched_document_pairs = matched
-        # A match row is [src, tgt, share, margin] and, since address evidence, its hint.
-        summary.match_evidence = dict(
-            Counter(row[4] for row in self.matches or [] if len(row) > 4 and row[4])
-        )
+        summary.match_evidence = match_evidence(self.matches or [])
         summary.unmatched_documents = kinds[langs[0]] + kinds[langs[1]] - 2 * matched
         summary.failed_documents = kinds["failed"] + sum(f for _, f, _ in self.committed.values())
         summary.aligned_pairs = sum(p for p, _, _ in self.committed.values())
@@ -707,6 +704,12 @@ def _sort(
             f"run had sorted {done_before}; rerun without --resume to start again"
         )
     work.finish_sort()
+
+
+def match_evidence(matches: list[list[Any]]) -> dict[str, int]:
+    """Matched pairs that addresses also paired, by kind. A match row is ``[src, tgt,
+    share, margin, hint]``; rows a work folder saved before hints were kept have four."""
+    return dict(Counter(row[4] for row in matches if len(row) > 4 and row[4]))
 
 
 def _links(item: InputDocument) -> dict[str, str]:

@@ -364,6 +364,7 @@ def build_dataset_ray(
         _plan,
         _records_from_rows,
         finish_dataset,
+        match_evidence,
     )
     from .dataset import check_sizes
     from .embed import load_embedder
@@ -453,7 +454,7 @@ def build_dataset_ray(
     summary.documents = sum(kinds.values())
     summary.mixed_documents = kinds["mixed"]
     summary.matched_document_pairs = len(matches)
-    summary.match_evidence = dict(Counter(row[4] for row in matches if row[4]))
+    summary.match_evidence = match_evidence(matches)
     summary.unmatched_documents = len(one) - 2 * len(matches)
     summary.failed_documents = kinds["failed"] + failed
     summary.aligned_pairs = len(records)
