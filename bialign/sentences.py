@@ -72,9 +72,14 @@ def _confirmed(text: str, at: int, langs: Sequence[str]) -> bool:
 def boundaries(text: str, langs: Sequence[str] = ("en", "es")) -> list[int]:
     """Offsets where a sentence starts, the first one apart."""
     found = []
+    spaced = all(language(lang).spaced for lang in langs)
     for at in _syntok(text):
         at = _past_closing_quote(text, at)
-        if 0 < at < len(text) and _confirmed(text, at, langs):
+        if not 0 < at < len(text):
+            continue
+        if spaced and not text[at - 1].isspace() and not _glued_sentence_end(text, at):
+            continue
+        if _confirmed(text, at, langs):
             found.append(at)
     proposed = set(found)
     for m in _STOP_BEFORE_CAPITAL.finditer(text):
@@ -97,8 +102,12 @@ _INITIALISM = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")
 #: initial, so no single capital letter is here.
 UNIT_SYMBOLS = frozenset(
     {"mm", "cm", "dm", "m", "km", "mg", "g", "kg", "t", "ml", "cl", "dl", "l", "s", "min",
-     "h", "ha", "kw", "kwh", "kW", "kWh", "MW", "GW", "MB", "GB", "TB", "Hz", "kHz", "MHz"}
+     "h", "ha", "kw", "kwh", "kW", "kWh", "MW", "GW", "MB", "GB", "TB", "Hz", "kHz", "MHz", "GHz"}
 )  # fmt: skip
+#: A number with a unit symbol glued to it ("34cm", "5.0Ghz"); symbols of two or more
+#: letters are matched in any case there, as crawled text writes them.
+_NUMBER_AND_UNIT = re.compile(r"\d[\d.,]*([^\W\d_]{2,4})")
+_UNITS_ANY_CASE = frozenset(u.lower() for u in UNIT_SYMBOLS if len(u) > 1)
 #: Times of day after a number ("at 5 p.m."): a sentence may end there, or go on ("at
 #: 5 p.m. Friday"), so the next word decides, as after an initialism.
 TIME_MARKS = frozenset({"a.m", "p.m"})
@@ -134,6 +143,9 @@ def _stop_ends_sentence(text: str, m: re.Match[str], langs: Sequence[str]) -> bo
     after_number = bool(_NUMBER_WORD.fullmatch(_previous_token(text, m.start())))
     if stem in UNIT_SYMBOLS:
         return after_number
+    glued = _NUMBER_AND_UNIT.fullmatch(stem)
+    if glued and glued.group(1).lower() in _UNITS_ANY_CASE:
+        return True  # "5.0GHz. Esto": a number with its unit takes no abbreviation point
     if _ordinary_word_ends(stem + ".", nxt, langs):
         return True
     # Capital initialisms name things ("EE.UU.", "U.S.", "D.C.") and may end a sentence;
@@ -144,6 +156,22 @@ def _stop_ends_sentence(text: str, m: re.Match[str], langs: Sequence[str]) -> bo
         word = nxt.rstrip(".,;:!?" + _MARKS).lower()
         return any(zipf_frequency(word, lang) >= COMMON_START_ZIPF for lang in langs)
     return False
+
+
+#: A lower-case word and its sentence punctuation right before a capital, with no
+#: space between ("a real delight.What makes it"): a typing slip between two sentences.
+_GLUED_END = re.compile(r"(?<!\S)[\"“«(]*[^\W\d_]*[^\W\d_A-Z]{2}[.!?][\"”»)]*$")
+
+
+def _glued_sentence_end(text: str, at: int) -> bool:
+    """Whether a boundary with no space before it is a sentence end.
+
+    In a language written with spaces, a sentence starts after whitespace; a full stop
+    inside a token is part of a name or an address ("Arch.Design", "ASP.NET", "U.S.A").
+    The one exception is a lower-case word glued to the next sentence by a missing
+    space, which crawled text often has."""
+    token = _previous_token(text, at)
+    return bool(token) and token[:1].islower() and bool(_GLUED_END.search(token))
 
 
 def _past_closing_quote(text: str, at: int) -> int:

@@ -124,9 +124,32 @@ def test_quotes_and_ordinary_words_at_a_boundary(text: str, expected: list[str])
         ("In 1984 G. Orwell was long dead.", ("en", "es"), ["In 1984 G. Orwell was long dead."]),
         ("Track 5 M. Jackson sang alone.", ("en",), ["Track 5 M. Jackson sang alone."]),
         ("Vive en EE.UU. ¿Qué hará ahora?", ("es",), ["Vive en EE.UU.", "¿Qué hará ahora?"]),
+        # A number with its unit glued to it, in any case.
+        ("Funciona a 2.4Ghz y 5.0Ghz. Esto ayuda.", ("es",),
+         ["Funciona a 2.4Ghz y 5.0Ghz.", "Esto ayuda."]),
     ],
 )  # fmt: skip
 def test_a_full_stop_syntok_passes_over_can_still_end_a_sentence(
     text: str, langs: tuple[str, ...], expected: list[str]
 ) -> None:
+    assert split_text(text, langs=langs) == expected
+
+
+@pytest.mark.parametrize("langs", [("en",), ("es",), ("en", "es")])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A full stop inside a token is part of a name or an address, never a boundary.
+        ("The firm Arch.Design, whose studio is in Brno, grew.",
+         ["The firm Arch.Design, whose studio is in Brno, grew."]),
+        ("It is the new home of Arch.Design. Nobody would guess it.",
+         ["It is the new home of Arch.Design.", "Nobody would guess it."]),
+        ("He codes in ASP.NET and Node.js every day.",
+         ["He codes in ASP.NET and Node.js every day."]),
+        # ... except a lower-case word glued to the next sentence by a missing space.
+        ("This engine is a real delight.What makes it great is the torque.",
+         ["This engine is a real delight.", "What makes it great is the torque."]),
+    ],
+)  # fmt: skip
+def test_a_boundary_inside_a_token(text: str, expected: list[str], langs: tuple[str, ...]) -> None:
     assert split_text(text, langs=langs) == expected
