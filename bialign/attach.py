@@ -47,7 +47,7 @@ def stands_alone(text: str) -> bool:
     updated 12/03/2011 14:05"). It is a unit of its own on the page, not a clause. A
     longer line without end punctuation is usually a sentence broken across lines, and a
     line with no word of three letters ("A", "Vv": OCR debris) is no unit of the page."""
-    words = text.split()
+    words = text.split(None, ALONE_WORDS)  # a seventh piece already says "too long"
     return (
         len(words) <= ALONE_WORDS
         and bool(_ENDS_WORD.search(text))

@@ -56,6 +56,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _DATE_WORDS = _GENERIC_TIME_WORDS.union(*(lang.dates for lang in LANGUAGES.values()))
 
 
+#: The start of a word in lower case (Latin letters, Latin-1 ones included).
+_LOWER_START = re.compile(r"(?<![^\W\d_]|['’])[a-zß-öø-ÿ]")
 _TLD_HINT = re.compile(rf"\.(?:{_DOMAINS})", re.I)
 
 
@@ -82,6 +84,13 @@ def is_undetermined(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
     """
     if "@" in text or "://" in text or "www." in text or _TLD_HINT.search(text):
         return _undetermined(text, content_words(text), tuple(langs))
+    # Most lines hold a word in lower case that is no month or weekday: one search finds
+    # it (a word's start: no letter or apostrophe before it, as _WORD reads words).
+    low = _LOWER_START.search(text)
+    if low is not None:
+        word = _WORD.match(text, low.start())
+        if word is not None and word.group().lower() not in _DATE_WORDS:
+            return False
     # No address to remove: read words only until one decides (a word that is not
     # capitalised, or a fourth word), as _undetermined would on the whole list.
     words: list[str] = []

@@ -7,6 +7,8 @@ from bialign.langid import (
     DECISIVE_WORDS,
     LangdetectDetector,
     SegmentLanguageIdentifier,
+    _undetermined,
+    content_words,
     is_undetermined,
 )
 
@@ -142,4 +144,20 @@ def test_undetermined_reads_words_only_until_they_decide(parts: list[str]) -> No
     from bialign.langid import _undetermined, content_words
 
     text = " ".join(parts)
+    assert is_undetermined(text) == _undetermined(text, content_words(text), ("en", "es"))
+
+
+_PIECES = ["SOURCE:", "EFE", "Marco", "de", "enero", "lunes", "Jan", "12", "h", "GMT",
+           "l'homme", "O'neil", "3rd", "_x", "Yes.", "¡Sí!", "Weight", "ñandú", "Ñu",
+           "été", "中文", "’tis", "Éric", "MAY", "mayo", "ªb", "ǅx", "a\u0301b", "x.com",
+           "a@b.es"]  # fmt: skip
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6),
+       st.sampled_from([" ", "", "'", "’", "-"]))  # fmt: skip
+def test_undetermined_shortcuts_agree_with_the_definition(words: list[str], sep: str) -> None:
+    """is_undetermined reads as few words as it can; it must say what the rule on all
+    the content words says."""
+    text = sep.join(words)
     assert is_undetermined(text) == _undetermined(text, content_words(text), ("en", "es"))
