@@ -34,6 +34,7 @@ from .profile import Profile, encoder_name, resolve
 from .provenance import make_signature
 from .search import align_embeddings
 from .segment import MAX_SEGMENT_CHARS, RawSegment, ReadDocument, read_document, split_sentences
+from .sentences import open_boundaries
 from .threads import limited, resolve_threads
 
 #: Segments of each monolingual document whose language is checked (evenly spread).
@@ -454,22 +455,25 @@ class Aligner:
         src_len = np.array([text_length(src_segs[i].text) for i in src_idx], dtype=np.float64)
         tgt_len = np.array([text_length(tgt_segs[j].text) for j in tgt_idx], dtype=np.float64)
         mixed = src_segs is tgt_segs
+        cfg = self.options.search_config(mixed, self.encoder_profile)
+        n_src = len(src_idx)
         raw_beads = align_embeddings(
-            emb[: len(src_idx)],
-            emb[len(src_idx) :],
+            emb[:n_src],
+            emb[n_src:],
             src_len,
             tgt_len,
-            self.options.search_config(mixed, self.encoder_profile),
+            cfg,
             _breaks(src_idx) if mixed else None,
             _breaks(tgt_idx) if mixed else None,
-            np.array([stands_alone(t) for t in texts[: len(src_idx)]], dtype=bool),
-            np.array([stands_alone(t) for t in texts[len(src_idx) :]], dtype=bool),
+            np.array([stands_alone(t) for t in texts[:n_src]], dtype=bool),
+            np.array([stands_alone(t) for t in texts[n_src:]], dtype=bool),
+            open_boundaries(texts[:n_src]) if cfg.boundary_weight else None,
+            open_boundaries(texts[n_src:]) if cfg.boundary_weight else None,
         )
         joiners = (language(self.langs[0]).joiner, language(self.langs[1]).joiner)
         if not mixed and self.options.attach:
             # Short clauses left unaligned next to a pair get a second look with their
             # joined text (bialign.attach); between two documents only.
-            n_src = len(src_idx)
             raw_beads = attach_fragments(
                 raw_beads,
                 texts[:n_src],

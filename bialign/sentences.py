@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import numpy as np
+
 from .languages import language
 
 # Quote marks and brackets around the two words shown to sentencex: the question is
@@ -241,3 +243,60 @@ def _ordinary_word_ends(word: str, nxt: str, langs: Sequence[str]) -> bool:
     from wordfreq import zipf_frequency
 
     return all(zipf_frequency(stem, lang) >= ORDINARY_ZIPF for lang in dict.fromkeys(langs))
+
+
+#: A segment that ends a sentence: a full stop, question or exclamation mark or ellipsis
+#: (Latin or full-width), then any closing quotes or brackets (spaced out, as tokenised
+#: corpora write them).
+_CLOSED_END = re.compile(r"[.!?…。！？](?:[\s\"'”’»)\]」』）])*$")
+#: A segment that ends in a colon or semicolon: the next may or may not go on with the
+#: same sentence, and translators change one into the other or into a full stop.
+_SOFT_END = re.compile(r"[;:；：](?:[\s\"'”’»)\]」』）])*$")
+_OPENERS = "\"'“‘«¿¡([-–— "
+#: A list item's label in lower case ("b ) Les Alpes", "a. First", "iv) Then"): the item
+#: starts a unit of its own.
+_ENUMERATOR = re.compile(r"\s*[(\[]?(?:[^\W\d_]|[ivx]{2,4})\s?[).\]]\s")
+#: The kinds of boundary open_boundaries tells apart. Two boundaries disagree when one
+#: is CLOSED and the other OPEN: ``(a ^ b) == 1`` (SOFT agrees with both).
+CLOSED, OPEN, SOFT = 0, 1, 2
+
+
+#: Above this share of OPEN boundaries a stream's case is no evidence (see below);
+#: prose cut at another word has a few percent.
+MAX_OPEN_SHARE = 0.3
+
+
+def _continues(text: str) -> bool:
+    """A segment that starts in lower case: the rest of a sentence. Not a list item's
+    label ("b ) Les Alpes") nor a name written with an inner capital ("iPhone", "eBay")."""
+    word = text.lstrip(_OPENERS).split(None, 1)
+    return (
+        bool(word)
+        and word[0][:1].islower()
+        and word[0] == word[0].lower()
+        and not (_ENUMERATOR.match(text))
+    )
+
+
+def open_boundaries(texts: Sequence[str]) -> np.ndarray:
+    """For each boundary of a stream of segments (before item k, k = 0..n), whether it
+    falls inside a sentence (OPEN: the item after starts in lower case, the rest of a
+    sentence cut at another word), between two sentences (CLOSED: the item before ends
+    with sentence punctuation and the next starts otherwise), or cannot be told (SOFT:
+    after a colon or semicolon, or after an item without end punctuation, which may be a
+    heading or a sentence whose full stop a translator left out). The first and the
+    last boundary are CLOSED."""
+    out = np.zeros(len(texts) + 1, dtype=np.int8)
+    for k in range(1, len(texts)):
+        before = texts[k - 1]
+        if _SOFT_END.search(before):
+            out[k] = SOFT
+        elif _continues(texts[k]):
+            out[k] = OPEN
+        elif not _CLOSED_END.search(before):
+            out[k] = SOFT
+    if (out == OPEN).sum() > MAX_OPEN_SHARE * max(1, len(texts) - 1):
+        # Text in lower case throughout (a lower-cased corpus, a list of terms): case
+        # says nothing about where its sentences start.
+        out[out == OPEN] = SOFT
+    return out

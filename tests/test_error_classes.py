@@ -153,3 +153,27 @@ def test_furniture_next_to_a_merge_stays_out_of_the_bead(data_dir: Path) -> None
                 furniture_ok += bead in predicted
     assert furniture_n >= 5
     assert furniture_ok / furniture_n >= 0.8
+
+
+def test_a_sentence_cut_at_another_word_is_one_bead(data_dir: Path) -> None:
+    """The Spanish of two sentences cut at another word ("...al tío de" + "uno de ellos.
+    Dijo que...") is one 2-2 bead: the boundary term of the search (a pair may not end
+    inside a sentence on one side and between two on the other) finds it, where two 1-1
+    pairs that each miss a piece scored higher without it."""
+    docs = [d for d in _dev_docs(data_dir) if d.source in ("wmt", "flores")][:40]
+    shorts = hard_data.short_pairs(_dev_docs(data_dir))
+    cases = [hard_data.doc_pair(doc, random.Random(k), shorts) for k, doc in enumerate(docs)]
+    found = {}
+    for weight in (0.0, bialign.AlignConfig().boundary_weight):
+        aligner = bialign.Aligner(docs_config=bialign.AlignConfig(boundary_weight=weight))
+        ok = n = 0
+        for case in cases:
+            predicted = {(b.src, b.tgt) for b in aligner.align_documents(case.src, case.tgt).beads}
+            for bead, kind in zip(case.gold, case.kinds, strict=True):
+                if kind == "large":
+                    n += 1
+                    ok += bead in predicted
+        found[weight] = ok / max(1, n)
+    assert n >= 8
+    assert found[bialign.AlignConfig().boundary_weight] >= 0.7
+    assert found[0.0] <= 0.5

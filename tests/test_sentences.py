@@ -153,3 +153,33 @@ def test_a_full_stop_syntok_passes_over_can_still_end_a_sentence(
 )  # fmt: skip
 def test_a_boundary_inside_a_token(text: str, expected: list[str], langs: tuple[str, ...]) -> None:
     assert split_text(text, langs=langs) == expected
+
+
+def test_open_boundaries() -> None:
+    from bialign.sentences import CLOSED, OPEN, SOFT, open_boundaries
+
+    texts = ["El tío de", "uno de ellos. Dijo que sí.", "b ) Les Alpes.", "Por vagancia",
+             "Lo que pasa;", "la verdad.", "iPhone sales rose.", "Fin."]  # fmt: skip
+    assert open_boundaries(texts).tolist() == [
+        CLOSED,  # the start
+        OPEN,  # "uno de ellos" goes on with the sentence before
+        CLOSED,  # a list item's label, not a continuation
+        CLOSED,
+        SOFT,  # no full stop after "Por vagancia": a heading or a dropped full stop
+        SOFT,  # after a semicolon either may follow
+        CLOSED,  # a name with an inner capital starts a sentence
+        CLOSED,
+        CLOSED,  # the end
+    ]
+    # Text in lower case throughout says nothing by its case.
+    assert OPEN not in open_boundaries(["the cat", "the dog", "a bird", "one more"]).tolist()
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("aB .;:¿«)\n"), max_size=12), max_size=8))
+def test_open_boundaries_shape(texts: list[str]) -> None:
+    from bialign.sentences import CLOSED, open_boundaries
+
+    out = open_boundaries(texts)
+    assert out.shape == (len(texts) + 1,)
+    assert out[0] == CLOSED and out[-1] == CLOSED
+    assert set(out.tolist()) <= {0, 1, 2}
