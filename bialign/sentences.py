@@ -267,9 +267,11 @@ MAX_OPEN_SHARE = 0.3
 
 
 def _continues(text: str) -> bool:
-    """A segment that starts in lower case: the rest of a sentence. Not a list item's
-    label ("b ) Les Alpes") nor a name written with an inner capital ("iPhone", "eBay")."""
-    word = text.lstrip(_OPENERS).split(None, 1)
+    """A segment that starts in lower case: the rest of a sentence, a closing quote
+    before it included ("» dit-il", after a quotation that ended the segment before).
+    Not a list item's label ("b ) Les Alpes") nor a name written with an inner capital
+    ("iPhone", "eBay")."""
+    word = text.lstrip(_OPENERS + "»”’)").split(None, 1)
     return (
         bool(word)
         and word[0][:1].islower()
