@@ -103,12 +103,14 @@ def fit_model(
     g = np.zeros(len(y)) if groups is None else np.asarray(groups)
     mean = x.mean(axis=0) if len(x) else np.zeros(len(names))
     scale = np.maximum(x.std(axis=0), 1e-6) if len(x) else np.ones(len(names))
+    lo = [round(float(v), 6) for v in x.min(axis=0)] if len(x) else None
+    hi = [round(float(v), 6) for v in x.max(axis=0)] if len(x) else None
     if len(np.unique(y)) < 2:
         # One class only: a constant, the observed rate with one success and one failure
         # added (Laplace), so 1,180 right pairs out of 1,180 do not claim certainty.
         rate = (float(y.sum()) + 1.0) / (len(y) + 2.0)
         return Model(names, mean.tolist(), scale.tolist(), [0.0] * len(names), 0.0,
-                     [0.0, 1.0], [rate, rate])  # fmt: skip
+                     [0.0, 1.0], [rate, rate], lo=lo, hi=hi)  # fmt: skip
     z = (x - mean) / scale
 
     def regression() -> Any:
@@ -149,6 +151,8 @@ def fit_model(
         intercept=round(float(lr.intercept_[0]), 6),
         iso_x=[round(float(v), 6) for v in knots_x[keep]],
         iso_y=[round(float(v), 6) for v in knots_y[keep]],
+        lo=lo,
+        hi=hi,
     )
 
 

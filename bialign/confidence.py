@@ -310,6 +310,8 @@ def predict(model: Model, x: np.ndarray) -> np.ndarray:
     """The model's calibrated probability for each feature row."""
     if len(x) == 0:
         return np.zeros(0)
+    if model.lo is not None and model.hi is not None:
+        x = np.clip(x, np.asarray(model.lo), np.asarray(model.hi))
     z = (x - np.asarray(model.mean)) / np.asarray(model.scale)
     logit = z @ np.asarray(model.coef) + model.intercept
     p = 1.0 / (1.0 + np.exp(-np.clip(logit, -40, 40)))

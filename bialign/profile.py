@@ -43,6 +43,12 @@ class Model:
     iso_x: list[float]
     iso_y: list[float]
     normalise: bool = False
+    #: Each feature's smallest and largest value in the data the model was fitted on:
+    #: inputs are clipped to them, so that a document unlike every fitted one (a lower
+    #: language share than any seen) is not extrapolated by a steep coefficient. None
+    #: (older profiles): no clipping.
+    lo: list[float] | None = None
+    hi: list[float] | None = None
 
 
 @dataclass

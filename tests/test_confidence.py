@@ -71,6 +71,24 @@ def test_calibration_recovers_a_known_probability() -> None:
             assert abs(p_new[sel].mean() - got[sel].mean()) < 0.05
 
 
+def test_a_feature_beyond_the_fitted_range_is_not_extrapolated() -> None:
+    """A feature that barely varied in the fitted data (a document's language share,
+    0.96-1.0 there) must not drive a document unlike them all to a confidence of 0: it
+    is read at the edge of the range the model saw."""
+    rng = np.random.default_rng(3)
+    x = np.column_stack([rng.normal(size=4000), 0.98 + 0.02 * rng.random(4000)])
+    y = (rng.random(4000) < 1 / (1 + np.exp(-(2 * x[:, 0] + 40 * (x[:, 1] - 0.99))))).astype(int)
+    model = calibrate.fit_model(x, y, ["signal", "share"], groups=np.arange(4000) % 10)
+    assert model.lo is not None and model.hi is not None
+    assert model.lo[1] >= 0.98 and model.hi[1] <= 1.0
+    odd = np.array([[1.5, 0.6]])  # a clear pair in a document with a share of 0.6
+    edge = np.array([[1.5, model.lo[1]]])
+    assert predict(model, odd)[0] == predict(model, edge)[0] > 0.5
+    # Profiles written before the ranges existed load and predict as they did.
+    old = Model(**{**model.__dict__, "lo": None, "hi": None})
+    assert predict(old, odd)[0] < predict(model, odd)[0]
+
+
 def test_one_class_gives_its_rate() -> None:
     x = np.random.default_rng(1).normal(size=(50, 2))
     model = calibrate.fit_model(x, np.ones(50, dtype=int), ["a", "b"])
