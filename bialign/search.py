@@ -411,6 +411,8 @@ class _Scorer:
         self.alone_s, self.alone_t = alone
         # Where a bead's end on one side is inside a sentence and on the other is not.
         zeros = (np.zeros(n + 1, np.int8), np.zeros(m + 1, np.int8))
+        self.open_s: np.ndarray
+        self.open_t: np.ndarray
         self.open_s, self.open_t = open_ if open_ is not None else zeros
         self.use_open = cfg.boundary_weight != 0.0 and bool(self.open_s.any() or self.open_t.any())
         self.n, self.m, self.band, self.cfg = n, m, band, cfg
