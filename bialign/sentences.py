@@ -282,21 +282,24 @@ def _continues(text: str) -> bool:
 
 def open_boundaries(texts: Sequence[str]) -> np.ndarray:
     """For each boundary of a stream of segments (before item k, k = 0..n), whether it
-    falls inside a sentence (OPEN: the item after starts in lower case, the rest of a
-    sentence cut at another word), between two sentences (CLOSED: the item before ends
-    with sentence punctuation and the next starts otherwise), or cannot be told (SOFT:
-    after a colon or semicolon, or after an item without end punctuation, which may be a
-    heading or a sentence whose full stop a translator left out). The first and the
-    last boundary are CLOSED."""
+    falls inside a sentence (OPEN: the item before ends without sentence punctuation and
+    the item after starts in lower case, the rest of a sentence cut at another word),
+    between two sentences (CLOSED: the item before ends with sentence punctuation and
+    the next does not start in lower case), or cannot be told (SOFT: after a colon or
+    semicolon; after an item without end punctuation, which may be a heading or a
+    sentence whose full stop a translator left out; a lower-case start after a full
+    stop, a typing slip as often as not). The first and the last boundary are CLOSED."""
     out = np.zeros(len(texts) + 1, dtype=np.int8)
     for k in range(1, len(texts)):
         before = texts[k - 1]
         if _SOFT_END.search(before):
             out[k] = SOFT
-        elif _continues(texts[k]):
-            out[k] = OPEN
-        elif not _CLOSED_END.search(before):
-            out[k] = SOFT
+        elif _CLOSED_END.search(before):
+            # A lower-case start after a full stop is a slip ("...30 year." + "towards
+            # the end of..."), or an abbreviation's point: no evidence either way.
+            out[k] = SOFT if _continues(texts[k]) else CLOSED
+        else:
+            out[k] = OPEN if _continues(texts[k]) else SOFT
     if (out == OPEN).sum() > MAX_OPEN_SHARE * max(1, len(texts) - 1):
         # Text in lower case throughout (a lower-cased corpus, a list of terms): case
         # says nothing about where its sentences start.
