@@ -245,14 +245,15 @@ def _ordinary_word_ends(word: str, nxt: str, langs: Sequence[str]) -> bool:
     return all(zipf_frequency(stem, lang) >= ORDINARY_ZIPF for lang in dict.fromkeys(langs))
 
 
-#: A segment that ends a sentence: a full stop, question or exclamation mark or ellipsis
-#: (Latin or full-width), then any closing quotes or brackets (spaced out, as tokenised
-#: corpora write them).
-_CLOSED_END = re.compile(r"[.!?…。！？](?:[\s\"'”’»)\]」』）])*$")
-#: A segment that ends in a colon or semicolon: the next may or may not go on with the
-#: same sentence, and translators change one into the other or into a full stop.
-_SOFT_END = re.compile(r"[;:；：](?:[\s\"'”’»)\]」』）])*$")
-_OPENERS = "\"'“‘«¿¡([-–— "
+#: How a segment ends, read past closing quotes, brackets and spaces (tokenised corpora
+#: space them out: "... auch ! )"): a full stop, question or exclamation mark or
+#: ellipsis (Latin or full-width) ends a sentence; a colon or semicolon may or may not,
+#: and translators change one into the other or into a full stop.
+_TRAILING = " \t\n\r\f\v\u00a0\u2009\u202f\u3000\"'”’»)]」』）"
+_SENTENCE_END = frozenset(".!?…。！？")
+_SOFT_END = frozenset(";:；：")
+#: The first word of a segment, past opening (and closing) quotes, brackets and dashes.
+_FIRST_WORD = re.compile(r"[\"'“‘«¿¡(\[\-–—»”’)\s]*(\S*)")
 #: A list item's label in lower case ("b ) Les Alpes", "a. First", "iv) Then"): the item
 #: starts a unit of its own.
 _ENUMERATOR = re.compile(r"\s*[(\[]?(?:[^\W\d_]|[ivx]{2,4})\s?[).\]]\s")
@@ -271,13 +272,9 @@ def _continues(text: str) -> bool:
     before it included ("» dit-il", after a quotation that ended the segment before).
     Not a list item's label ("b ) Les Alpes") nor a name written with an inner capital
     ("iPhone", "eBay")."""
-    word = text.lstrip(_OPENERS + "»”’)").split(None, 1)
-    return (
-        bool(word)
-        and word[0][:1].islower()
-        and word[0] == word[0].lower()
-        and not (_ENUMERATOR.match(text))
-    )
+    match = _FIRST_WORD.match(text)
+    word = match.group(1) if match else ""
+    return word[:1].islower() and word == word.lower() and not _ENUMERATOR.match(text)
 
 
 def open_boundaries(texts: Sequence[str]) -> np.ndarray:
@@ -290,16 +287,16 @@ def open_boundaries(texts: Sequence[str]) -> np.ndarray:
     sentence whose full stop a translator left out; a lower-case start after a full
     stop, a typing slip as often as not). The first and the last boundary are CLOSED."""
     out = np.zeros(len(texts) + 1, dtype=np.int8)
-    for k in range(1, len(texts)):
-        before = texts[k - 1]
-        if _SOFT_END.search(before):
+    ends = [t.rstrip(_TRAILING)[-1:] for t in texts[:-1]]
+    for k, (end, nxt) in enumerate(zip(ends, texts[1:]), start=1):
+        if end in _SOFT_END:
             out[k] = SOFT
-        elif _CLOSED_END.search(before):
+        elif end in _SENTENCE_END:
             # A lower-case start after a full stop is a slip ("...30 year." + "towards
             # the end of..."), or an abbreviation's point: no evidence either way.
-            out[k] = SOFT if _continues(texts[k]) else CLOSED
+            out[k] = SOFT if _continues(nxt) else CLOSED
         else:
-            out[k] = OPEN if _continues(texts[k]) else SOFT
+            out[k] = OPEN if _continues(nxt) else SOFT
     if (out == OPEN).sum() > MAX_OPEN_SHARE * max(1, len(texts) - 1):
         # Text in lower case throughout (a lower-cased corpus, a list of terms): case
         # says nothing about where its sentences start.
