@@ -288,7 +288,7 @@ def open_boundaries(texts: Sequence[str]) -> np.ndarray:
     stop, a typing slip as often as not). The first and the last boundary are CLOSED."""
     out = np.zeros(len(texts) + 1, dtype=np.int8)
     ends = [t.rstrip(_TRAILING)[-1:] for t in texts[:-1]]
-    for k, (end, nxt) in enumerate(zip(ends, texts[1:]), start=1):
+    for k, (end, nxt) in enumerate(zip(ends, texts[1:], strict=True), start=1):
         if end in _SOFT_END:
             out[k] = SOFT
         elif end in _SENTENCE_END:
