@@ -467,8 +467,9 @@ class Aligner:
             _breaks(tgt_idx) if mixed else None,
             np.array([stands_alone(t) for t in texts[:n_src]], dtype=bool),
             np.array([stands_alone(t) for t in texts[n_src:]], dtype=bool),
-            open_boundaries(texts[:n_src]) if cfg.boundary_weight else None,
-            open_boundaries(texts[n_src:]) if cfg.boundary_weight else None,
+            # Whole texts: a long segment's end punctuation is past the analysed part.
+            open_boundaries([src_segs[i].text for i in src_idx]) if cfg.boundary_weight else None,
+            open_boundaries([tgt_segs[j].text for j in tgt_idx]) if cfg.boundary_weight else None,
         )
         joiners = (language(self.langs[0]).joiner, language(self.langs[1]).joiner)
         if not mixed and self.options.attach:

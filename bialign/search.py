@@ -150,7 +150,8 @@ def align_embeddings(
     ``src_open[k]`` (length n + 1; and ``tgt_open``) says whether the boundary before
     item k falls inside a sentence (bialign.sentences.open_boundaries: CLOSED 0, OPEN 1,
     SOFT 2): a pair bead ending where one side's boundary is OPEN and the other's CLOSED
-    costs ``config.boundary_weight``.
+    costs ``config.boundary_weight``. A segment left unaligned pays nothing: it ends no
+    pair.
     """
     cfg = config or AlignConfig()
     n, m = len(src), len(tgt)
@@ -173,6 +174,15 @@ def align_embeddings(
     for name, arr, size in (("src_open", so, n + 1), ("tgt_open", to, m + 1)):
         if arr.shape != (size,):
             raise ConfigError(f"{name} must hold {size} flags, one per boundary", argument=name)
+        if arr.min() < 0 or arr.max() > 2:
+            raise ConfigError(
+                f"{name} holds a value outside 0 (closed), 1 (open), 2 (soft)", argument=name
+            )
+    if not (np.isfinite(cfg.boundary_weight) and cfg.boundary_weight >= 0):
+        raise ConfigError(
+            f"boundary_weight must be a finite number >= 0, not {cfg.boundary_weight!r}",
+            argument="boundary_weight",
+        )
     scorer = _Scorer(src, tgt, src_len, tgt_len, band, cfg, sb, tb, (sa, ta), (so, to))
     return _banded_dp(scorer)
 
@@ -414,7 +424,10 @@ class _Scorer:
         self.open_s: np.ndarray
         self.open_t: np.ndarray
         self.open_s, self.open_t = open_ if open_ is not None else zeros
-        self.use_open = cfg.boundary_weight != 0.0 and bool(self.open_s.any() or self.open_t.any())
+        # Only an OPEN boundary (1) can disagree with another (CLOSED 0, SOFT 2).
+        self.use_open = cfg.boundary_weight != 0.0 and bool(
+            (self.open_s == 1).any() or (self.open_t == 1).any()
+        )
         self.n, self.m, self.band, self.cfg = n, m, band, cfg
         self.shapes = cfg.bead_shapes()
         self.reach = max(max(a, b) for a, b in self.shapes)
@@ -642,8 +655,8 @@ class _RowBlock:
         if sc.use_open:
             # Shape-independent: any pair bead ending at the cell ends at its boundaries.
             # One side inside a sentence, the other between two (see open_boundaries).
-            mismatch = (sc.open_s[self.rows][:, None] ^ sc.open_t[self.ccols]) == 1
-            mismatch = mismatch * cfg.boundary_weight
+            disagree = (sc.open_s[self.rows][:, None] ^ sc.open_t[self.ccols]) == 1
+            mismatch = np.where(disagree, cfg.boundary_weight, 0.0)
         for t, (a, b) in enumerate(sc.shapes):
             S, T = self._srow(a), self._tcol(b)
             num, inside = self._num(a, b)

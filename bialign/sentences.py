@@ -79,7 +79,7 @@ def boundaries(text: str, langs: Sequence[str] = ("en", "es")) -> list[int]:
         at = _past_closing_quote(text, at)
         if not 0 < at < len(text):
             continue
-        if spaced and not text[at - 1].isspace() and not _glued_sentence_end(text, at):
+        if spaced and _inside_token(text, at):
             continue
         if _confirmed(text, at, langs):
             found.append(at)
@@ -160,20 +160,32 @@ def _stop_ends_sentence(text: str, m: re.Match[str], langs: Sequence[str]) -> bo
     return False
 
 
-#: A lower-case word and its sentence punctuation right before a capital, with no
-#: space between ("a real delight.What makes it"): a typing slip between two sentences.
-_GLUED_END = re.compile(r"(?<!\S)[\"“«(]*[^\W\d_]*[^\W\d_A-Z]{2}[.!?][\"”»)]*$")
+#: Characters that separate words without showing (zero-width space, word joiner, BOM).
+_INVISIBLE_SPACES = "\u200b\u2060\ufeff"
+#: A lower-case word of two letters or more and its full stop, right before a capital
+#: with no space between ("a real delight.What makes it"): a typing slip between two
+#: sentences.
+_GLUED_END = re.compile(r"(?<![^\W\d_])[^\W\d_]*[^\W\d_A-Z]{2}\.$")
+#: How far back a glued word is read: a longer "word" is a URL or debris, no sentence.
+_GLUED_REACH = 48
 
 
-def _glued_sentence_end(text: str, at: int) -> bool:
-    """Whether a boundary with no space before it is a sentence end.
-
-    In a language written with spaces, a sentence starts after whitespace; a full stop
-    inside a token is part of a name or an address ("Arch.Design", "ASP.NET", "U.S.A").
-    The one exception is a lower-case word glued to the next sentence by a missing
-    space, which crawled text often has."""
-    token = _previous_token(text, at)
-    return bool(token) and token[:1].islower() and bool(_GLUED_END.search(token))
+def _inside_token(text: str, at: int) -> bool:
+    """Whether a proposed boundary falls inside a token: a full stop between a letter or
+    digit and the next word with no space ("Arch.Design", "ASP.NET", "U.S.Army"). In a
+    language written with spaces, a sentence starts after whitespace; the one exception
+    is a lower-case word glued to the next sentence by a missing space, which crawled
+    text often has ("delight.What"). Other marks ("Why?Because", "...Then") are left to
+    the splitters, as before."""
+    before = text[at - 1]
+    if before.isspace() or before in _INVISIBLE_SPACES:
+        return False
+    if before != "." or at < 2 or not text[at - 2].isalnum():
+        return False
+    word = text[max(0, at - _GLUED_REACH) : at]
+    word = word.split()[-1] if word.split() else word
+    glued = word[:1].islower() and len(word) < _GLUED_REACH and _GLUED_END.search(word)
+    return not glued
 
 
 def _past_closing_quote(text: str, at: int) -> int:
@@ -262,11 +274,6 @@ _ENUMERATOR = re.compile(r"\s*[(\[]?(?:[^\W\d_]|[ivx]{2,4})\s?[).\]]\s")
 CLOSED, OPEN, SOFT = 0, 1, 2
 
 
-#: Above this share of OPEN boundaries a stream's case is no evidence (see below);
-#: prose cut at another word has a few percent.
-MAX_OPEN_SHARE = 0.3
-
-
 def _continues(text: str) -> bool:
     """A segment that starts in lower case: the rest of a sentence, a closing quote
     before it included ("» dit-il", after a quotation that ended the segment before).
@@ -297,8 +304,21 @@ def open_boundaries(texts: Sequence[str]) -> np.ndarray:
             out[k] = SOFT if _continues(nxt) else CLOSED
         else:
             out[k] = OPEN if _continues(nxt) else SOFT
-    if (out == OPEN).sum() > MAX_OPEN_SHARE * max(1, len(texts) - 1):
+    if (out == OPEN).any() and not _cased(texts):
         # Text in lower case throughout (a lower-cased corpus, a list of terms): case
         # says nothing about where its sentences start.
         out[out == OPEN] = SOFT
     return out
+
+
+def _cased(texts: Sequence[str]) -> bool:
+    """Whether the stream's segments start with a capital as prose does: at least as
+    many start upper case as lower case (among those that start with a letter that has
+    case), and one does."""
+    upper = lower = 0
+    for t in texts:
+        match = _FIRST_WORD.match(t)
+        first = match.group(1)[:1] if match else ""
+        upper += first.isupper()
+        lower += first.islower()
+    return upper > 0 and upper >= lower

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bialign
+from bialign.errors import ConfigError
 from bialign.search import AlignConfig, align_embeddings
 
 
@@ -209,3 +213,74 @@ def test_a_line_that_stands_alone_rides_in_a_merged_bead_only_with_such_lines() 
     src2 = np.vstack([other[:4], unit(head + 0.6 * rng.standard_normal(32)), head])
     tgt2 = np.vstack([other[4:], unit(head + 0.3 * rng.standard_normal(32))])
     assert _shortfall(src2, tgt2, plain + [True, True], plain + [True], 2, 1) <= 0.0
+
+
+def _cut_at_another_word() -> tuple[np.ndarray, np.ndarray]:
+    """Sentences as sums of content atoms; the target cuts its first two sentences two
+    atoms late, so its first piece ends inside a sentence (the rest of it is the second
+    piece), as "...al tío de" + "uno de ellos. Dijo que..."."""
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(40, 64))
+    a /= np.linalg.norm(a, axis=1, keepdims=True)
+    rest = [a[6 + 3 * k] + a[7 + 3 * k] + a[8 + 3 * k] for k in range(4)]
+    src = np.stack([a[0] + a[1] + a[2], a[3] + a[4] + a[5], *rest])
+    tgt = np.stack([a[0] + a[1] + a[2] + a[3] + a[4], a[5], *rest])
+    return (src / np.linalg.norm(src, axis=1, keepdims=True),
+            tgt / np.linalg.norm(tgt, axis=1, keepdims=True))  # fmt: skip
+
+
+def test_a_pair_may_not_end_inside_a_sentence_on_one_side_only() -> None:
+    src, tgt = _cut_at_another_word()
+    closed = np.zeros(7, np.int8)
+    cut = closed.copy()
+    cut[1] = 1  # OPEN: the target's second piece goes on with the first one's sentence
+    pairs = {
+        w: [(s, t) for s, t, _ in align_embeddings(
+            src, tgt, config=AlignConfig(boundary_weight=w), src_open=closed, tgt_open=cut)]
+        for w in (0.0, 0.6)
+    }  # fmt: skip
+    assert pairs[0.0][:2] == [((0,), (0,)), ((1,), (1,))]
+    assert pairs[0.6][:2] == [((0, 1), (0, 1)), ((2,), (2,))]
+    # SOFT (2) agrees with both sides: no cost, the two 1-1 pairs stay.
+    soft = closed.copy()
+    soft[1] = 2
+    beads = align_embeddings(src, tgt, src_open=closed, tgt_open=soft)
+    assert [(s, t) for s, t, _ in beads][:2] == [((0,), (0,)), ((1,), (1,))]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"src_open": np.zeros(3, np.int8)}, "src_open must hold 7 flags"),
+        ({"tgt_open": np.full(7, 3, np.int8)}, "outside 0 (closed), 1 (open), 2 (soft)"),
+        ({"config": AlignConfig(boundary_weight=float("inf"))}, "finite number >= 0"),
+        ({"config": AlignConfig(boundary_weight=-0.1)}, "finite number >= 0"),
+    ],
+)
+def test_bad_boundary_flags_and_weights_are_named(kwargs: dict, message: str) -> None:
+    src, tgt = _cut_at_another_word()
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        align_embeddings(src, tgt, **kwargs)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 30),
+    m=st.integers(1, 30),
+    seed=st.integers(0, 10_000),
+    weight=st.sampled_from([0.0, 0.6, 50.0]),
+)
+def test_every_index_in_one_bead_with_boundary_flags(
+    n: int, m: int, seed: int, weight: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    src = rng.normal(size=(n, 16)).astype(np.float32)
+    tgt = rng.normal(size=(m, 16)).astype(np.float32)
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    tgt /= np.linalg.norm(tgt, axis=1, keepdims=True)
+    so = rng.integers(0, 3, size=n + 1).astype(np.int8)
+    to = rng.integers(0, 3, size=m + 1).astype(np.int8)
+    beads = align_embeddings(src, tgt, config=AlignConfig(boundary_weight=weight),
+                             src_open=so, tgt_open=to)  # fmt: skip
+    assert [i for s, _, _ in beads for i in s] == list(range(n))
+    assert [j for _, t, _ in beads for j in t] == list(range(m))

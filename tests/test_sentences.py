@@ -146,6 +146,9 @@ def test_a_full_stop_syntok_passes_over_can_still_end_a_sentence(
          ["It is the new home of Arch.Design.", "Nobody would guess it."]),
         ("He codes in ASP.NET and Node.js every day.",
          ["He codes in ASP.NET and Node.js every day."]),
+        # Other marks with no space after them are left to the splitters, as before.
+        ("Why?Because it rained.", ["Why?", "Because it rained."]),
+        ("It rained.\u200bThen it stopped.", ["It rained.\u200b", "Then it stopped."]),
         # ... except a lower-case word glued to the next sentence by a missing space.
         ("This engine is a real delight.What makes it great is the torque.",
          ["This engine is a real delight.", "What makes it great is the torque."]),
@@ -171,8 +174,11 @@ def test_open_boundaries() -> None:
         CLOSED,
         CLOSED,  # the end
     ]
-    # Text in lower case throughout says nothing by its case.
-    assert OPEN not in open_boundaries(["the cat", "the dog", "a bird", "one more"]).tolist()
+    # Text in lower case throughout says nothing by its case, however long; a short
+    # document of prose keeps its one OPEN boundary.
+    lower = ["the cat", "the dog", "a bird", "one more", "and so on", "the end"] * 3
+    assert OPEN not in open_boundaries(lower).tolist()
+    assert open_boundaries(["El tío de", "uno de ellos."]).tolist() == [CLOSED, OPEN, CLOSED]
 
 
 @given(st.lists(st.text(alphabet=st.sampled_from("aB .;:¿«)\n"), max_size=12), max_size=8))
