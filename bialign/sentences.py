@@ -284,6 +284,21 @@ def _continues(text: str) -> bool:
     return word[:1].islower() and word == word.lower() and not _ENUMERATOR.match(text)
 
 
+#: A segment of a script without case (Chinese, Japanese) at least this long that ends
+#: without sentence punctuation was cut inside a sentence: headings and page furniture
+#: are shorter.
+MIN_CASELESS_CUT = 12
+
+
+def _caseless_cut(before: str, text: str) -> bool:
+    """The case of a script without it cannot show a cut: a long segment without end
+    punctuation before a segment that starts with such a letter stands for it."""
+    match = _FIRST_WORD.match(text)
+    first = match.group(1)[:1] if match else ""
+    caseless = first.isalpha() and not first.isupper() and not first.islower()
+    return caseless and len(before.strip()) >= MIN_CASELESS_CUT
+
+
 def open_boundaries(texts: Sequence[str]) -> np.ndarray:
     """For each boundary of a stream of segments (before item k, k = 0..n), whether it
     falls inside a sentence (OPEN: the item before ends without sentence punctuation and
@@ -294,6 +309,9 @@ def open_boundaries(texts: Sequence[str]) -> np.ndarray:
     sentence whose full stop a translator left out; a lower-case start after a full
     stop, a typing slip as often as not). The first and the last boundary are CLOSED."""
     out = np.zeros(len(texts) + 1, dtype=np.int8)
+    # Text in lower case throughout (a lower-cased corpus, a list of terms): case says
+    # nothing about where its sentences start.
+    cased = _cased(texts)
     ends = [t.rstrip(_TRAILING)[-1:] for t in texts[:-1]]
     for k, (end, nxt) in enumerate(zip(ends, texts[1:], strict=True), start=1):
         if end in _SOFT_END:
@@ -301,13 +319,11 @@ def open_boundaries(texts: Sequence[str]) -> np.ndarray:
         elif end in _SENTENCE_END:
             # A lower-case start after a full stop is a slip ("...30 year." + "towards
             # the end of..."), or an abbreviation's point: no evidence either way.
-            out[k] = SOFT if _continues(nxt) else CLOSED
+            out[k] = SOFT if cased and _continues(nxt) else CLOSED
+        elif (cased and _continues(nxt)) or _caseless_cut(texts[k - 1], nxt):
+            out[k] = OPEN
         else:
-            out[k] = OPEN if _continues(nxt) else SOFT
-    if (out == OPEN).any() and not _cased(texts):
-        # Text in lower case throughout (a lower-cased corpus, a list of terms): case
-        # says nothing about where its sentences start.
-        out[out == OPEN] = SOFT
+            out[k] = SOFT
     return out
 
 

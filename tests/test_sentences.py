@@ -179,6 +179,10 @@ def test_open_boundaries() -> None:
     lower = ["the cat", "the dog", "a bird", "one more", "and so on", "the end"] * 3
     assert OPEN not in open_boundaries(lower).tolist()
     assert open_boundaries(["El tío de", "uno de ellos."]).tolist() == [CLOSED, OPEN, CLOSED]
+    # Chinese has no case: a long piece without a full stop before a Han character stands
+    # for the cut; a short line (a heading, "阅读更多") does not.
+    zh = ["然而，由于文化交流迟缓，西方的时尚可能落后", "二十五年。", "阅读更多", "他说。"]
+    assert open_boundaries(zh).tolist() == [CLOSED, OPEN, CLOSED, SOFT, CLOSED]
 
 
 @given(st.lists(st.text(alphabet=st.sampled_from("aB .;:¿«)\n"), max_size=12), max_size=8))
