@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bialign
+from bialign.errors import InputError
 from bialign.segment import MAX_SEGMENT_CHARS, clean_text, read_document
 
 
@@ -120,3 +121,20 @@ _NASTY = "aé e\u0301  \t\u00a0\u2003\u3000\u200b\u2060\ufeff\x00\x07\x7f\x85ñ.
 @settings(max_examples=400, deadline=None)
 def test_clean_text_fast_path_matches_the_specification(text: str) -> None:
     assert clean_text(text) == _clean_text_slow(text)
+
+
+def test_a_string_naming_a_file_is_refused_with_the_fix(tmp_path: Path) -> None:
+    """A str is a document's text; the name of an existing file passed as one is a slip for
+    pathlib.Path, which would otherwise be aligned as a one-segment document."""
+    page = tmp_path / "post.txt"
+    page.write_text("Posted on 05/02/2026\nPublicado el 05/02/2026\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"is the name of a file.*pass pathlib\.Path\("):
+        read_document(str(page))
+    assert [s.text for s in read_document(page)] == [
+        "Posted on 05/02/2026",
+        "Publicado el 05/02/2026",
+    ]
+    # Text that only looks like a file name is text.
+    assert [s.text for s in read_document(str(tmp_path / "missing.txt"))] == [
+        str(tmp_path / "missing.txt")
+    ]
