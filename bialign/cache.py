@@ -1,16 +1,19 @@
 """A persistent embedding cache: each distinct text embedded once per encoder, ever.
 
 Re-running a corpus, or aligning the same boilerplate across thousands of pages, then
-costs a lookup instead of the encoder. The store is one SQLite file (standard library,
-WAL journal), keyed by the encoder's identity and a hash of the text, so several worker
-processes (``align_many(workers=...)``, Ray actors on one node) can share it: readers
-never block, writers wait their turn, and a text two processes embed at once is stored
-once.
+costs a lookup instead of the encoder. The same store keeps the language counts of each
+document's sample (the check that a document is in the language it is said to be in),
+keyed by the detector and the sample's texts, so a re-run reads those too. The store is
+one SQLite file (standard library, WAL journal), keyed by the encoder's identity and a
+hash of the text, so several worker processes (``align_many(workers=...)``, Ray actors
+on one node) can share it: readers never block, writers wait their turn, and a text two
+processes embed at once is stored once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -60,6 +63,10 @@ class CachedEmbedder:
             "CREATE TABLE IF NOT EXISTS vectors (encoder TEXT NOT NULL, key BLOB NOT NULL, "
             "dim INTEGER NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (encoder, key)) WITHOUT ROWID"
         )
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS samples (detector TEXT NOT NULL, key BLOB NOT NULL, "
+            "counts TEXT NOT NULL, PRIMARY KEY (detector, key)) WITHOUT ROWID"
+        )
 
     @staticmethod
     def _key(text: str) -> bytes:
@@ -99,6 +106,24 @@ class CachedEmbedder:
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
         return np.stack([found[k] for k in keys])
+
+    def sample_counts(self, detector: str, sample: Sequence[str]) -> dict[str, int] | None:
+        """The language counts stored for this detector and sample, or None."""
+        row = self._db.execute(
+            "SELECT counts FROM samples WHERE detector = ? AND key = ?",
+            [detector, self._key("\x1f".join(sample))],
+        ).fetchone()
+        return {str(k): int(v) for k, v in json.loads(row[0]).items()} if row else None
+
+    def store_sample_counts(
+        self, detector: str, sample: Sequence[str], counts: dict[str, int]
+    ) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute(
+                "INSERT OR IGNORE INTO samples (detector, key, counts) VALUES (?, ?, ?)",
+                [detector, self._key("\x1f".join(sample)), json.dumps(counts)],
+            )
 
     def close(self) -> None:
         self._db.close()

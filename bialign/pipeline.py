@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .about import __version__
 from .attach import attach_fragments, stands_alone
 from .confidence import features, with_confidence
 from .consistency import contradicts
@@ -293,8 +294,16 @@ class Aligner:
         texts = [r.text[:MAX_SEGMENT_CHARS] for r in raw if r.text]
         step = max(1, len(texts) // LANGUAGE_SAMPLE)
         sample = texts[::step][:LANGUAGE_SAMPLE]
-        labels = self._identifier.identify(sample, self.langs)
-        counts = {x: sum(lab.lang == x for lab in labels) for x in (*self.langs, UND)}
+        # With cache_dir, a re-run reads the counts it stored (the detector is deterministic).
+        store = self.embedder if self.options.cache_dir is not None else None
+        detector = f"{key[1]}|{','.join(self.langs)}|{__version__}"
+        found = getattr(store, "sample_counts", None)
+        counts = found(detector, sample) if found is not None else None
+        if counts is None:
+            labels = self._identifier.identify(sample, self.langs)
+            counts = {x: sum(lab.lang == x for lab in labels) for x in (*self.langs, UND)}
+            if found is not None:
+                store.store_sample_counts(detector, sample, counts)  # type: ignore[union-attr]
         if isinstance(doc, ReadDocument):
             doc.sampled[key] = counts
         return _LanguageCheck(lang, counts)

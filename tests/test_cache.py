@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import bialign
 from bialign.cache import FILENAME, CachedEmbedder
+from bialign.langid import LinguaDetector
 
 
 class HashEncoder:
@@ -46,6 +47,36 @@ def test_second_run_reads_everything_and_gives_the_same_corpus(tmp_path: Path) -
     assert [(b.src, b.tgt, b.score) for b in again.beads] == [
         (b.src, b.tgt, b.score) for b in first.beads
     ]
+
+
+def test_a_rerun_reads_each_documents_language_counts(tmp_path: Path) -> None:
+    """The language check of each document's sample is stored beside the vectors: a
+    re-run asks the detector nothing and gets the same counts and confidences."""
+    src = ["The house is red.", "The cat sleeps on the sofa.", "Read more"]
+    tgt = ["La casa es roja.", "El gato duerme en el sofá.", "Leer más"]
+
+    class CountingDetector(LinguaDetector):
+        calls = 0
+
+        def probabilities(self, texts, langs):  # type: ignore[no-untyped-def]
+            CountingDetector.calls += len(texts)
+            return super().probabilities(texts, langs)
+
+    def run() -> bialign.ParallelCorpus:
+        return bialign.align_documents(
+            src, tgt, model=HashEncoder(), cache_dir=tmp_path, detector=CountingDetector()
+        )
+
+    first = run()
+    asked = CountingDetector.calls
+    assert asked > 0
+    again = run()
+    assert CountingDetector.calls == asked
+    assert [s.lang_confidence for s in again.src_segments] == [
+        s.lang_confidence for s in first.src_segments
+    ]
+    with sqlite3.connect(tmp_path / FILENAME) as db:
+        assert db.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == 2
 
 
 def test_encoders_do_not_share_vectors(tmp_path: Path) -> None:
