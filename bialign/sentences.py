@@ -151,8 +151,15 @@ def _stop_ends_sentence(text: str, m: re.Match[str], langs: Sequence[str]) -> bo
     if _ordinary_word_ends(stem + ".", nxt, langs):
         return True
     # Capital initialisms name things ("EE.UU.", "U.S.", "D.C.") and may end a sentence;
-    # lower-case ones ("e.g.", "i.e.") introduce what follows.
-    if (_INITIALISM.fullmatch(stem) and stem.isupper()) or (stem in TIME_MARKS and after_number):
+    # lower-case ones ("e.g.", "i.e.") introduce what follows. So does a month or weekday
+    # written in full ("in May. Los precios"): abbreviation lists hold "May." for the
+    # languages that shorten "mayo", but in a language where it is the whole name the
+    # point ends the sentence.
+    if (
+        (_INITIALISM.fullmatch(stem) and stem.isupper())
+        or (stem in TIME_MARKS and after_number)
+        or (stem[:1].isupper() and _full_date_word(stem.lower(), langs))
+    ):
         from wordfreq import zipf_frequency
 
         word = nxt.rstrip(".,;:!?" + _MARKS).lower()
@@ -186,6 +193,16 @@ def _inside_token(text: str, at: int) -> bool:
     word = word.split()[-1] if word.split() else word
     glued = word[:1].islower() and len(word) < _GLUED_REACH and _GLUED_END.search(word)
     return not glued
+
+
+def _full_date_word(word: str, langs: Sequence[str]) -> bool:
+    """A month or weekday name in full in one of ``langs``: one of its date words that
+    does not begin another ("may" in English; not "mar", which begins "march")."""
+    for lang in dict.fromkeys(langs):
+        dates = language(lang).dates
+        if word in dates and not any(w != word and w.startswith(word) for w in dates):
+            return True
+    return False
 
 
 def _past_closing_quote(text: str, at: int) -> int:
