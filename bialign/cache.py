@@ -63,10 +63,6 @@ class CachedEmbedder:
             "CREATE TABLE IF NOT EXISTS vectors (encoder TEXT NOT NULL, key BLOB NOT NULL, "
             "dim INTEGER NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (encoder, key)) WITHOUT ROWID"
         )
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS samples (detector TEXT NOT NULL, key BLOB NOT NULL, "
-            "counts TEXT NOT NULL, PRIMARY KEY (detector, key)) WITHOUT ROWID"
-        )
 
     @staticmethod
     def _key(text: str) -> bytes:
@@ -107,23 +103,55 @@ class CachedEmbedder:
             return np.zeros((0, 1), dtype=np.float32)
         return np.stack([found[k] for k in keys])
 
-    def sample_counts(self, detector: str, sample: Sequence[str]) -> dict[str, int] | None:
-        """The language counts stored for this detector and sample, or None."""
+    def close(self) -> None:
+        self._db.close()
+
+
+class SampleCounts:
+    """The language counts of documents' samples, in the same file as the vectors but
+    opened without the encoder (sorting a crawl's pages by language loads no model).
+    Keyed by the detector's identity and the sample's texts. A file that cannot take the
+    table (read-only) leaves it off: the counts are then computed every time."""
+
+    def __init__(self, cache_dir: str | Path) -> None:
+        self._db: sqlite3.Connection | None = None
+        try:
+            folder = Path(cache_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(folder / FILENAME, timeout=60.0, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS samples (detector TEXT NOT NULL, key BLOB NOT NULL, "
+                "counts TEXT NOT NULL, PRIMARY KEY (detector, key)) WITHOUT ROWID"
+            )
+            self._db = db
+        except (OSError, sqlite3.Error):
+            self._db = None
+
+    @staticmethod
+    def _key(sample: Sequence[str]) -> bytes:
+        payload = json.dumps(list(sample), ensure_ascii=False).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(payload, digest_size=16).digest()
+
+    def get(self, detector: str, sample: Sequence[str]) -> dict[str, int] | None:
+        """The counts stored for this detector and sample, or None."""
+        if self._db is None:
+            return None
         row = self._db.execute(
             "SELECT counts FROM samples WHERE detector = ? AND key = ?",
-            [detector, self._key("\x1f".join(sample))],
+            [detector, self._key(sample)],
         ).fetchone()
         return {str(k): int(v) for k, v in json.loads(row[0]).items()} if row else None
 
-    def store_sample_counts(
-        self, detector: str, sample: Sequence[str], counts: dict[str, int]
-    ) -> None:
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute(
-                "INSERT OR IGNORE INTO samples (detector, key, counts) VALUES (?, ?, ?)",
-                [detector, self._key("\x1f".join(sample)), json.dumps(counts)],
-            )
-
-    def close(self) -> None:
-        self._db.close()
+    def put(self, detector: str, sample: Sequence[str], counts: dict[str, int]) -> None:
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute(
+                    "INSERT OR IGNORE INTO samples (detector, key, counts) VALUES (?, ?, ?)",
+                    [detector, self._key(sample), json.dumps(counts)],
+                )
+        except sqlite3.Error:  # read-only after all: keep computing
+            self._db = None

@@ -321,6 +321,11 @@ class LangdetectDetector:
         self.seed = seed
         self._factories: dict[tuple[str, ...], object] = {}
 
+    @property
+    def identity(self) -> str:
+        """What names this detector's results (for a persistent cache of them)."""
+        return f"langdetect-{_version('langdetect')}-seed{self.seed}"
+
     def _factory(self, langs: tuple[str, ...]) -> object:
         if langs not in self._factories:
             self._factories[langs] = _restricted_factory(langs, self.seed)
@@ -351,6 +356,11 @@ class LinguaDetector:
     def __init__(self) -> None:
         self._detectors: dict[tuple[str, ...], object] = {}
 
+    @property
+    def identity(self) -> str:
+        """What names this detector's results (for a persistent cache of them)."""
+        return f"lingua-{_version('lingua-language-detector')}"
+
     def _detector(self, langs: tuple[str, ...]) -> object:
         if langs not in self._detectors:
             from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
@@ -376,6 +386,20 @@ class LinguaDetector:
             found = {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}
             out.append(_complete(found, key))
         return out
+
+
+def _version(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+#: Changes whenever the labelling rules of this module change, so that stored language
+#: checks (bialign.cache) made under other rules are not read.
+RULES_VERSION = "2026-11-28"
 
 
 def default_detector() -> LanguageDetector:

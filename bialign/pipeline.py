@@ -23,6 +23,7 @@ from .embed import Embedder, embed_unique, load_embedder, unit_rows
 from .errors import ConfigError, InputError, LanguageError
 from .granularity import to_sentences
 from .langid import (
+    RULES_VERSION,
     UND,
     LangLabel,
     SegmentLanguageIdentifier,
@@ -34,7 +35,14 @@ from .options import Options
 from .profile import Profile, encoder_name, resolve
 from .provenance import make_signature
 from .search import align_embeddings
-from .segment import MAX_SEGMENT_CHARS, RawSegment, ReadDocument, read_document, split_sentences
+from .segment import (
+    MAX_SEGMENT_CHARS,
+    RawSegment,
+    ReadDocument,
+    read_document,
+    refuse_file_name,
+    split_sentences,
+)
 from .sentences import open_boundaries
 from .threads import limited, resolve_threads
 
@@ -81,6 +89,7 @@ class Aligner:
         self.options = Options.of(options, **changes)
         self._threads = resolve_threads(self.options.threads)
         self._identifier = SegmentLanguageIdentifier(self.options.detector)
+        self._samples: Any = None
         self._embedder: Embedder | None = None
         self._profile: Profile | None = None
         self._signatures: dict[bool, str] = {}
@@ -284,6 +293,16 @@ class Aligner:
         with limited(self._threads):
             return ReadDocument(name, tuple(self._read(doc, name)))
 
+    def _sample_store(self) -> Any:
+        """The store of language-check counts beside the vectors (cache_dir), or None."""
+        if self.options.cache_dir is None:
+            return None
+        if self._samples is None:
+            from .cache import SampleCounts
+
+            self._samples = SampleCounts(self.options.cache_dir)
+        return self._samples
+
     def _check_language(self, doc: object, raw: list[RawSegment], lang: str) -> _LanguageCheck:
         """Identify the language of an evenly spread sample of a monolingual document's
         segments: enough to catch a wrong or swapped document, at a fraction of the cost
@@ -294,16 +313,17 @@ class Aligner:
         texts = [r.text[:MAX_SEGMENT_CHARS] for r in raw if r.text]
         step = max(1, len(texts) // LANGUAGE_SAMPLE)
         sample = texts[::step][:LANGUAGE_SAMPLE]
-        # With cache_dir, a re-run reads the counts it stored (the detector is deterministic).
-        store = self.embedder if self.options.cache_dir is not None else None
-        detector = f"{key[1]}|{','.join(self.langs)}|{__version__}"
-        found = getattr(store, "sample_counts", None)
-        counts = found(detector, sample) if found is not None else None
+        # With cache_dir, a re-run reads the counts it stored, for a detector that names
+        # its results (bialign's own do; a user's detector with an ``identity`` too).
+        ident = getattr(self._identifier.detector, "identity", None)
+        store = self._sample_store() if isinstance(ident, str) and ident else None
+        detector = f"{ident}|{','.join(self.langs)}|{RULES_VERSION}|{__version__}"
+        counts = store.get(detector, sample) if store is not None else None
         if counts is None:
             labels = self._identifier.identify(sample, self.langs)
             counts = {x: sum(lab.lang == x for lab in labels) for x in (*self.langs, UND)}
-            if found is not None:
-                store.store_sample_counts(detector, sample, counts)  # type: ignore[union-attr]
+            if store is not None:
+                store.put(detector, sample, counts)
         if isinstance(doc, ReadDocument):
             doc.sampled[key] = counts
         return _LanguageCheck(lang, counts)
@@ -704,8 +724,11 @@ def align(doc: object, options: Options | None = None, /, **changes: Any) -> Par
     ``min_pair_score``, ``min_confidence``, ``profile``, ``mixed_config``, ``threads``,
     ...); an unknown keyword is a :class:`bialign.ConfigError`.
 
-    Raises :class:`bialign.LanguageError` when the document lacks one of the languages.
+    Raises :class:`bialign.LanguageError` when the document lacks one of the languages,
+    and :class:`bialign.InputError` when ``doc`` is a one-line string naming an existing
+    file (pass ``pathlib.Path`` to read a file; :class:`Aligner` takes any string as text).
     """
+    refuse_file_name(doc, "doc")
     return Aligner(options, **changes).align(doc)
 
 
@@ -714,6 +737,8 @@ def align_documents(
 ) -> ParallelCorpus:
     """Align two monolingual documents that translate each other (``src`` in
     ``langs[0]``); the same settings as :func:`align`."""
+    refuse_file_name(src, "src")
+    refuse_file_name(tgt, "tgt")
     return Aligner(options, **changes).align_documents(src, tgt)
 
 

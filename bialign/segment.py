@@ -73,16 +73,26 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _names_a_file(text: str) -> bool:
-    """Whether a one-line string is the path of an existing file: a likely slip for
-    pathlib.Path, which would otherwise be aligned as a one-segment document."""
-    candidate = text.strip()
+def refuse_file_name(doc: object, name: str) -> None:
+    """Raise InputError when ``doc`` is a one-line string that names an existing file: a
+    likely slip for pathlib.Path, which would otherwise be aligned as a one-segment
+    document. Only the one-line entry points (bialign.align, bialign.align_documents)
+    ask: text read from a crawl or a JSONL file may be anything."""
+    if not isinstance(doc, str):
+        return
+    candidate = doc.strip()
     if not candidate or "\n" in candidate or len(candidate) > 4096:
-        return False
+        return
     try:
-        return os.path.isfile(candidate)
+        found = os.path.isfile(os.path.expanduser(candidate))
     except (OSError, ValueError):  # a NUL byte, a name too long for the system
-        return False
+        return
+    if found:
+        raise InputError(
+            f"{name} is the name of a file, {candidate!r}, not a document's text: pass "
+            f"pathlib.Path({candidate!r}) to read the file (a str is taken as the text; "
+            f"[{candidate!r}] aligns it as one segment)"
+        )
 
 
 def read_document(
@@ -120,11 +130,6 @@ def read_document(
         text = decode_file(data, path, html=fmt == "html")
         return _from_text(text, fmt, label, keep_furniture)
     if isinstance(doc, str):
-        if _names_a_file(doc):
-            raise InputError(
-                f"{name} is the name of a file, {doc.strip()!r}, not a document's text: pass "
-                f"pathlib.Path({doc.strip()!r}) to read the file (a str is taken as the text)"
-            )
         fmt = input_format
         if fmt == "auto":
             fmt = detect_format(doc) if markup else "lines"

@@ -198,11 +198,17 @@ def _inside_token(text: str, at: int) -> bool:
 def _full_date_word(word: str, langs: Sequence[str]) -> bool:
     """A month or weekday name in full in one of ``langs``: one of its date words that
     does not begin another ("may" in English; not "mar", which begins "march")."""
+    if len(word) < 3 or word in _TIME_WORDS:
+        return False
     for lang in dict.fromkeys(langs):
         dates = language(lang).dates
         if word in dates and not any(w != word and w.startswith(word) for w in dates):
             return True
     return False
+
+
+#: Date words of the language entries that name no month or weekday.
+_TIME_WORDS = frozenset({"am", "pm", "hrs", "gmt", "utc"})
 
 
 def _past_closing_quote(text: str, at: int) -> int:

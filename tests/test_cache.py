@@ -79,6 +79,25 @@ def test_a_rerun_reads_each_documents_language_counts(tmp_path: Path) -> None:
         assert db.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == 2
 
 
+def test_language_counts_need_no_encoder_and_a_named_detector(tmp_path: Path) -> None:
+    """Sorting pages by language with cache_dir loads no model (one that cannot load is
+    not touched), and a detector without an ``identity`` is never read from the store: two
+    such detectors could not be told apart."""
+    aligner = bialign.Aligner(cache_dir=tmp_path, model=str(tmp_path / "no-such-model"))
+    assert aligner.sample_languages("The house is red. The cat sleeps.")["en"] == 1
+
+    class Nameless:
+        calls = 0
+
+        def probabilities(self, texts, langs):  # type: ignore[no-untyped-def]
+            Nameless.calls += 1
+            return [{lang: 1.0 / len(langs) for lang in langs} for _ in texts]
+
+    for _ in range(2):
+        bialign.Aligner(cache_dir=tmp_path, detector=Nameless()).sample_languages("Short line")
+    assert Nameless.calls == 2
+
+
 def test_encoders_do_not_share_vectors(tmp_path: Path) -> None:
     a = CachedEmbedder(HashEncoder("a"), tmp_path)
     a.encode(["hola"])

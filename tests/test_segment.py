@@ -123,18 +123,26 @@ def test_clean_text_fast_path_matches_the_specification(text: str) -> None:
     assert clean_text(text) == _clean_text_slow(text)
 
 
-def test_a_string_naming_a_file_is_refused_with_the_fix(tmp_path: Path) -> None:
+def test_a_string_naming_a_file_is_refused_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A str is a document's text; the name of an existing file passed as one is a slip for
     pathlib.Path, which would otherwise be aligned as a one-segment document."""
     page = tmp_path / "post.txt"
     page.write_text("Posted on 05/02/2026\nPublicado el 05/02/2026\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"is the name of a file.*pass pathlib\.Path\("):
-        read_document(str(page))
+    with pytest.raises(InputError, match=r"doc is the name of a file.*pass pathlib\.Path\("):
+        bialign.align(str(page))
+    with pytest.raises(InputError, match=r"tgt is the name of a file"):
+        bialign.align_documents(["Posted on 05/02/2026"], str(page))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(InputError, match=r"is the name of a file"):
+        bialign.align("~/post.txt")
     assert [s.text for s in read_document(page)] == [
         "Posted on 05/02/2026",
         "Publicado el 05/02/2026",
     ]
-    # Text that only looks like a file name is text.
-    assert [s.text for s in read_document(str(tmp_path / "missing.txt"))] == [
-        str(tmp_path / "missing.txt")
-    ]
+    # The reader itself (and Aligner, align_many, build-dataset, which read crawled text)
+    # takes any string as text, and text that only looks like a file name is text.
+    assert [s.text for s in read_document(str(page))] == [str(page)]
+    with pytest.raises(bialign.LanguageError):
+        bialign.align(str(tmp_path / "missing.txt"))
