@@ -40,6 +40,14 @@ def encoder_identity(embedder: object) -> str:
     )
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    """The store's SQLite file, in WAL mode so that processes share it (see above)."""
+    db = sqlite3.connect(path, timeout=60.0, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
 class CachedEmbedder:
     """Wraps an encoder: texts already in the store are read, the rest are embedded by the
     inner encoder and written."""
@@ -56,9 +64,7 @@ class CachedEmbedder:
         self.path = folder / FILENAME
         self.hits = 0
         self.misses = 0
-        self._db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db = _connect(self.path)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS vectors (encoder TEXT NOT NULL, key BLOB NOT NULL, "
             "dim INTEGER NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (encoder, key)) WITHOUT ROWID"
@@ -118,8 +124,7 @@ class SampleCounts:
         try:
             folder = Path(cache_dir)
             folder.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(folder / FILENAME, timeout=60.0, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
+            db = _connect(folder / FILENAME)
             db.execute(
                 "CREATE TABLE IF NOT EXISTS samples (detector TEXT NOT NULL, key BLOB NOT NULL, "
                 "counts TEXT NOT NULL, PRIMARY KEY (detector, key)) WITHOUT ROWID"

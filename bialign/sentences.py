@@ -189,8 +189,9 @@ def _inside_token(text: str, at: int) -> bool:
         return False
     if before != "." or at < 2 or not text[at - 2].isalnum():
         return False
-    word = text[max(0, at - _GLUED_REACH) : at]
-    word = word.split()[-1] if word.split() else word
+    reach = text[max(0, at - _GLUED_REACH) : at]
+    parts = reach.split()
+    word = parts[-1] if parts else reach
     glued = word[:1].islower() and len(word) < _GLUED_REACH and _GLUED_END.search(word)
     return not glued
 
@@ -297,13 +298,17 @@ _ENUMERATOR = re.compile(r"\s*[(\[]?(?:[^\W\d_]|[ivx]{2,4})\s?[).\]]\s")
 CLOSED, OPEN, SOFT = 0, 1, 2
 
 
-def _continues(text: str) -> bool:
-    """A segment that starts in lower case: the rest of a sentence, a closing quote
-    before it included ("» dit-il", after a quotation that ended the segment before).
-    Not a list item's label ("b ) Les Alpes") nor a name written with an inner capital
-    ("iPhone", "eBay")."""
+def _first_word(text: str) -> str:
+    """A segment's first word, past opening (and closing) quotes, brackets and dashes."""
     match = _FIRST_WORD.match(text)
-    word = match.group(1) if match else ""
+    return match.group(1) if match else ""
+
+
+def _continues(text: str, word: str) -> bool:
+    """A segment (``text``, its first word ``word``) that starts in lower case: the rest
+    of a sentence, a closing quote before it included ("» dit-il", after a quotation
+    that ended the segment before). Not a list item's label ("b ) Les Alpes") nor a name
+    written with an inner capital ("iPhone", "eBay")."""
     return word[:1].islower() and word == word.lower() and not _ENUMERATOR.match(text)
 
 
@@ -313,11 +318,11 @@ def _continues(text: str) -> bool:
 MIN_CASELESS_CUT = 12
 
 
-def _caseless_cut(before: str, text: str) -> bool:
+def _caseless_cut(before: str, word: str) -> bool:
     """The case of a script without it cannot show a cut: a long segment without end
-    punctuation before a segment that starts with such a letter stands for it."""
-    match = _FIRST_WORD.match(text)
-    first = match.group(1)[:1] if match else ""
+    punctuation before a segment whose first word starts with such a letter stands for
+    it."""
+    first = word[:1]
     caseless = first.isalpha() and not first.isupper() and not first.islower()
     return caseless and len(before.strip()) >= MIN_CASELESS_CUT
 
@@ -332,32 +337,30 @@ def open_boundaries(texts: Sequence[str]) -> np.ndarray:
     sentence whose full stop a translator left out; a lower-case start after a full
     stop, a typing slip as often as not). The first and the last boundary are CLOSED."""
     out = np.zeros(len(texts) + 1, dtype=np.int8)
+    firsts = [_first_word(t) for t in texts]
     # Text in lower case throughout (a lower-cased corpus, a list of terms): case says
     # nothing about where its sentences start.
-    cased = _cased(texts)
+    cased = _cased(firsts)
     ends = [t.rstrip(_TRAILING)[-1:] for t in texts[:-1]]
-    for k, (end, nxt) in enumerate(zip(ends, texts[1:], strict=True), start=1):
+    for k, end in enumerate(ends, start=1):
+        continues = cased and _continues(texts[k], firsts[k])
         if end in _SOFT_END:
             out[k] = SOFT
         elif end in _SENTENCE_END:
             # A lower-case start after a full stop is a slip ("...30 year." + "towards
             # the end of..."), or an abbreviation's point: no evidence either way.
-            out[k] = SOFT if cased and _continues(nxt) else CLOSED
-        elif (cased and _continues(nxt)) or _caseless_cut(texts[k - 1], nxt):
+            out[k] = SOFT if continues else CLOSED
+        elif continues or _caseless_cut(texts[k - 1], firsts[k]):
             out[k] = OPEN
         else:
             out[k] = SOFT
     return out
 
 
-def _cased(texts: Sequence[str]) -> bool:
-    """Whether the stream's segments start with a capital as prose does: at least as
-    many start upper case as lower case (among those that start with a letter that has
-    case), and one does."""
-    upper = lower = 0
-    for t in texts:
-        match = _FIRST_WORD.match(t)
-        first = match.group(1)[:1] if match else ""
-        upper += first.isupper()
-        lower += first.islower()
+def _cased(firsts: Sequence[str]) -> bool:
+    """Whether a stream's segments (their first words) start with a capital as prose
+    does: at least as many start upper case as lower case (among those that start with a
+    letter that has case), and one does."""
+    upper = sum(w[:1].isupper() for w in firsts)
+    lower = sum(w[:1].islower() for w in firsts)
     return upper > 0 and upper >= lower
