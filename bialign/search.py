@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from .errors import ConfigError
 from .threads import dot_t
 
@@ -462,10 +463,80 @@ class _Scorer:
         self.sbreaks = {a: sbreak(a - 1) for a in sides if a > 1}
         self.tbreaks = {b: tbreak(b - 1) for b in tsides if b > 1}
 
+        self.kernels = kernels.compiled((n + 1) * band.width)
+        self._kernel_args: tuple | None = None
+
     def rows(self, i0: int, i1: int) -> tuple[np.ndarray, np.ndarray]:
-        """Gains (i1-i0, shapes, width) of the pair shapes for DP rows i0..i1-1, and the
-        bead scores they come from."""
-        return _RowBlock(self, i0, i1).gains_and_scores()
+        """Gains (i1-i0, 1 + shapes, width) for DP rows i0..i1-1, move 0 being the skip of
+        a source segment, and the pair shapes' bead scores (i1-i0, shapes, width)."""
+        if not self.kernels:
+            return _RowBlock(self, i0, i1).gains_and_scores()
+        p0, pref = _prefix_sums(self, i0, i1)
+        gains = np.empty((i1 - i0, len(self.shapes) + 1, self.band.width))
+        scores = np.empty((i1 - i0, len(self.shapes), self.band.width), dtype=np.float32)
+        self.kernels["pair_gains"](
+            i0, i1, self.band.lo, self.band.width, self.n, self.m, self.start, self.sims,
+            pref, p0, *self.kernel_args(), gains, scores,
+        )  # fmt: skip
+        return gains, scores
+
+    def kernel_args(self) -> tuple:
+        """The per-run quantities as dense arrays for bialign.kernels._pair_gains: shape
+        sides, each shape's fixed cost, then per side ``runs[a, k, i]`` (k: 1 / norm,
+        baseline, log length, count standing alone, of the run of ``a`` items ending
+        before i) and ``breaks[a, i]``, the items' own flags, and the scalar settings."""
+        if self._kernel_args is None:
+            cfg = self.cfg
+            shape_a = np.array([a for a, _ in self.shapes], dtype=np.int64)
+            shape_b = np.array([b for _, b in self.shapes], dtype=np.int64)
+            cost = np.array(
+                [cfg.threshold + cfg.merge_penalty * (a + b - 2) for a, b in self.shapes]
+            )
+
+            def runs(size: int, parts: list[dict[int, np.ndarray]]) -> np.ndarray:
+                out = np.full((max(parts[0]) + 1, len(parts), size), np.nan)
+                for k, part in enumerate(parts):
+                    for a, values in part.items():
+                        out[a, k] = values
+                return out
+
+            def breaks(size: int, part: dict[int, np.ndarray]) -> np.ndarray:
+                out = np.zeros((max(part, default=1) + 1, size))
+                for a, values in part.items():
+                    out[a] = values
+                return out
+
+            params = np.array([
+                cfg.margin_max, cfg.length_weight, cfg.member_floor, cfg.alone_floor,
+                cfg.member_weight, cfg.boundary_weight, float(self.use_open), NEG,
+            ])  # fmt: skip
+            self._kernel_args = (
+                shape_a, shape_b, cost,
+                runs(self.n + 1, [_inv_norms(self.ns), self.bs, self.log_ls, self.as_runs]),
+                runs(self.m + 1, [_inv_norms(self.nt), self.bt, self.log_lt, self.at_runs]),
+                breaks(self.n, self.sbreaks), breaks(self.m, self.tbreaks),
+                self.alone_s, self.alone_t, self.base_s, self.base_t,
+                self.open_s, self.open_t, params,
+            )  # fmt: skip
+        return self._kernel_args
+
+
+def _inv_norms(norms: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
+    """1 / norm from squared norms, as _RowBlock computes it (the same values)."""
+    return {a: 1.0 / np.sqrt(np.maximum(v, 1e-12)) for a, v in norms.items()}
+
+
+def _prefix_sums(sc: _Scorer, i0: int, i1: int) -> tuple[int, np.ndarray]:
+    """Row-wise prefix sums of the weighted similarities of the source rows that DP rows
+    i0..i1-1 reach: ``(p0, pref)``, row r of pref being source row p0 + r."""
+    n, m = sc.n, sc.m
+    wide = sc.sims.shape[1]
+    p0, p1 = max(0, i0 - sc.reach), max(1, min(n, i1))
+    weighted = sc.sims[p0:p1].astype(np.float64) * sc.ws[p0:p1, None]
+    weighted *= sc.wt[_clamp(sc.start[p0:p1, None] + np.arange(wide), 0, m - 1)]
+    pref = np.zeros((p1 - p0, wide + 1))
+    np.cumsum(weighted, axis=1, out=pref[:, 1:])
+    return p0, pref
 
 
 def _clamp(x: np.ndarray, lo: int, hi: int) -> np.ndarray:
@@ -480,17 +551,11 @@ class _RowBlock:
 
     def __init__(self, sc: _Scorer, i0: int, i1: int) -> None:
         self.sc = sc
-        n, m = sc.n, sc.m
+        m = sc.m
         self.rows = np.arange(i0, i1)
         self.cols = sc.band.lo[i0:i1, None] + np.arange(sc.band.width)[None, :]
         self.ccols = _clamp(self.cols, 0, m)
-        wide = sc.sims.shape[1]
-        # Row-wise prefix sums of the weighted similarities of the source rows in reach.
-        self.p0, p1 = max(0, i0 - sc.reach), max(1, min(n, i1))
-        weighted = sc.sims[self.p0 : p1].astype(np.float64) * sc.ws[self.p0 : p1, None]
-        weighted *= sc.wt[_clamp(sc.start[self.p0 : p1, None] + np.arange(wide), 0, m - 1)]
-        pref = np.zeros((p1 - self.p0, wide + 1))
-        np.cumsum(weighted, axis=1, out=pref[:, 1:])
+        self.p0, pref = _prefix_sums(sc, i0, i1)
         self.pref = pref.reshape(-1)
         self._q: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._hi: dict[int, np.ndarray] = {}
@@ -692,6 +757,42 @@ class _RowBlock:
         return gains, scores
 
 
+def _fill_rows(
+    flat: np.ndarray,
+    reads: np.ndarray,
+    gains: np.ndarray,
+    i0: int,
+    i1: int,
+    ring_rows: int,
+    width: int,
+    clipped: np.ndarray,
+    invalid: np.ndarray,
+    k_best: np.ndarray,
+    skipped: np.ndarray,
+    neg: float,
+) -> None:
+    """DP rows max(i0, 1)..i1-1, written into the ring buffer ``flat``.
+
+    ``reads[r, k, c]``: where move k into cell c of row i0 + r reads its previous cell in
+    ``flat``; ``gains[r, k, c]``: what that move gains. Fills ``k_best`` (the best move,
+    the first of equal ones) and ``skipped`` (the cell is better reached by skipping a
+    target in the row); a cell past the target's end (``invalid`` in a ``clipped`` row)
+    gets ``neg``. bialign.kernels has the compiled version."""
+    ring = flat.reshape(ring_rows + 1, 3 * width)
+    for i in range(max(i0, 1), i1):
+        cand = flat[reads[i - i0]]
+        cand += gains[i - i0]
+        k = cand.argmax(axis=0)
+        best = cand.max(axis=0)
+        # 0-1 beads stay in the row: best[k] = max(best[k], best[k-1]) (a skip gains 0).
+        run = np.maximum.accumulate(best)
+        skipped[i - i0] = run > best
+        if clipped[i]:
+            run[invalid[i]] = neg
+        ring[i % ring_rows, width : 2 * width] = run
+        k_best[i - i0] = k
+
+
 def _banded_dp(scorer: _Scorer) -> list[Bead]:
     """The best monotonic path through the scorer's band, as beads in order."""
     n, m, band = scorer.n, scorer.m, scorer.band
@@ -725,6 +826,7 @@ def _banded_dp(scorer: _Scorer) -> list[Bead]:
     invalid = lo[:, None] + ar[None, :] > m
     clipped: np.ndarray = np.asarray(invalid.any(axis=1))
     block = max(16, 200_000 // (width * len(moves)))
+    fill_rows = scorer.kernels["fill_rows"] if scorer.kernels else _fill_rows
     for i0 in range(0, n + 1, block):
         i1 = min(n + 1, i0 + block)
         pair_gains, pair_scores = scorer.rows(i0, i1)
@@ -739,18 +841,10 @@ def _banded_dp(scorer: _Scorer) -> list[Bead]:
             skipped[0] = run > start
             run[invalid[0]] = NEG
             ring[0, width : 2 * width] = run
-        for i in range(max(i0, 1), i1):
-            cand = flat[reads[i - i0]]
-            cand += pair_gains[i - i0]
-            k = cand.argmax(axis=0)
-            best = cand.max(axis=0)
-            # 0-1 beads stay in the row: best[k] = max(best[k], best[k-1]) (a skip gains 0).
-            run = np.maximum.accumulate(best)
-            skipped[i - i0] = run > best
-            if clipped[i]:
-                run[invalid[i]] = NEG
-            ring[i % ring_rows, width : 2 * width] = run
-            k_best[i - i0] = k
+        fill_rows(
+            flat, reads, pair_gains, i0, i1, ring_rows, width, clipped, invalid, k_best,
+            skipped, NEG,
+        )  # fmt: skip
         # Back pointers and the chosen beads' scores, for the whole block at once.
         arg = move_id[k_best]
         arg[skipped] = 1
