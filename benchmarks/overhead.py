@@ -107,8 +107,11 @@ def startup(tree: Path, repeat: int, torch: bool = True) -> list[float]:
     return times
 
 
-def run_child(tree: Path, data: Path, repeat: int) -> dict:
+def run_child(tree: Path, data: Path, repeat: int, kernels: str = "") -> dict:
+    """One tree's measurement in a fresh process; ``kernels`` sets BIALIGN_KERNELS
+    ("numpy": the alignment loops as installed without the [fast] extra)."""
     env = {**os.environ, "PYTHONPATH": f"{tree}{os.pathsep}{Path(__file__).resolve().parent}"}
+    env["BIALIGN_KERNELS"] = kernels
     out = subprocess.run(
         [sys.executable, __file__, "--child", "--data", str(data), "--repeat", str(repeat)],
         env=env,
@@ -129,22 +132,28 @@ def main() -> None:
         print(json.dumps(child(args.data, args.repeat)))
         return
     cached_embeddings(args.data)  # embed once, outside every measurement
-    trees = {"now": ROOT} | ({"base": args.base.resolve()} if args.base else {})
+    trees = {"now": (ROOT, ""), "now, numpy loops": (ROOT, "numpy")}
+    if args.base:
+        trees["base"] = (args.base.resolve(), "")
     results = {}
-    for name, tree in trees.items():
-        results[name] = run_child(tree, args.data, args.repeat)
-        results[name]["startup"] = startup(tree, args.repeat)
-        results[name]["startup_without_torch"] = startup(tree, args.repeat, torch=False)
+    for name, (tree, kernels) in trees.items():
+        results[name] = run_child(tree, args.data, args.repeat, kernels)
+        if not kernels:
+            results[name]["startup"] = startup(tree, args.repeat)
+            results[name]["startup_without_torch"] = startup(tree, args.repeat, torch=False)
     rows = []
     for name, r in results.items():
         b = r["best"]
-        rows.append([name, b["seconds"], b.get("langid", 0.0), b.get("embed", 0.0),
-                     b.get("align", 0.0), r["pairs"], statistics.median(r["startup"]),
-                     statistics.median(r["startup_without_torch"])])  # fmt: skip
+        starts = [
+            statistics.median(r[k]) if k in r else "-" for k in ("startup", "startup_without_torch")
+        ]
+        rows.append([name, b["seconds"], r["runs"][0]["seconds"], b.get("langid", 0.0),
+                     b.get("embed", 0.0), b.get("align", 0.0), r["pairs"], *starts])  # fmt: skip
     table = fmt_table(
         [
             "tree",
             "10k x 10k s",
+            "first run s",
             "reading + language s",
             "embedding lookups s",
             "align s",
@@ -161,7 +170,10 @@ def main() -> None:
         "examples/news_post.txt` in a fresh process, encoder included (with torch "
         "installed, the default encoder's bfloat16 backend imports it, about 1 s; 'without "
         "torch' is the numpy backend, as the README's first command installs it). "
-        + (f"'base' is {args.base}." if args.base else "")
+        "'now' scores and searches the band with bialign/kernels.py's compiled loops "
+        "(numba, the [fast] extra; 'first run' includes importing numba and loading its "
+        "cached code); 'now, numpy loops' is the same tree with BIALIGN_KERNELS=numpy, as "
+        "installed without the extra. " + (f"'base' is {args.base}." if args.base else "")
     )
     print(table)
     if not args.no_write:

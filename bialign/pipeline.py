@@ -5,10 +5,12 @@ Data flows one way: segment -> langid -> embed -> align -> corpus.
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections import ChainMap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -139,7 +141,7 @@ class Aligner:
     # -- one mixed document ------------------------------------------------------------
 
     def align(self, doc: object) -> ParallelCorpus:
-        with limited(self._threads):
+        with limited(self._threads), _gc_paused():
             return self._align(doc)
 
     def _align(self, doc: object) -> ParallelCorpus:
@@ -181,7 +183,7 @@ class Aligner:
     # -- two documents -----------------------------------------------------------------
 
     def align_documents(self, src: object, tgt: object) -> ParallelCorpus:
-        with limited(self._threads):
+        with limited(self._threads), _gc_paused():
             return self._align_documents(src, tgt)
 
     def _align_documents(self, src: object, tgt: object) -> ParallelCorpus:
@@ -254,7 +256,7 @@ class Aligner:
         texts) still go to the encoder. Benchmarks and accuracy tests call this, so
         they measure the product rather than a copy of its steps.
         """
-        with limited(self._threads):
+        with limited(self._threads), _gc_paused():
             sides = []
             for name, doc, lang in (("src", src, self.langs[0]), ("tgt", tgt, self.langs[1])):
                 if not _is_sequence(doc) or not all(isinstance(t, str) for t in doc):
@@ -660,6 +662,25 @@ FLIP_CONFIDENCE = 0.7
 #: A short line's translation is looked for among the short lines at most this many
 #: positions away, so the check stays linear in the length of the document.
 TRANSLATION_WINDOW = 200
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one document's alignment.
+
+    A long document makes tens of thousands of small objects (segments, beads, tuples)
+    and none of them needs collecting before the call returns, yet each burst of
+    allocations sets off collections that walk the whole heap, the caller's data
+    included: on two 10,000-segment documents that was about 0.1 s of 1.0
+    (benchmarks/overhead.py). The collector runs again as soon as the call ends; it is
+    left alone where the caller had turned it off."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _join(segs: list[Segment], idx: tuple[int, ...], joiner: str = " ") -> str:

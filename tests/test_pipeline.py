@@ -234,3 +234,31 @@ def test_a_read_document_is_read_and_sampled_once() -> None:
     assert [(p.src, p.tgt, p.src_text, p.tgt_text) for p in from_reads.pairs] == [
         (p.src, p.tgt, p.src_text, p.tgt_text) for p in from_files.pairs
     ]
+
+
+def test_the_garbage_collector_is_paused_only_during_a_call(monkeypatch) -> None:
+    import gc
+
+    seen: list[bool] = []
+    aligner = bialign.Aligner(progress=False)
+    real = aligner._align_streams
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(aligner, "_align_streams", spy)
+    doc = ["The meeting starts at noon.", "La reunión empieza a mediodía."]
+    assert gc.isenabled()
+    aligner.align(doc)
+    assert gc.isenabled(), "turned back on after the call"
+    with pytest.raises(bialign.LanguageError):
+        aligner.align(["Only English here.", "Nothing else."])
+    assert gc.isenabled(), "turned back on after an error"
+    gc.disable()
+    try:
+        aligner.align_documents([doc[0]], [doc[1]])
+        assert not gc.isenabled(), "left off where the caller had turned it off"
+    finally:
+        gc.enable()
+    assert seen == [False, False]
