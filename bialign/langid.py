@@ -32,6 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from .about import package_version
 from .errors import LanguageError
 from .languages import LANGUAGES, contrast, language
 from .threads import current_threads
@@ -324,7 +325,7 @@ class LangdetectDetector:
     @property
     def identity(self) -> str:
         """What names this detector's results (for a persistent cache of them)."""
-        return f"langdetect-{_version('langdetect')}-seed{self.seed}"
+        return f"langdetect-{package_version('langdetect')}-seed{self.seed}"
 
     def _factory(self, langs: tuple[str, ...]) -> object:
         if langs not in self._factories:
@@ -359,7 +360,7 @@ class LinguaDetector:
     @property
     def identity(self) -> str:
         """What names this detector's results (for a persistent cache of them)."""
-        return f"lingua-{_version('lingua-language-detector')}"
+        return f"lingua-{package_version('lingua-language-detector')}"
 
     def _detector(self, langs: tuple[str, ...]) -> object:
         if langs not in self._detectors:
@@ -386,15 +387,6 @@ class LinguaDetector:
             found = {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}
             out.append(_complete(found, key))
         return out
-
-
-def _version(distribution: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return "unknown"
 
 
 #: Changes whenever the labelling rules of this module change, so that stored language

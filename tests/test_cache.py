@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bialign
-from bialign.cache import FILENAME, CachedEmbedder
+from bialign.cache import FILENAME, CachedEmbedder, ResultStore, pack_corpus, unpack_corpus
 from bialign.langid import LinguaDetector
 
 
@@ -35,12 +36,18 @@ class HashEncoder:
         return out
 
 
+def _forget_results(folder: Path) -> None:
+    with sqlite3.connect(folder / FILENAME) as db:
+        db.execute("DELETE FROM results")
+
+
 def test_second_run_reads_everything_and_gives_the_same_corpus(tmp_path: Path) -> None:
     src = ["The house is red.", "The cat sleeps.", "Read more"]
     tgt = ["La casa es roja.", "El gato duerme.", "Leer más"]
     first_enc = HashEncoder()
     first = bialign.align_documents(src, tgt, model=first_enc, cache_dir=tmp_path)
     assert first_enc.seen
+    _forget_results(tmp_path)  # so that the vectors, not the finished corpus, are read
     again_enc = HashEncoder()
     again = bialign.align_documents(src, tgt, model=again_enc, cache_dir=tmp_path)
     assert again_enc.seen == []
@@ -70,6 +77,7 @@ def test_a_rerun_reads_each_documents_language_counts(tmp_path: Path) -> None:
     first = run()
     asked = CountingDetector.calls
     assert asked > 0
+    _forget_results(tmp_path)
     again = run()
     assert CountingDetector.calls == asked
     assert [s.lang_confidence for s in again.src_segments] == [
@@ -165,3 +173,125 @@ def test_several_processes_share_one_cache(tmp_path: Path) -> None:
     got = cache.encode(["text 5", "text 599"])
     assert cache.inner.seen == []
     assert got.tolist() == [[6.0, ord("5")], [8.0, ord("9")]]
+
+
+# -- finished alignments ---------------------------------------------------------------
+
+SRC = ["The house is red.", "The cat sleeps on the sofa.", "Read more"]
+TGT = ["La casa es roja.", "El gato duerme en el sofá.", "Leer más"]
+PAGE = ["The house is red.", "La casa es roja.", "SOURCE: EFE", "The cat sleeps.",
+        "El gato duerme."]  # fmt: skip
+
+
+def _same(a: bialign.ParallelCorpus, b: bialign.ParallelCorpus) -> None:
+    """Every field equal (timings aside), arrays included; a field added to the corpus
+    later is compared too, so the stored form cannot silently drop it."""
+    for f in dataclasses.fields(a):
+        if f.name == "timings":
+            continue
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            np.testing.assert_array_equal(x, y)
+        else:
+            assert x == y, f.name
+    assert a.mixed == b.mixed
+
+
+@pytest.mark.parametrize("granularity", ["paragraph", "sentence"])
+def test_a_corpus_comes_back_from_its_stored_form_exactly(granularity: str) -> None:
+    text = "The house is red. It has a door.\nLa casa es roja. Tiene una puerta."
+    for corpus in (
+        bialign.align(text, model=HashEncoder(), granularity=granularity, split="sentences"),
+        bialign.align(PAGE, model=HashEncoder()),
+        bialign.align_documents(SRC, TGT, model=HashEncoder()),
+    ):
+        _same(corpus, unpack_corpus(*pack_corpus(corpus)))
+
+
+def test_a_rerun_reads_each_finished_alignment(tmp_path: Path, monkeypatch) -> None:
+    """Same documents, same settings: the corpus is read back, nothing is embedded,
+    labelled or aligned; any other setting or document aligns again."""
+    enc = HashEncoder()
+    first = bialign.align_documents(SRC, TGT, model=enc, cache_dir=tmp_path)
+    page = bialign.align(PAGE, model=enc, cache_dir=tmp_path)
+    seen = len(enc.seen)
+
+    def fail(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("aligned again")
+
+    with monkeypatch.context() as mp:
+        mp.setattr(bialign.Aligner, "_align_streams", fail)
+        again = bialign.align_documents(SRC, TGT, model=enc, cache_dir=tmp_path)
+        page_again = bialign.align(PAGE, model=enc, cache_dir=tmp_path)
+    assert len(enc.seen) == seen
+    _same(first, again)
+    _same(page, page_again)
+    assert "cache" in again.timings
+    changed = [
+        {"docs_config": bialign.AlignConfig(threshold=-0.3)},  # "given" in the signature
+        {"min_confidence": 0.5},
+        {"langs": ("en", "es"), "attach": False},
+    ]
+    runs = 0
+    real = bialign.Aligner._align_streams
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal runs
+        runs += 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(bialign.Aligner, "_align_streams", counted)
+    for options in changed:
+        bialign.align_documents(SRC, TGT, model=enc, cache_dir=tmp_path, **options)
+    bialign.align_documents(SRC, [*TGT[:2], "Leer más tarde"], model=enc, cache_dir=tmp_path)
+    bialign.align_documents(SRC, TGT, model=HashEncoder("hash-v2"), cache_dir=tmp_path)
+    assert runs == len(changed) + 2
+
+
+def test_a_list_and_the_same_text_are_different_documents(tmp_path: Path) -> None:
+    """A list is kept as given; the same lines as text may be split into sentences."""
+    lines = ["The house is red. It has a door.", "La casa es roja. Tiene una puerta."]
+    kw = {"model": HashEncoder(), "cache_dir": tmp_path, "split": "sentences"}
+    as_list = bialign.align(lines, **kw)
+    as_text = bialign.align("\n".join(lines), **kw)
+    assert len(as_list.segments) == 2
+    assert len(as_text.segments) == 4
+
+
+def test_no_stored_results_for_a_nameless_detector_or_a_read_only_file(tmp_path: Path) -> None:
+    class Nameless(LinguaDetector):
+        identity = None  # type: ignore[assignment]
+
+    def stored() -> int:
+        with sqlite3.connect(tmp_path / FILENAME) as db:
+            names = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            return (
+                db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+                if "results" in names
+                else 0
+            )
+
+    bialign.align_documents(SRC, TGT, model=HashEncoder(), cache_dir=tmp_path, detector=Nameless())
+    assert stored() == 0
+    bialign.align_documents(SRC, TGT, model=HashEncoder(), cache_dir=tmp_path)
+    assert stored() == 1
+    # A file the process may read but not write (as root, file modes do not stop
+    # writes, so the store is given a read-only connection).
+    store = ResultStore(tmp_path)
+    store._db = sqlite3.connect(f"file:{tmp_path / FILENAME}?mode=ro", uri=True)
+    corpus = bialign.align_documents(SRC, TGT, model=HashEncoder())
+    store.put(b"k" * 20, corpus)  # refused by SQLite: the store turns itself off
+    assert store.get(b"k" * 20) is None
+    assert not store.has(b"k" * 20)
+
+
+def test_align_many_rerun_embeds_nothing(tmp_path: Path) -> None:
+    docs = [(SRC, TGT), PAGE, (SRC[:2], TGT[:2])]
+    enc = HashEncoder()
+    first = [r.corpus for r in bialign.align_many(docs, model=enc, cache_dir=tmp_path)]
+    seen = len(enc.seen)
+    again = [r.corpus for r in bialign.align_many(docs, model=enc, cache_dir=tmp_path)]
+    assert len(enc.seen) == seen
+    for a, b in zip(first, again, strict=True):
+        assert a is not None and b is not None
+        _same(a, b)
