@@ -44,11 +44,49 @@ def _syntok(text: str) -> list[int]:
     import syntok.segmenter as syntok
 
     out = []
-    for para in syntok.analyze(text):
+    for para in syntok.analyze(_glued_closing_quotes(text)):
         for sentence in para:
             if sentence and sentence[0].offset > 0:
                 out.append(sentence[0].offset)
     return sorted(set(out))
+
+
+#: Closing quote marks and the marks they close; a straight quote closes every second one.
+_CLOSES = {"”": "“„", "»": "«"}
+_SPACED_CLOSING = re.compile(r"(?<=\S)(\s+)([\"”»])(?=[.!?…,;:)]*(?:\s|$))")
+_SENTENCE_MARKS = re.compile(r"[.!?…,;:)]*")
+
+
+def _glued_closing_quotes(text: str) -> str:
+    """The text as syntok should read it: a closing quote mark written after a space
+    (tokenised text, '...un " error inocente ". Opinión'; French spacing, « ... ») moved
+    left onto the word it closes, with the marks after it, and the spaces put after them
+    ('...un " error inocente".  Opinión').
+
+    syntok reads a quote mark after a space as opening, and then splits nothing up to
+    the paragraph's end. Only characters inside each such run move, so every offset
+    syntok reports past it is an offset of the text itself. A straight quote closes when
+    the text's straight quotes before it are odd in number, and only in a text with an
+    even count (an unmatched one leaves them all as they are); a closing curly quote or
+    guillemet only after its opening mark (German writes »...«: left alone)."""
+    if not (' "' in text or " ”" in text or " »" in text):
+        return text
+    straight_even = text.count('"') % 2 == 0
+    chars = list(text)
+    for m in _SPACED_CLOSING.finditer(text):
+        space, mark = m.start(1), m.start(2)
+        if text[mark] == '"':
+            closing = straight_even and text.count('"', 0, mark) % 2 == 1
+        else:
+            opening = max(text.rfind(c, 0, mark) for c in _CLOSES[text[mark]])
+            closing = opening >= 0 and text.rfind(text[mark], 0, mark) < opening
+        if not closing:
+            continue
+        end = _SENTENCE_MARKS.match(text, mark + 1)
+        stop = end.end() if end else mark + 1
+        moved = text[mark:stop]
+        chars[space:stop] = list(moved + text[space:mark])
+    return "".join(chars)
 
 
 def _confirmed(text: str, at: int, langs: Sequence[str]) -> bool:

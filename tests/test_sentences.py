@@ -195,3 +195,47 @@ def test_open_boundaries_shape(texts: list[str]) -> None:
     assert out.shape == (len(texts) + 1,)
     assert out[0] == CLOSED and out[-1] == CLOSED
     assert set(out.tolist()) <= {0, 1, 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Tokenised text: quote marks with spaces on both sides (WMT's Spanish).
+        ('Dijo que fue un " error inocente ". Opinión dividida entre los alumnos.',
+         ['Dijo que fue un " error inocente ".', "Opinión dividida entre los alumnos."]),
+        ('Un " error " y otro " fallo ". Después llegó la policía.',
+         ['Un " error " y otro " fallo ".', "Después llegó la policía."]),
+        # French spacing of guillemets.
+        ("Il a parlé d'« une erreur innocente ». Les élèves sont divisés.",
+         ["Il a parlé d'« une erreur innocente ».", "Les élèves sont divisés."]),
+        ("He called it “ an innocent mistake ”. The students disagree.",
+         ["He called it “ an innocent mistake ”.", "The students disagree."]),
+        # German opens with » and closes with «: nothing moves.
+        ("Er sprach von »einem Fehler«. Die Schüler sind geteilt.",
+         ["Er sprach von »einem Fehler«.", "Die Schüler sind geteilt."]),
+    ],
+)  # fmt: skip
+def test_a_closing_quote_after_a_space_still_ends_the_sentence(
+    text: str, expected: list[str]
+) -> None:
+    assert split_text(text, langs=("en", "es", "fr", "de")) == expected
+
+
+def test_an_unmatched_straight_quote_moves_nothing() -> None:
+    from bialign.sentences import _glued_closing_quotes
+
+    text = 'Al poder. " El silencio " vuelve " y nada más.'  # three straight quotes
+    assert _glued_closing_quotes(text) == text
+
+
+@given(st.text(alphabet=st.sampled_from('ab .,"«»“”„\n'), max_size=60))
+def test_glued_quotes_only_move_characters_within_the_text(text: str) -> None:
+    from bialign.sentences import _glued_closing_quotes
+
+    glued = _glued_closing_quotes(text)
+    assert len(glued) == len(text)
+    assert sorted(glued) == sorted(text)
+    # Every word character stays where it was: only spaces, quotes and marks move.
+    assert [(k, c) for k, c in enumerate(glued) if c in "ab"] == [
+        (k, c) for k, c in enumerate(text) if c in "ab"
+    ]
