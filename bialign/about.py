@@ -6,6 +6,8 @@ install hint bialign prints is built from :data:`DISTRIBUTION`.
 """
 
 import functools
+import hashlib
+from pathlib import Path
 
 __version__ = "0.2.0"
 
@@ -29,3 +31,19 @@ def package_version(distribution: str) -> str:
         return version(distribution)
     except PackageNotFoundError:
         return "unknown"
+
+
+def _code_stamp() -> str:
+    root = Path(__file__).resolve().parent
+    parts = [__version__]
+    for path in sorted(root.rglob("*.py")):
+        st = path.stat()
+        parts.append(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+
+#: Names this copy of bialign's code: its version and the size and modification time of
+#: every module, read when bialign is imported (a module edited later in a long session
+#: does not pass for the code that runs). Stored results carry it (bialign.cache), so
+#: that what other code made (an upgrade, an edited checkout) is never read back.
+CODE_STAMP = _code_stamp()

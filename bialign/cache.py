@@ -13,7 +13,6 @@ block, writers wait their turn, and a text two processes embed at once is stored
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import sqlite3
@@ -24,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .about import __version__
+from .about import CODE_STAMP
 from .corpus import Bead, ParallelCorpus, Segment
 from .errors import InputError
 from .segment import ReadDocument
@@ -71,11 +70,18 @@ class CachedEmbedder:
         self.path = folder / FILENAME
         self.hits = 0
         self.misses = 0
-        self._db = _connect(self.path)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS vectors (encoder TEXT NOT NULL, key BLOB NOT NULL, "
-            "dim INTEGER NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (encoder, key)) WITHOUT ROWID"
-        )
+        try:
+            self._db = _connect(self.path)
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (encoder TEXT NOT NULL, key BLOB NOT NULL, "
+                "dim INTEGER NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (encoder, key)) "
+                "WITHOUT ROWID"
+            )
+        except sqlite3.Error as exc:
+            raise InputError(
+                f"cannot use the cache file {self.path}: {exc} (the cache folder must be "
+                "writable, on a local disk; or leave cache_dir out)"
+            ) from exc
 
     @staticmethod
     def _key(text: str) -> bytes:
@@ -173,17 +179,9 @@ class SampleCounts:
 RESULTS_FORMAT = 1
 
 
-@functools.cache
 def code_stamp() -> str:
-    """Names this copy of bialign's code: its version and the size and modification time
-    of every module, so that a result stored by other code (an upgrade, or an edited
-    checkout) is never read back."""
-    root = Path(__file__).resolve().parent
-    parts = [__version__]
-    for path in sorted(root.rglob("*.py")):
-        st = path.stat()
-        parts.append(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
-    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+    """:data:`bialign.about.CODE_STAMP`: this copy of bialign's code."""
+    return CODE_STAMP
 
 
 def document_key(basis: str, docs: Sequence[ReadDocument]) -> bytes:
@@ -199,10 +197,14 @@ def document_key(basis: str, docs: Sequence[ReadDocument]) -> bytes:
 class ResultStore:
     """Finished alignments, in the same file as the vectors: a re-run of a corpus reads
     each document's corpus back instead of aligning it again. Keyed by
-    :func:`document_key`; a file that cannot take the table (read-only) leaves it off."""
+    :func:`document_key`. The store never stops an alignment: a file that cannot take
+    the table (read-only) leaves it off, a write that fails (read-only after all, a
+    busy or full disk, a corpus over SQLite's size limit) stops the writing, and a row
+    that cannot be read back counts as absent."""
 
     def __init__(self, cache_dir: str | Path) -> None:
         self._db: sqlite3.Connection | None = None
+        self._writable = True
         try:
             folder = Path(cache_dir)
             folder.mkdir(parents=True, exist_ok=True)
@@ -218,19 +220,26 @@ class ResultStore:
     def has(self, key: bytes) -> bool:
         if self._db is None:
             return False
-        return self._db.execute("SELECT 1 FROM results WHERE key = ?", [key]).fetchone() is not None
+        try:
+            row = self._db.execute("SELECT 1 FROM results WHERE key = ?", [key]).fetchone()
+        except sqlite3.Error:
+            return False
+        return row is not None
 
     def get(self, key: bytes) -> ParallelCorpus | None:
         """The corpus stored under ``key``, or None."""
         if self._db is None:
             return None
-        row = self._db.execute(
-            "SELECT corpus, src_emb, tgt_emb FROM results WHERE key = ?", [key]
-        ).fetchone()
-        return unpack_corpus(*row) if row else None
+        try:
+            row = self._db.execute(
+                "SELECT corpus, src_emb, tgt_emb FROM results WHERE key = ?", [key]
+            ).fetchone()
+            return unpack_corpus(*row) if row else None
+        except (sqlite3.Error, zlib.error, ValueError, KeyError, TypeError):
+            return None  # unreadable (another version's form, a damaged row): align again
 
     def put(self, key: bytes, corpus: ParallelCorpus) -> None:
-        if self._db is None:
+        if self._db is None or not self._writable:
             return
         try:
             with self._db:
@@ -240,7 +249,12 @@ class ResultStore:
                     "VALUES (?, ?, ?, ?)",
                     [key, *pack_corpus(corpus)],
                 )
-        except sqlite3.Error:  # read-only after all: keep aligning
+        except sqlite3.Error:
+            self._writable = False  # keep reading what is there
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
             self._db = None
 
 
@@ -294,6 +308,8 @@ def pack_corpus(corpus: ParallelCorpus) -> tuple[bytes, bytes | None, bytes | No
 def unpack_corpus(data: bytes, src_emb: bytes | None, tgt_emb: bytes | None) -> ParallelCorpus:
     """The corpus :func:`pack_corpus` stored (its timings hold only the time read back)."""
     doc = json.loads(zlib.decompress(data).decode("utf-8", "surrogatepass"))
+    if doc.get("format") != RESULTS_FORMAT:
+        raise ValueError(f"stored corpus of format {doc.get('format')!r}")
     src = [Segment(*row) for row in doc["src_segments"]]
     tgt = src if doc["tgt_segments"] is None else [Segment(*row) for row in doc["tgt_segments"]]
     a, b = doc["langs"]

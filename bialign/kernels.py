@@ -7,8 +7,7 @@ reaches up to ``max_side`` rows back, so rows cannot be vectorised together). On
 same arithmetic cell by cell, compiled by numba (``pip install 'bialign-corpus[fast]'``).
 
 search.py keeps the numpy versions: they are the reference, run wherever numba is
-missing, and serve every small document (importing numba and loading its cached machine
-code costs 0.3-0.5 s, which only long documents repay). Both do the same float64
+missing or fails, and serve every document below COMPILED_MIN_CELLS. Both do the same float64
 operations in the same order and break ties the same way, so they give the same beads;
 tests/test_kernels.py checks gains, scores and beads against the numpy versions.
 """
@@ -16,14 +15,22 @@ tests/test_kernels.py checks gains, scores and beads against the numpy versions.
 from __future__ import annotations
 
 import os
+import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-#: Bands of fewer cells (rows x band width) run the numpy loops. BIALIGN_KERNELS=numpy
-#: (or numba) forces one; "numba" without numba installed falls back to numpy.
-COMPILED_MIN_CELLS = 200_000
+from .errors import BialignWarning
+
+#: Bands of fewer cells (rows x band width; about 5,000 segments a side at the default
+#: band, and never a document small enough for the full grid) run the numpy loops. A
+#: fresh process pays about 0.45 s to import numba and load the cached machine code,
+#: which the loops save back on every band from about 13,000 segments a side, or from
+#: the second long document a process aligns (docs/scale.md). BIALIGN_KERNELS=numpy (or
+#: numba) forces one; "numba" without numba installed falls back to numpy.
+COMPILED_MIN_CELLS = 500_000
 
 
 def _fill_rows(
@@ -185,21 +192,47 @@ def _pair_gains(
                 scores[r, t, c] = score
 
 
-_loaded: dict[str, Callable[..., None]] = {}
+#: The compiled loops once loaded; None after a failed attempt (numba missing, or unable
+#: to compile or to cache: the numpy loops run then).
+_loaded: dict[str, dict[str, Callable[..., None]] | None] = {}
+_lock = threading.Lock()
 
 
 def compiled(cells: int) -> dict[str, Callable[..., Any]] | None:
     """The compiled loops for a band of ``cells`` cells, or None where the numpy ones
-    should run: numba missing, a small band, or BIALIGN_KERNELS=numpy."""
+    should run: numba missing or unusable, a small band, or BIALIGN_KERNELS=numpy."""
     choice = os.environ.get("BIALIGN_KERNELS", "")
     if choice == "numpy" or (choice != "numba" and cells < COMPILED_MIN_CELLS):
         return None
-    if not _loaded:
-        try:
-            import numba
-        except ImportError:
-            return None
+    if "kernels" not in _loaded:
+        with _lock:
+            if "kernels" not in _loaded:
+                _loaded["kernels"] = _compile()
+    return _loaded["kernels"]
+
+
+def _compile() -> dict[str, Callable[..., None]] | None:
+    try:
+        import numba
+    except ImportError:
+        return None
+    try:
         jit = numba.njit(cache=True, nogil=True)
-        _loaded["fill_rows"] = jit(_fill_rows)
-        _loaded["pair_gains"] = jit(_pair_gains)
-    return _loaded
+        return {"fill_rows": jit(_fill_rows), "pair_gains": jit(_pair_gains)}
+    except Exception as exc:  # e.g. no writable folder for numba's cache
+        disable(exc)
+        return None
+
+
+def disable(exc: BaseException) -> None:
+    """Give up the compiled loops for this process (numba could not cache or compile
+    them), with one warning; the numpy loops give the same beads."""
+    if "kernels" in _loaded and _loaded["kernels"] is None:
+        return  # said already
+    _loaded["kernels"] = None
+    warnings.warn(
+        f"bialign: the compiled alignment loops are unavailable ({type(exc).__name__}: "
+        f"{exc}); using the numpy ones (same results, slower on long documents)",
+        BialignWarning,
+        stacklevel=3,
+    )

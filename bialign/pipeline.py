@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import json
 import sys
+import threading
 import time
 from collections import ChainMap
 from collections.abc import Callable, Iterator, Sequence
@@ -229,8 +230,13 @@ class Aligner:
         return self._results
 
     def _detector_identity(self) -> str:
-        ident = getattr(self._identifier.detector, "identity", None)
-        return ident if isinstance(ident, str) else ""
+        """The detector's ``identity`` with its class (a subclass that changes what a
+        stock detector says keeps the stock identity), or "" when it has none."""
+        detector = self._identifier.detector
+        ident = getattr(detector, "identity", None)
+        if not isinstance(ident, str) or not ident:
+            return ""
+        return f"{type(detector).__module__}.{type(detector).__qualname__}:{ident}"
 
     def _result_key(self, mixed: bool, docs: tuple[ReadDocument, ...]) -> bytes:
         from .cache import code_stamp, document_key, encoder_identity
@@ -737,6 +743,10 @@ FLIP_CONFIDENCE = 0.7
 TRANSLATION_WINDOW = 200
 
 
+_GC_LOCK = threading.Lock()
+_GC_PAUSES = [0, False]  # calls inside a pause now; whether the collector was on before
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for one document's alignment.
@@ -745,15 +755,21 @@ def _gc_paused() -> Iterator[None]:
     and none of them needs collecting before the call returns, yet each burst of
     allocations sets off collections that walk the whole heap, the caller's data
     included: on two 10,000-segment documents that was about 0.1 s of 1.0
-    (benchmarks/overhead.py). The collector runs again as soon as the call ends; it is
-    left alone where the caller had turned it off."""
-    was_on = gc.isenabled()
-    gc.disable()
+    (benchmarks/overhead.py). The collector is process-wide, so calls in several threads
+    share one pause: the first turns it off, the last one out turns it back on, and only
+    if it was on before the first."""
+    with _GC_LOCK:
+        if _GC_PAUSES[0] == 0:
+            _GC_PAUSES[1] = gc.isenabled()
+            gc.disable()
+        _GC_PAUSES[0] += 1
     try:
         yield
     finally:
-        if was_on:
-            gc.enable()
+        with _GC_LOCK:
+            _GC_PAUSES[0] -= 1
+            if _GC_PAUSES[0] == 0 and _GC_PAUSES[1]:
+                gc.enable()
 
 
 def _join(segs: list[Segment], idx: tuple[int, ...], joiner: str = " ") -> str:

@@ -20,7 +20,9 @@ embeddings (coarse-to-fine), so time and memory grow linearly with length.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -474,10 +476,15 @@ class _Scorer:
         p0, pref = _prefix_sums(self, i0, i1)
         gains = np.empty((i1 - i0, len(self.shapes) + 1, self.band.width))
         scores = np.empty((i1 - i0, len(self.shapes), self.band.width), dtype=np.float32)
-        self.kernels["pair_gains"](
-            i0, i1, self.band.lo, self.band.width, self.n, self.m, self.start, self.sims,
-            pref, p0, *self.kernel_args(), gains, scores,
-        )  # fmt: skip
+        try:
+            self.kernels["pair_gains"](
+                i0, i1, self.band.lo, self.band.width, self.n, self.m, self.start, self.sims,
+                pref, p0, *self.kernel_args(), gains, scores,
+            )  # fmt: skip
+        except Exception as exc:  # numba failed to compile: it raises before running
+            kernels.disable(exc)
+            self.kernels = None
+            return _RowBlock(self, i0, i1).gains_and_scores()
         return gains, scores
 
     def kernel_args(self) -> tuple:
@@ -793,6 +800,22 @@ def _fill_rows(
         k_best[i - i0] = k
 
 
+def _fill_rows_safely(compiled: Callable[..., None]) -> Callable[..., None]:
+    """The compiled row filler, falling back to the numpy one for good if numba fails
+    (it fails while compiling, before it writes anything)."""
+    state = {"fill": compiled}
+
+    def fill(*args: Any) -> None:
+        try:
+            state["fill"](*args)
+        except Exception as exc:
+            kernels.disable(exc)
+            state["fill"] = _fill_rows
+            _fill_rows(*args)
+
+    return fill
+
+
 def _banded_dp(scorer: _Scorer) -> list[Bead]:
     """The best monotonic path through the scorer's band, as beads in order."""
     n, m, band = scorer.n, scorer.m, scorer.band
@@ -826,7 +849,7 @@ def _banded_dp(scorer: _Scorer) -> list[Bead]:
     invalid = lo[:, None] + ar[None, :] > m
     clipped: np.ndarray = np.asarray(invalid.any(axis=1))
     block = max(16, 200_000 // (width * len(moves)))
-    fill_rows = scorer.kernels["fill_rows"] if scorer.kernels else _fill_rows
+    fill_rows = _fill_rows_safely(scorer.kernels["fill_rows"]) if scorer.kernels else _fill_rows
     for i0 in range(0, n + 1, block):
         i1 = min(n + 1, i0 + block)
         pair_gains, pair_scores = scorer.rows(i0, i1)

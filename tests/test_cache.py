@@ -295,3 +295,29 @@ def test_align_many_rerun_embeds_nothing(tmp_path: Path) -> None:
     for a, b in zip(first, again, strict=True):
         assert a is not None and b is not None
         _same(a, b)
+
+
+def test_a_damaged_row_is_aligned_again_and_a_failed_write_keeps_reading(tmp_path: Path) -> None:
+    first = bialign.align_documents(SRC, TGT, model=HashEncoder(), cache_dir=tmp_path)
+    with sqlite3.connect(tmp_path / FILENAME) as db:
+        db.execute("UPDATE results SET corpus = ?", [b"not zlib"])
+    again = bialign.align_documents(SRC, TGT, model=HashEncoder(), cache_dir=tmp_path)
+    _same(first, again)
+    assert "cache" not in again.timings  # aligned, not read
+    store = ResultStore(tmp_path)
+    store.put(b"a" * 20, first)
+    store._db.execute("PRAGMA query_only = ON")  # writes now fail, reads do not
+    store.put(b"b" * 20, first)
+    assert store.get(b"b" * 20) is None
+    assert store.get(b"a" * 20) is not None, "stored results are still read"
+
+
+def test_a_detector_subclass_does_not_read_the_stock_detectors_results(tmp_path: Path) -> None:
+    class Contrary(LinguaDetector):  # same identity string, other answers
+        pass
+
+    enc = HashEncoder()
+    bialign.align_documents(SRC, TGT, model=enc, cache_dir=tmp_path)
+    bialign.align_documents(SRC, TGT, model=enc, cache_dir=tmp_path, detector=Contrary())
+    with sqlite3.connect(tmp_path / FILENAME) as db:
+        assert db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 2

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bialign import kernels
+from bialign.errors import BialignWarning
 from bialign.search import MIXED, AlignConfig, _Band, _Scorer, align_embeddings
 
 pytest.importorskip("numba")
@@ -107,3 +108,35 @@ def test_small_bands_and_the_override_choose_numpy(monkeypatch: pytest.MonkeyPat
     assert kernels.compiled(10**9) is None
     monkeypatch.setenv("BIALIGN_KERNELS", "numba")
     assert kernels.compiled(1) is not None
+
+
+def test_numba_unable_to_cache_falls_back_to_numpy_with_one_warning(monkeypatch) -> None:
+    """A read-only install with no writable home: numba refuses cache=True when the
+    loops are made. bialign warns and aligns with numpy, the same beads."""
+    import numba
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("cannot cache function '_fill_rows': no locator available")
+
+    monkeypatch.setattr(kernels, "_loaded", {})
+    monkeypatch.setattr(numba, "njit", refuse)
+    args, kw = _inputs(30, 30, 3)
+    with pytest.warns(BialignWarning, match="no locator available"):
+        assert kernels.compiled(10**9) is None
+    assert kernels.compiled(10**9) is None  # decided once
+    assert _align("numba", args, kw) == _align("numpy", args, kw)
+
+
+def test_a_kernel_that_fails_to_compile_gives_way_to_numpy(monkeypatch) -> None:
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise TypeError("numba typing error")
+
+    monkeypatch.setattr(
+        kernels, "_loaded", {"kernels": {"fill_rows": broken, "pair_gains": broken}}
+    )
+    args, kw = _inputs(30, 30, 4)
+    with pytest.warns(BialignWarning, match="numba typing error") as record:
+        beads = _align("numba", args, kw)
+    assert len([w for w in record if issubclass(w.category, BialignWarning)]) == 1
+    assert beads == _align("numpy", args, kw)
+    assert kernels._loaded["kernels"] is None
