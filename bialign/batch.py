@@ -442,7 +442,8 @@ def align_jsonl(
             if result.corpus is None:
                 summary.failed += 1
                 why = result.error.for_cli() if result.error else "no result"
-                print(f"bialign: document {doc_id} (#{k}) skipped: {why}", file=log)
+                print(f"bialign: document {doc_id} (no. {k + 1} of the input) skipped: {why}",
+                      file=log)  # fmt: skip
             else:
                 corpus = result.corpus
                 if min_score is not None or min_confidence is not None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import io as formats_io
 from .about import DISTRIBUTION, __version__
-from .errors import BialignError
+from .errors import BialignError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import ParallelCorpus
@@ -27,7 +27,9 @@ def _format_help(many: bool) -> str:
     forms = [formats_io.REGISTRY[name] for name in formats_io.names(many)]
     lines = "; ".join(f"{f.name}: {f.many_help if many else f.help}" for f in forms)
     head = "the formats of 'bialign align', document after document: " if many else ""
-    return f"{head}{lines}. Default: %(default)s"
+    suffixes = ", ".join(f".{n}" for n in formats_io.names(many) if formats_io.for_path(f"x.{n}"))
+    default = "jsonl" if many else "tsv"
+    return f"{head}{lines}. Default: from the output file's extension ({suffixes}), else {default}"
 
 
 _EXAMPLES = {
@@ -84,7 +86,9 @@ def _read_arg(value: str) -> str | Path:
     return Path(value)
 
 
-def _add_pipeline_options(p: argparse.ArgumentParser, *, two_documents: bool) -> None:
+def _add_pipeline_options(
+    p: argparse.ArgumentParser, *, two_documents: bool, workers: bool = False
+) -> None:
     """Options of the Aligner itself; ``--no-attach`` only where two documents can occur."""
     g = p.add_argument_group("alignment")
     _add_languages_and_model(g)
@@ -143,9 +147,9 @@ def _add_pipeline_options(p: argparse.ArgumentParser, *, two_documents: bool) ->
         "--threads",
         type=int,
         default=None,
-        help="threads for every pool (encoder, BLAS, language detection; with --workers, "
-        "shared among them). Default: the CPUs this process may use (affinity and cgroup "
-        "quota)",
+        help="threads for every pool (encoder, BLAS, language detection"
+        + ("; with --workers, shared among them" if workers else "")
+        + "). Default: the CPUs this process may use (affinity and cgroup quota)",
     )
     g.add_argument(
         "--cache-dir",
@@ -182,11 +186,22 @@ def _add_languages_and_model(g: Any) -> None:
     )
 
 
+def _probability(text: str) -> float:
+    """argparse type of --min-confidence: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not a probability (from 0 to 1)")
+    return value
+
+
 def _add_min_score(p: argparse.ArgumentParser, formats: bool = True) -> None:
     json_note = " (with --format json the unaligned beads go too)" if formats else ""
     p.add_argument(
         "--min-confidence",
-        type=float,
+        type=_probability,
         default=None,
         metavar="C",
         help="drop pairs whose calibrated confidence (0-1, the estimated probability that "
@@ -211,7 +226,7 @@ def _add_output(p: argparse.ArgumentParser) -> None:
         "-o", "--output", help="output file (for moses: a prefix); default: standard output"
     )
     p.add_argument(
-        "--format", choices=formats_io.names(), default="tsv", help=_format_help(many=False)
+        "--format", choices=formats_io.names(), default=None, help=_format_help(many=False)
     )
     _add_min_score(p)
 
@@ -270,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format",
         choices=formats_io.names(many=True),
-        default="jsonl",
+        default=None,
         help=_format_help(many=True),
     )
     p.add_argument("--resume", action="store_true", help="continue an interrupted run")
@@ -281,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes, each loading its own encoder and sharing the CPUs (default: 1)",
     )
     _add_min_score(p)
-    _add_pipeline_options(p, two_documents=True)
+    _add_pipeline_options(p, two_documents=True, workers=True)
 
     p = _subparser(
         sub,
@@ -520,6 +535,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return calibrate_main(argv[1:])
     args = build_parser().parse_args(argv)
+    if hasattr(args, "format") and args.format is None:
+        many = args.command == "align-many"
+        found = formats_io.for_path(args.output) if args.output else None
+        args.format = found if found in formats_io.names(many) else ("jsonl" if many else "tsv")
     if args.command == "align-many":
         return _align_many(args)
     try:
@@ -527,6 +546,9 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(args)
         if args.command == "build-dataset":
             return _build_dataset(args)
+        sides = [getattr(args, name, None) for name in ("src", "tgt", "file")]
+        if sides.count("-") > 1:
+            raise InputError("only one document can be - (standard input); name the other's file")
         if getattr(args, "format", None) and not args.output:  # before the aligner loads
             langs = (args.langs[0], args.langs[1])
             formats_io.check_stream(formats_io.get_format(args.format), langs)

@@ -130,6 +130,20 @@ class SentenceTransformerEmbedder:
         return np.asarray(emb, dtype=np.float32)
 
 
+def model_name(model: str | Embedder | None) -> str | None:
+    """The name the encoder ``load_embedder(model)`` makes is known by, without loading
+    it (its profile and the signature need only the name): None for an object without
+    a ``name``."""
+    if model is None or (isinstance(model, str) and model.lower() in _DEFAULT_ALIASES):
+        return DEFAULT_MODEL
+    if isinstance(model, str) and model.lower() in _E5_ALIASES:
+        return E5_MODEL
+    if isinstance(model, str | Path):
+        return str(model)
+    name = getattr(model, "name", None)
+    return name if isinstance(name, str) and name else None
+
+
 def load_embedder(model: str | Embedder | None = None, *, threads: int | None = None) -> Embedder:
     """The encoder named by ``model``: None for the embedded default, ``"e5-small"`` for
     multilingual-e5-small (``bialign-corpus[e5]``), a model name or folder for

@@ -366,12 +366,13 @@ class LinguaDetector:
         if langs not in self._detectors:
             from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
-            try:
-                chosen = [
-                    Language.from_iso_code_639_1(getattr(IsoCode639_1, x.upper())) for x in langs
-                ]
-            except AttributeError:
-                raise LanguageError(f"lingua does not know one of the languages {langs}") from None
+            unknown = [x for x in langs if not hasattr(IsoCode639_1, x.upper())]
+            if unknown:
+                raise LanguageError(
+                    f"lingua does not know the language code(s) {', '.join(map(repr, unknown))} "
+                    "(ISO 639-1 codes such as 'en', 'es', 'de')"
+                )
+            chosen = [Language.from_iso_code_639_1(getattr(IsoCode639_1, x.upper())) for x in langs]
             self._detectors[langs] = LanguageDetectorBuilder.from_languages(*chosen).build()
         return self._detectors[langs]
 

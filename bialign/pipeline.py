@@ -14,6 +14,8 @@ from collections import ChainMap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -23,7 +25,7 @@ from .attach import attach_fragments, stands_alone
 from .confidence import features, with_confidence
 from .consistency import contradicts
 from .corpus import Bead, ParallelCorpus, Segment
-from .embed import Embedder, embed_unique, load_embedder, unit_rows
+from .embed import Embedder, embed_unique, load_embedder, model_name, unit_rows
 from .errors import ConfigError, InputError, LanguageError
 from .granularity import to_sentences
 from .langid import (
@@ -123,15 +125,28 @@ class Aligner:
     def encoder_profile(self) -> Profile:
         """The profile in use (resolved once; warns once when the encoder has none)."""
         if self._profile is None:
-            self._profile = resolve(self.options.profile, self.embedder)
+            self._profile = resolve(self.options.profile, self._named())
         return self._profile
+
+    def _named(self) -> object:
+        """The encoder, or while it is not loaded something with its name: a profile and
+        a signature need only the name, and align_segments with given embeddings may
+        never need the encoder itself."""
+        if self._embedder is not None:
+            return self._embedder
+        model = self.options.model
+        name = model_name(model)
+        if model is not None and not isinstance(model, str | Path):
+            return model
+        return SimpleNamespace(name=name)
 
     def signature(self, mixed: bool) -> str:
         """The provenance line of the corpora this aligner makes (bialign.provenance);
         made once per mode, since the options and the profile are fixed."""
         if mixed not in self._signatures:
             prof = self.encoder_profile
-            enc = encoder_name(self.embedder) or type(self.embedder).__name__
+            named = self._named()
+            enc = encoder_name(named) or type(named).__name__
             self._signatures[mixed] = make_signature(
                 enc,
                 f"{prof.name}@{prof.digest}",

@@ -83,7 +83,7 @@ def test_align_jsonl_formats_and_the_bad_lines(
             align_jsonl(f, path, fmt=fmt, on_error_log=log.open("w"), progress=False)
         if fmt == "tsv":
             lines = path.read_text(encoding="utf-8").splitlines()
-            assert lines[0] == "doc\ten\tes\tscore" and len(lines) == len(rows) + 1
+            assert lines[0] == "doc\ten\tes\tscore\tconfidence" and len(lines) == len(rows) + 1
         else:
             units = read_tmx(path)
             assert [u["en"] for u in units] == [r["en"] for r in rows]

@@ -17,7 +17,7 @@ from bialign import cli
 def test_cli_align_example_to_stdout(capsys) -> None:
     assert cli.main(["align", str(EXAMPLE)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out == ["en\tes\tscore", out[1]]
+    assert out == ["en\tes\tscore\tconfidence", out[1]]
     assert out[1].startswith("Posted on 05/02/2026 at 19:14\tPublicado el 05/02/2026 a las 19:14\t")
 
 
@@ -207,3 +207,44 @@ def test_ctrl_c_in_align_many_is_one_line_and_resumes(tmp_path: Path, ctrl_c) ->
     assert f"{done} done by an earlier run" in resumed.stderr
     ids = [json.loads(x)["doc"] for x in out.read_text().splitlines()]
     assert ids == [str(k) for k in range(400)]
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("p.tmx", "tmx"),
+        ("p.jsonl", "jsonl"),
+        ("p.json", "json"),
+        ("p.TSV", "tsv"),
+        ("p.txt", "tsv"),
+    ],
+)
+def test_the_output_format_follows_the_file_extension(tmp_path: Path, name: str, fmt: str) -> None:
+    assert cli.main(["align", str(EXAMPLE), "-o", str(tmp_path / name)]) == 0
+    head = (tmp_path / name).read_text(encoding="utf-8")[:40]
+    expected = {"tmx": "<?xml", "jsonl": '{"en"', "json": "{", "tsv": "en\tes\tscore"}[fmt]
+    assert head.startswith(expected)
+
+
+def test_an_explicit_format_wins_over_the_extension(tmp_path: Path) -> None:
+    assert cli.main(["align", str(EXAMPLE), "-o", str(tmp_path / "p.tmx"), "--format", "tsv"]) == 0
+    assert (tmp_path / "p.tmx").read_text(encoding="utf-8").startswith("en\tes\tscore")
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "high"])
+def test_min_confidence_must_be_a_probability(value: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["align", str(EXAMPLE), "--min-confidence", value])
+    assert exit_info.value.code == 2
+    assert "--min-confidence" in capsys.readouterr().err
+
+
+def test_only_one_document_can_come_from_standard_input(capsys) -> None:
+    assert cli.main(["align-docs", "-", "-"]) == 2
+    assert "only one document can be -" in capsys.readouterr().err
+
+
+def test_an_unknown_language_code_is_named(capsys) -> None:
+    assert cli.main(["align", str(EXAMPLE), "--langs", "en", "xx"]) == 2
+    err = capsys.readouterr().err
+    assert "the language code(s) 'xx' (" in err

@@ -175,8 +175,11 @@ def test_tsv_file_and_sidecar(tmp_path: Path) -> None:
     c = corpus_of(PAIRS, signature="sig")
     c.to_tsv(tmp_path / "c.tsv")
     lines = (tmp_path / "c.tsv").read_text(encoding="utf-8").split("\n")
-    assert lines[0] == "en\tes\tscore" and len(lines) == len(PAIRS) + 2 and lines[-1] == ""
-    assert all(line.count("\t") == 2 for line in lines[1:-1])
+    assert lines[0] == "en\tes\tscore\tconfidence" and len(lines) == len(PAIRS) + 2
+    assert lines[-1] == ""
+    assert all(line.count("\t") == 3 for line in lines[1:-1])
+    confidences = [line.split("\t")[3] for line in lines[1:-1]]
+    assert confidences == ["" if b.confidence is None else f"{b.confidence:.4f}" for b in c.pairs]
     scores = [r[2] for r in tsv.read_rows(tmp_path / "c.tsv")]
     assert scores == pytest.approx([b.score for b in c.pairs], abs=1e-6)
     assert bio.read_signature(tmp_path / "c.tsv") == "sig"

@@ -262,3 +262,18 @@ def test_the_garbage_collector_is_paused_only_during_a_call(monkeypatch) -> None
     finally:
         gc.enable()
     assert seen == [False, False]
+
+
+def test_align_segments_with_given_embeddings_loads_no_encoder(monkeypatch) -> None:
+    """The profile and the signature need only the encoder's name."""
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the encoder was loaded")
+
+    monkeypatch.setattr("bialign.pipeline.load_embedder", refuse)
+    rng = np.random.default_rng(0)
+    s = rng.normal(size=(4, 512)).astype(np.float32)
+    t = s + 0.1 * rng.normal(size=(4, 512)).astype(np.float32)
+    corpus = bialign.Aligner(attach=False).align_segments(EN, ES, embeddings=(s, t))
+    assert [(p.src, p.tgt) for p in corpus.pairs] == [((k,), (k,)) for k in range(4)]
+    assert "use-multilingual-v3" in corpus.signature

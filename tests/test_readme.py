@@ -80,10 +80,11 @@ def test_the_first_command_prints_what_the_readme_shows(repo: Path) -> None:
     assert printed[0] == shown[0]
     assert len(printed) == len(shown)
     for got, want in zip(printed[1:], shown[1:], strict=True):
-        *got_text, got_score = got.split("\t")
-        *want_text, want_score = want.split("\t")
+        *got_text, got_score, got_conf = got.split("\t")
+        *want_text, want_score, want_conf = want.split("\t")
         assert got_text == want_text
         assert abs(float(got_score) - float(want_score)) < 0.01
+        assert abs(float(got_conf) - float(want_conf)) < 0.05
 
 
 def test_every_other_bash_block_runs(repo: Path) -> None:

@@ -56,6 +56,14 @@ def names(many: bool = False) -> tuple[str, ...]:
     return tuple(name for name, form in REGISTRY.items() if form.many or not many)
 
 
+def for_path(path: str | os.PathLike[str]) -> str | None:
+    """The format a file name's extension names (``pairs.tmx`` -> ``"tmx"``), or None:
+    a format of one file whose name is the extension."""
+    suffix = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
+    form = REGISTRY.get(suffix)
+    return form.name if form is not None and form.one_stream else None
+
+
 def get_format(name: str) -> Format:
     try:
         return REGISTRY[name]

@@ -1,4 +1,4 @@
-"""TSV: a header, then one pair per line (source, target, score).
+"""TSV: a header, then one pair per line (source, target, score, confidence).
 
 Tab, newline, CR and backslash inside a text are escaped (:func:`escape_line`), so every
 line stays one pair. With many documents (``align-many``) a ``doc`` column comes first.
@@ -15,13 +15,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def header(langs: Langs, signature: str, many: bool) -> Parts:
-    return (("doc\t" if many else "") + f"{langs[0]}\t{langs[1]}\tscore\n",)
+    return (("doc\t" if many else "") + f"{langs[0]}\t{langs[1]}\tscore\tconfidence\n",)
 
 
 def row(bead: Bead, doc: str | None = None) -> str:
-    """One escaped line: source, target, score; with ``doc``, the id comes first."""
+    """One escaped line: source, target, score, confidence (empty on a bead made by hand,
+    which has none); with ``doc``, the id comes first."""
     cells = [bead.src_text, bead.tgt_text] if doc is None else [doc, bead.src_text, bead.tgt_text]
-    return "\t".join(escape_line(c) for c in cells) + f"\t{bead.score:.6f}\n"
+    confidence = "" if bead.confidence is None else f"{bead.confidence:.4f}"
+    return "\t".join(escape_line(c) for c in cells) + f"\t{bead.score:.6f}\t{confidence}\n"
 
 
 def rows(corpus: ParallelCorpus, doc: str | None) -> Parts:
@@ -29,14 +31,14 @@ def rows(corpus: ParallelCorpus, doc: str | None) -> Parts:
 
 
 def read_rows(path: PathArg) -> list[tuple[str, str, float]]:
-    """``(src, tgt, score)`` per line; a ``doc`` column (``align-many``) is dropped."""
+    """``(src, tgt, score)`` per line; a ``doc`` column (``align-many``) and the
+    confidence column (absent in files of bialign 0.2.0 and before) are dropped."""
     out = []
     with open_text(path, "r") as f:
         first = next(f, "")
-        skip = 1 if first.startswith("doc\t") and first.count("\t") == 3 else 0
+        skip = 1 if first.startswith("doc\t") else 0
         for line in f:
-            cells = line.rstrip("\n").split("\t")[skip:]
-            src, tgt, score = cells
+            src, tgt, score = line.rstrip("\n").split("\t")[skip : skip + 3]
             out.append((unescape_line(src), unescape_line(tgt), float(score)))
     return out
 
@@ -47,7 +49,7 @@ def read(path: PathArg, langs: Langs) -> list[tuple[str, str]]:
 
 FORMAT = Format(
     name="tsv",
-    help="one pair per line (header: the two languages and score)",
+    help="one pair per line (header: the two languages, score and confidence)",
     many_help="with a doc column first",
     header=header,
     rows=rows,
