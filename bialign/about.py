@@ -37,7 +37,10 @@ def _code_stamp() -> str:
     root = Path(__file__).resolve().parent
     parts = [__version__]
     for path in sorted(root.rglob("*.py")):
-        st = path.stat()
+        try:
+            st = path.stat()
+        except OSError:  # a dangling link (an editor's lock file): not code
+            continue
         parts.append(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
 

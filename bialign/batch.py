@@ -91,6 +91,10 @@ def align_many(
     if on_error not in ("skip", "raise"):
         raise ConfigError("on_error must be 'skip' or 'raise'")
     _check_workers(workers)
+    if opts.cache_dir is not None:  # a cache SQLite cannot use fails the call, not each document
+        from .cache import open_vectors
+
+        open_vectors(opts.cache_dir).close()
     return _align_many(docs, opts, on_error, workers, total, initial, read_ahead)
 
 
@@ -400,6 +404,18 @@ def align_jsonl(
             f"{checkpoint} says {_sizes(offsets)} bytes of {_names(paths)} were complete, but "
             "the output is missing or shorter; rerun without --resume to start again"
         )
+    if offsets is not None:
+        # The output must have been started in this format (a run begun with another
+        # --format, or by a bialign whose TSV had other columns, would get mixed rows).
+        for path, head in zip(paths, form.start(langs, many=True), strict=True):
+            with open(path, "rb") as f:
+                found = f.read(len(head.encode("utf-8")))
+            if found != head.encode("utf-8"):
+                raise BialignError(
+                    f"{path} was not started as {fmt!r} output with these languages (it "
+                    f"begins {found[:40]!r}); resume with the format the run began with, or "
+                    "rerun without --resume to start again"
+                )
     with ExitStack() as stack:
         outs = [
             stack.enter_context(open(p, "r+b" if offsets is not None else "wb"))  # noqa: SIM115
@@ -442,8 +458,7 @@ def align_jsonl(
             if result.corpus is None:
                 summary.failed += 1
                 why = result.error.for_cli() if result.error else "no result"
-                print(f"bialign: document {doc_id} (no. {k + 1} of the input) skipped: {why}",
-                      file=log)  # fmt: skip
+                print(f"bialign: document {doc_id} skipped: {why}", file=log)
             else:
                 corpus = result.corpus
                 if min_score is not None or min_confidence is not None:

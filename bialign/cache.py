@@ -54,6 +54,30 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+def open_vectors(cache_dir: str | Path) -> sqlite3.Connection:
+    """The cache file's connection, its vector table made: an InputError naming the
+    folder or file when SQLite cannot work there. bialign.Aligner calls it when it is
+    made, so that a bad cache_dir stops a run at once rather than fail each document."""
+    folder = Path(cache_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the cache folder {folder}: {exc}") from exc
+    path = folder / FILENAME
+    try:
+        db = _connect(path)
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (encoder TEXT NOT NULL, key BLOB NOT NULL, "
+            "dim INTEGER NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (encoder, key)) WITHOUT ROWID"
+        )
+    except sqlite3.Error as exc:
+        raise InputError(
+            f"cannot use the cache file {path}: {exc} (the cache folder must be writable, "
+            "on a local disk; or leave cache_dir out)"
+        ) from exc
+    return db
+
+
 class CachedEmbedder:
     """Wraps an encoder: texts already in the store are read, the rest are embedded by the
     inner encoder and written."""
@@ -62,26 +86,10 @@ class CachedEmbedder:
         self.inner = inner
         self.identity = encoder_identity(inner)
         self.name = getattr(inner, "name", self.identity)
-        folder = Path(cache_dir)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"cannot create the cache folder {folder}: {exc}") from exc
-        self.path = folder / FILENAME
+        self.path = Path(cache_dir) / FILENAME
         self.hits = 0
         self.misses = 0
-        try:
-            self._db = _connect(self.path)
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS vectors (encoder TEXT NOT NULL, key BLOB NOT NULL, "
-                "dim INTEGER NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (encoder, key)) "
-                "WITHOUT ROWID"
-            )
-        except sqlite3.Error as exc:
-            raise InputError(
-                f"cannot use the cache file {self.path}: {exc} (the cache folder must be "
-                "writable, on a local disk; or leave cache_dir out)"
-            ) from exc
+        self._db = open_vectors(cache_dir)
 
     @staticmethod
     def _key(text: str) -> bytes:
@@ -235,8 +243,8 @@ class ResultStore:
                 "SELECT corpus, src_emb, tgt_emb FROM results WHERE key = ?", [key]
             ).fetchone()
             return unpack_corpus(*row) if row else None
-        except (sqlite3.Error, zlib.error, ValueError, KeyError, TypeError):
-            return None  # unreadable (another version's form, a damaged row): align again
+        except Exception:  # unreadable (another version's form, a damaged row): align again
+            return None
 
     def put(self, key: bytes, corpus: ParallelCorpus) -> None:
         if self._db is None or not self._writable:

@@ -535,6 +535,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return calibrate_main(argv[1:])
     args = build_parser().parse_args(argv)
+    if getattr(args, "output", None) == "-":  # as for the inputs: standard output
+        args.output = None
     if hasattr(args, "format") and args.format is None:
         many = args.command == "align-many"
         found = formats_io.for_path(args.output) if args.output else None

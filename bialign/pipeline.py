@@ -102,6 +102,10 @@ class Aligner:
         self._profile: Profile | None = None
         self._signatures: dict[bool, str] = {}
         self._ahead: dict[str, np.ndarray] = {}
+        if self.options.cache_dir is not None:
+            from .cache import open_vectors
+
+            open_vectors(self.options.cache_dir).close()  # a bad folder stops here
 
     def __repr__(self) -> str:
         return f"Aligner({self.options!r})"
@@ -137,6 +141,9 @@ class Aligner:
         model = self.options.model
         name = model_name(model)
         if model is not None and not isinstance(model, str | Path):
+            identity = getattr(model, "identity", None)
+            if name is None and self.options.cache_dir is not None and isinstance(identity, str):
+                return SimpleNamespace(name=identity)  # as the cache's wrapper names it
             return model
         return SimpleNamespace(name=name)
 
@@ -251,7 +258,9 @@ class Aligner:
         ident = getattr(detector, "identity", None)
         if not isinstance(ident, str) or not ident:
             return ""
-        return f"{type(detector).__module__}.{type(detector).__qualname__}:{ident}"
+        # The class's name without its module: a class of the main script is
+        # __main__.X in this process and __mp_main__.X in align_many's workers.
+        return f"{type(detector).__qualname__}:{ident}"
 
     def _result_key(self, mixed: bool, docs: tuple[ReadDocument, ...]) -> bytes:
         from .cache import code_stamp, document_key, encoder_identity

@@ -268,3 +268,32 @@ def test_align_many_embeds_the_next_documents_in_one_call(
     one_by_one = run(read_ahead=0)
     assert len(calls) >= len(pairs)
     assert together == one_by_one and len(together) == len(pairs)
+
+
+@pytest.mark.parametrize(
+    ("begun", "fmt"),
+    [
+        ('{"doc": "d0", "en": "a", "es": "b"}\n', "tsv"),  # begun as JSONL, resumed as TSV
+        ("doc\ten\tes\tscore\nd0\ta\tb\t0.5\n", "tsv"),  # a TSV of bialign 0.2.0
+    ],
+)
+def test_resume_refuses_an_output_begun_in_another_format(
+    tmp_path: Path, flores: tuple[list[str], list[str]], begun: str, fmt: str
+) -> None:
+    src = tmp_path / "docs.jsonl"
+    _write_jsonl(src, _docs(flores, 2))
+    out = tmp_path / "out.tsv"
+    out.write_text(begun, encoding="utf-8")
+    size = len(begun.encode())
+    Path(f"{out}.progress").write_text(f'{{"doc": 0, "offset": {size}}}\n')
+    with src.open(encoding="utf-8") as f, pytest.raises(bialign.BialignError, match="not started"):
+        align_jsonl(f, out, fmt=fmt, resume=True, progress=False)
+    assert out.read_text(encoding="utf-8") == begun, "left as it was"
+
+
+def test_a_cache_folder_sqlite_cannot_use_stops_the_run_at_once(tmp_path: Path) -> None:
+    (tmp_path / "embeddings.sqlite").mkdir()  # a folder where the file should be
+    with pytest.raises(bialign.InputError, match="cannot use the cache file"):
+        bialign.align_many([["The cat.", "El gato."]], cache_dir=tmp_path)
+    with pytest.raises(bialign.InputError, match="cannot use the cache file"):
+        bialign.Aligner(cache_dir=tmp_path)

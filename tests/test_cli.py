@@ -248,3 +248,9 @@ def test_an_unknown_language_code_is_named(capsys) -> None:
     assert cli.main(["align", str(EXAMPLE), "--langs", "en", "xx"]) == 2
     err = capsys.readouterr().err
     assert "the language code(s) 'xx' (" in err
+
+
+def test_output_dash_is_standard_output(capsys) -> None:
+    assert cli.main(["align", str(EXAMPLE), "-o", "-"]) == 0
+    assert capsys.readouterr().out.startswith("en\tes\tscore\tconfidence\n")
+    assert not Path("-").exists()

@@ -277,3 +277,20 @@ def test_align_segments_with_given_embeddings_loads_no_encoder(monkeypatch) -> N
     corpus = bialign.Aligner(attach=False).align_segments(EN, ES, embeddings=(s, t))
     assert [(p.src, p.tgt) for p in corpus.pairs] == [((k,), (k,)) for k in range(4)]
     assert "use-multilingual-v3" in corpus.signature
+
+
+def test_the_signature_names_an_encoder_the_same_before_and_after_it_loads(tmp_path) -> None:
+    """An encoder with an identity and no name, with cache_dir: the cache's wrapper names
+    it by its identity, and so does the signature made before the encoder loads."""
+
+    class IdOnly:
+        identity = "my-encoder/v1"
+
+        def encode(self, texts):  # type: ignore[no-untyped-def]
+            return np.ones((len(texts), 8), dtype=np.float32)
+
+    early = bialign.Aligner(model=IdOnly(), cache_dir=tmp_path).signature(False)
+    late = bialign.Aligner(model=IdOnly(), cache_dir=tmp_path)
+    assert late.embedder.name == "my-encoder/v1"
+    assert late.signature(False) == early
+    assert "my-encoder/v1" in early
