@@ -438,10 +438,15 @@ def align_jsonl(
             if k > done_upto
         )
         ids: dict[int, str] = {}
+        seen: set[str] = set()
 
         def docs() -> Iterator[object]:
             for k, doc_id, doc in todo:
                 ids[k - done_upto - 1] = doc_id
+                if doc_id in seen:  # both documents' pairs would go out under one id
+                    print(f"bialign: warning: document id {doc_id} appears more than once; "
+                          "its pairs cannot be told apart in the output", file=log)  # fmt: skip
+                seen.add(doc_id)
                 yield doc
 
         total = _count_documents(source)

@@ -297,3 +297,14 @@ def test_a_cache_folder_sqlite_cannot_use_stops_the_run_at_once(tmp_path: Path) 
         bialign.align_many([["The cat.", "El gato."]], cache_dir=tmp_path)
     with pytest.raises(bialign.InputError, match="cannot use the cache file"):
         bialign.Aligner(cache_dir=tmp_path)
+
+
+def test_a_repeated_document_id_is_reported(tmp_path: Path) -> None:
+    import io
+
+    lines = [{"id": "a", "text": "The cat sleeps.\nEl gato duerme."},
+             {"id": "a", "text": "The dog barks.\nEl perro ladra."}]  # fmt: skip
+    log = io.StringIO()
+    source = io.StringIO("".join(json.dumps(x) + "\n" for x in lines))
+    align_jsonl(source, tmp_path / "out.jsonl", progress=False, on_error_log=log)
+    assert log.getvalue().count("document id a appears more than once") == 1
