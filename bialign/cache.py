@@ -134,6 +134,24 @@ class CachedEmbedder:
         self._db.close()
 
 
+def _optional_table(cache_dir: str | Path, create: str) -> sqlite3.Connection | None:
+    """The cache file's connection with the table ``create`` makes, or None where the
+    file cannot take it (read-only): the stores beside the vectors are a help, never a
+    reason for an alignment to fail."""
+    try:
+        folder = Path(cache_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        db = _connect(folder / FILENAME)
+    except (OSError, sqlite3.Error):
+        return None
+    try:
+        db.execute(create)
+    except sqlite3.Error:
+        db.close()
+        return None
+    return db
+
+
 class SampleCounts:
     """The language counts of documents' samples, in the same file as the vectors but
     opened without the encoder (sorting a crawl's pages by language loads no model).
@@ -141,18 +159,11 @@ class SampleCounts:
     table (read-only) leaves it off: the counts are then computed every time."""
 
     def __init__(self, cache_dir: str | Path) -> None:
-        self._db: sqlite3.Connection | None = None
-        try:
-            folder = Path(cache_dir)
-            folder.mkdir(parents=True, exist_ok=True)
-            db = _connect(folder / FILENAME)
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS samples (detector TEXT NOT NULL, key BLOB NOT NULL, "
-                "counts TEXT NOT NULL, PRIMARY KEY (detector, key)) WITHOUT ROWID"
-            )
-            self._db = db
-        except (OSError, sqlite3.Error):
-            self._db = None
+        self._db = _optional_table(
+            cache_dir,
+            "CREATE TABLE IF NOT EXISTS samples (detector TEXT NOT NULL, key BLOB NOT NULL, "
+            "counts TEXT NOT NULL, PRIMARY KEY (detector, key)) WITHOUT ROWID",
+        )
 
     @staticmethod
     def _key(sample: Sequence[str]) -> bytes:
@@ -211,19 +222,12 @@ class ResultStore:
     that cannot be read back counts as absent."""
 
     def __init__(self, cache_dir: str | Path) -> None:
-        self._db: sqlite3.Connection | None = None
         self._writable = True
-        try:
-            folder = Path(cache_dir)
-            folder.mkdir(parents=True, exist_ok=True)
-            db = _connect(folder / FILENAME)
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS results (key BLOB NOT NULL PRIMARY KEY, "
-                "corpus BLOB NOT NULL, src_emb BLOB, tgt_emb BLOB) WITHOUT ROWID"
-            )
-            self._db = db
-        except (OSError, sqlite3.Error):
-            self._db = None
+        self._db = _optional_table(
+            cache_dir,
+            "CREATE TABLE IF NOT EXISTS results (key BLOB NOT NULL PRIMARY KEY, "
+            "corpus BLOB NOT NULL, src_emb BLOB, tgt_emb BLOB) WITHOUT ROWID",
+        )
 
     def has(self, key: bytes) -> bool:
         if self._db is None:
