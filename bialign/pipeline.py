@@ -25,7 +25,14 @@ from .attach import attach_fragments, stands_alone
 from .confidence import features, with_confidence
 from .consistency import contradicts
 from .corpus import Bead, ParallelCorpus, Segment
-from .embed import Embedder, embed_unique, load_embedder, model_name, unit_rows
+from .embed import (
+    Embedder,
+    embed_unique,
+    load_embedder,
+    model_name,
+    predicted_identity,
+    unit_rows,
+)
 from .errors import ConfigError, InputError, LanguageError
 from .granularity import to_sentences
 from .langid import (
@@ -97,7 +104,7 @@ class Aligner:
         self._identifier = SegmentLanguageIdentifier(self.options.detector)
         self._samples: Any = None
         self._results: Any = None
-        self._result_bases: dict[bool, str] = {}
+        self._result_bases: dict[tuple[bool, str], str] = {}
         self._embedder: Embedder | None = None
         self._profile: Profile | None = None
         self._signatures: dict[bool, str] = {}
@@ -231,7 +238,9 @@ class Aligner:
             corpus.timings["cache"] = time.perf_counter() - t0
             return corpus
         corpus = run(*read)
-        store.put(key, corpus)
+        # Under the loaded encoder's own identity (the key above used the one predicted
+        # before loading it; they differ only where the prediction was wrong).
+        store.put(self._result_key(mixed, read), corpus)
         return corpus
 
     def has_stored(self, mixed: bool, docs: tuple[ReadDocument, ...]) -> bool:
@@ -265,7 +274,12 @@ class Aligner:
     def _result_key(self, mixed: bool, docs: tuple[ReadDocument, ...]) -> bytes:
         from .cache import code_stamp, document_key, encoder_identity
 
-        if mixed not in self._result_bases:
+        # The encoder's identity without loading it where it can be told (the default
+        # encoder, a named model): a re-run that finds every result loads no model.
+        identity = predicted_identity(self.options.model) if self._embedder is None else None
+        if identity is None:
+            identity = encoder_identity(self.embedder)
+        if (mixed, identity) not in self._result_bases:
             # Everything about this aligner that decides a result: the code, the exact
             # vectors, the profile and options (the signature), the detector and the
             # labelling rules, and every option by value (the signature names a given
@@ -276,10 +290,10 @@ class Aligner:
                 if f.name
                 not in ("threads", "progress", "cache_dir", "model", "detector", "profile")
             }
-            self._result_bases[mixed] = json.dumps(
+            self._result_bases[(mixed, identity)] = json.dumps(
                 [
                     code_stamp(),
-                    encoder_identity(self.embedder),
+                    identity,
                     self.signature(mixed),
                     self._detector_identity(),
                     RULES_VERSION,
@@ -287,7 +301,7 @@ class Aligner:
                 ],  # fmt: skip
                 sort_keys=True,
             )
-        return document_key(self._result_bases[mixed], docs)
+        return document_key(self._result_bases[(mixed, identity)], docs)
 
     def _align_documents(self, src: object, tgt: object) -> ParallelCorpus:
         timings: dict[str, float] = {}

