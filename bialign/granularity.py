@@ -72,7 +72,9 @@ def to_sentences(
             t_idx = tuple(tgt_ids[ti : ti + len(tgt_texts)])
             si, ti = si + len(src_texts), ti + len(tgt_texts)
             src_text, tgt_text = joiners[0].join(src_texts), joiners[1].join(tgt_texts)
-            beads.append(Bead(s_idx, t_idx, src_text, tgt_text, score, k))
+            # The paragraph pair's confidence: no profile is fitted on sentences inside a
+            # pair, and a threshold must treat a pair's sentences as it treats the pair.
+            beads.append(Bead(s_idx, t_idx, src_text, tgt_text, score, k, bead.confidence))
     src_stream = [s.index for s in src_new if s.lang == langs[0]]
     tgt_stream = [s.index for s in tgt_new if s.lang == langs[1]]
     if not mixed:

@@ -314,6 +314,14 @@ def test_sentence_granularity_pairs_sentences_inside_paragraph_pairs() -> None:
         assert " ".join(corpus.segments[j].text for j in p.tgt) == p.tgt_text
     assert corpus.to_records()[1]["paragraph"] == 0
     assert corpus.src_embeddings is not None and len(corpus.src_stream) == 3
+    # A pair's sentences carry its confidence, so every threshold treats them alike.
+    para = corpus.paragraph_beads
+    assert [p.confidence for p in corpus.pairs] == [
+        para[0].confidence,
+        para[0].confidence,
+        para[1].confidence,
+    ]
+    assert all(p.confidence is not None for p in corpus.pairs)
     with pytest.raises(ValueError, match="granularity"):
         bialign.Aligner(granularity="word")
 
