@@ -130,6 +130,9 @@ class ParallelCorpus:
 
         ``min_confidence`` means the same for every encoder with a profile (0.9 keeps pairs
         that are right about 9 times in 10); ``min_score`` is on the encoder's own scale."""
+        from .options import check_probability
+
+        check_probability(min_confidence, "min_confidence")
         kept = [
             b
             for b in self.beads

@@ -31,9 +31,9 @@ import numpy as np
 
 from .confidence import _cos
 from .embed import Embedder, embed_unique, load_embedder
-from .errors import ConfigError
+from .errors import ConfigError, InputError
 from .search import AlignConfig, align_embeddings
-from .segment import MAX_SEGMENT_CHARS, read_document
+from .segment import MAX_SEGMENT_CHARS, read_document, refuse_file_name
 from .threads import dot_t
 from .urls import CONFLICT, HINT_KINDS, UrlHints
 
@@ -217,6 +217,14 @@ def match_documents(
         raise ConfigError(
             f"conflict_share must be 0 or more (above 1: never), got {conflict_share}"
         )
+    for side, docs in (("src_docs", src_docs), ("tgt_docs", tgt_docs)):
+        if not isinstance(docs, Sequence) or isinstance(docs, str | bytes):
+            raise InputError(
+                f"{side} must be a list of documents (texts, lists of segments or paths), "
+                f"not {type(docs).__name__}"
+            )
+        for k, doc in enumerate(docs):
+            refuse_file_name(doc, f"{side}[{k}]")
     if hints is not None:
         _check_hints(hints, len(src_docs), len(tgt_docs))  # before any embedding
     if not src_docs or not tgt_docs:

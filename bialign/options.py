@@ -139,11 +139,12 @@ class Options:
                 f"got {type(self.attach_gains).__name__}",
                 option="attach_gains",
             )
-        if self.min_confidence is not None and not 0.0 <= self.min_confidence <= 1.0:
+        check_probability(self.min_confidence, "min_confidence")
+        if self.min_pair_score is not None and not _is_number(self.min_pair_score):
             raise ConfigError(
-                f"min_confidence is a probability, 0-1; got {self.min_confidence!r}",
-                option="min_confidence",
-                value=self.min_confidence,
+                f"min_pair_score must be a number; got {self.min_pair_score!r}",
+                option="min_pair_score",
+                value=self.min_pair_score,
             )
         if self.threads is not None and (
             not isinstance(self.threads, int) or isinstance(self.threads, bool) or self.threads < 1
@@ -203,6 +204,23 @@ class Options:
             else:
                 out[f.name] = value
         return out
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+def check_probability(value: object, name: str) -> None:
+    """A ConfigError unless ``value`` is None or a number from 0 to 1 (a threshold on
+    the calibrated confidence)."""
+    if value is None:
+        return
+    if not _is_number(value) or not 0.0 <= value <= 1.0:  # type: ignore[operator]
+        raise ConfigError(
+            f"{name} is a probability, a number from 0 to 1; got {value!r}",
+            option=name,
+            value=value,
+        )
 
 
 #: Fields kept as their kind in ``changed()``: objects whose text form means nothing.

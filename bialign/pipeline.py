@@ -335,8 +335,10 @@ class Aligner:
                         f"{name} was given as {lang!r} but looks {other!r} "
                         f"({check.describe(other)}; the detector chooses between "
                         f"{a!r} and {b!r} only)",
-                        hint="pass a document and its translation, in the order of langs",
-                        cli_hint="pass a document and its translation, in the order of --langs",
+                        hint="pass a document and its translation, in the order of langs; "
+                        "for a document in another language, name it in langs=(...)",
+                        cli_hint="pass a document and its translation, in the order of "
+                        "--langs; for a document in another language, name it in --langs",
                         document=name,
                         counts=check.counts,
                     )

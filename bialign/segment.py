@@ -75,6 +75,11 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+#: A one-line document that is surely a mistyped file name: no spaces, and the extension
+#: of a file bialign reads.
+_LOOKS_LIKE_FILE = re.compile(r"[^\s]+\.(?:txt|text|html?|xhtml|md|jsonl?|tsv|csv|xml)", re.I)
+
+
 def refuse_file_name(doc: object, name: str) -> None:
     """Raise InputError when ``doc`` is a one-line string that names an existing file: a
     likely slip for pathlib.Path, which would otherwise be aligned as a one-segment
@@ -89,6 +94,12 @@ def refuse_file_name(doc: object, name: str) -> None:
         found = os.path.isfile(os.path.expanduser(candidate))
     except (OSError, ValueError):  # a NUL byte, a name too long for the system
         return
+    if not found and _LOOKS_LIKE_FILE.fullmatch(candidate):
+        raise InputError(
+            f"{name} looks like the name of a file, {candidate!r}, but there is no such "
+            f"file (from {os.getcwd()}); pass pathlib.Path(...) to an existing file, or "
+            f"[{candidate!r}] to align the text itself as one segment"
+        )
     if found:
         raise InputError(
             f"{name} is the name of a file, {candidate!r}, not a document's text: pass "

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import bialign
 from bialign import cli
 from bialign.dataset import CleanConfig, PairRecord, clean, deduplicate, split
 from bialign.docmatch import match_documents
@@ -567,3 +568,12 @@ def test_a_build_killed_while_matching_goes_on_without_verifying_again(
     build.build_dataset(crawl, out, progress=False, resume=True)
     assert len(calls) == total - 3 and not set(calls) & set(first)
     assert _published(out) == _published(whole)
+
+
+def test_match_documents_refuses_file_names_and_non_lists(tmp_path) -> None:
+    (tmp_path / "en.txt").write_text("The cat sleeps.\n", encoding="utf-8")
+    name = str(tmp_path / "en.txt")
+    with pytest.raises(bialign.InputError, match=r"src_docs\[0\] is the name of a file"):
+        match_documents([name], ["El gato duerme."], model=TopicEncoder())
+    with pytest.raises(bialign.InputError, match="src_docs must be a list of documents"):
+        match_documents(None, ["El gato duerme."], model=TopicEncoder())  # type: ignore[arg-type]

@@ -86,3 +86,12 @@ def test_changed_lists_only_what_differs() -> None:
     got = Options(min_pair_score=0.2, input_format="html", docs_config=MIXED).changed()
     assert got == {"min_pair_score": 0.2, "input_format": "html", "docs_config": "given"}
     assert np.isclose(Options(min_confidence=0.9).changed()["min_confidence"], 0.9)
+
+
+@pytest.mark.parametrize("value", ["0.9", 2, -0.1, float("nan"), True])
+def test_min_confidence_must_be_a_number_from_0_to_1(value: object) -> None:
+    with pytest.raises(bialign.ConfigError, match="min_confidence is a probability"):
+        bialign.Options(min_confidence=value)  # type: ignore[arg-type]
+    corpus = bialign.ParallelCorpus([], [], [])
+    with pytest.raises(bialign.ConfigError, match="min_confidence is a probability"):
+        corpus.filter(min_confidence=value)  # type: ignore[arg-type]

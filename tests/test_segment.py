@@ -142,7 +142,11 @@ def test_a_string_naming_a_file_is_refused_with_the_fix(
         "Publicado el 05/02/2026",
     ]
     # The reader itself (and Aligner, align_many, build-dataset, which read crawled text)
-    # takes any string as text, and text that only looks like a file name is text.
+    # takes any string as text.
     assert [s.text for s in read_document(str(page))] == [str(page)]
-    with pytest.raises(bialign.LanguageError):
+    # A one-word document with a file extension is a mistyped file name: said so, with
+    # the way to align it as text if that was meant; other text is text.
+    with pytest.raises(InputError, match=r"looks like the name of a file.*no such file"):
         bialign.align(str(tmp_path / "missing.txt"))
+    with pytest.raises(bialign.LanguageError):
+        bialign.align("The report is in missing.txt")
