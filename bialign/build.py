@@ -581,6 +581,12 @@ def build_dataset(
         _align_stage(mono, work, align_options, workers, show)
         work.fill(summary, langs)
         records = list(work.records())
+    if summary.documents == 0:
+        work.remove()
+        raise InputError(
+            f"{source} holds no documents to build a dataset from (a folder of .html, .htm "
+            "or .txt pages, a JSONL file of documents, or a WARC file)"
+        )
     finish_dataset(records, out, summary, clean_config, sizes, near_duplicates, show)
     work.remove()
     return summary

@@ -10,8 +10,10 @@ picture, how it was made; the licence is left for the publisher to fill in) and
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ from . import io as formats_io
 from .about import DISTRIBUTION, __version__
 from .corpus import Bead, ParallelCorpus
 from .dataset import CleanReport, PairRecord
-from .errors import require
+from .errors import BialignWarning, require
 
 
 @dataclass
@@ -64,10 +66,12 @@ def publish(pairs: Sequence[PairRecord], out: Path, summary: BuildSummary) -> di
         formats_io.write_documents(docs, "moses", out / "moses" / name, summary.langs)
         formats_io.write_documents(docs, "tmx", out / "tmx" / f"{name}.tmx", summary.langs)
     picture = _histogram([p.score for p in pairs], out / "score_histogram.png")
-    (out / "README.md").write_text(_card(summary, counts, picture), encoding="utf-8")
+    card = _card(summary, counts, picture)
+    (out / _card_name(out)).write_text(card, encoding="utf-8")
     (out / "build.json").write_text(
         json.dumps(
             {
+                "card_sha256": hashlib.sha256(card.encode("utf-8")).hexdigest(),
                 "langs": list(summary.langs),
                 "splits": counts,
                 "documents": summary.documents,
@@ -87,6 +91,28 @@ def publish(pairs: Sequence[PairRecord], out: Path, summary: BuildSummary) -> di
     return counts
 
 
+def _card_name(out: Path) -> str:
+    """README.md, unless the README.md there is not the card the last run wrote (the
+    publisher filled in the licence, say): then README.bialign.md, with a warning, so
+    that a rerun never loses their edits."""
+    readme = out / "README.md"
+    if not readme.exists():
+        return "README.md"
+    try:
+        last = json.loads((out / "build.json").read_text(encoding="utf-8")).get("card_sha256")
+    except (OSError, ValueError, AttributeError):
+        last = None
+    if hashlib.sha256(readme.read_bytes()).hexdigest() == last:
+        return "README.md"
+    warnings.warn(
+        f"bialign: {readme} was edited since bialign wrote it (or is not bialign's); the "
+        f"new dataset card is in {out / 'README.bialign.md'}",
+        BialignWarning,
+        stacklevel=3,
+    )
+    return "README.bialign.md"
+
+
 def _by_document(
     rows: list[PairRecord], langs: tuple[str, str]
 ) -> list[tuple[str, ParallelCorpus]]:
@@ -95,7 +121,7 @@ def _by_document(
     not print them, so every bead gets ``(0,)``."""
     out = []
     for doc, run in groupby(rows, key=lambda p: p.doc):
-        beads = [Bead((0,), (0,), p.src, p.tgt, p.score) for p in run]
+        beads = [Bead((0,), (0,), p.src, p.tgt, p.score, confidence=p.confidence) for p in run]
         out.append((doc, ParallelCorpus(beads, [], [], langs)))
     return out
 

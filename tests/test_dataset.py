@@ -181,6 +181,24 @@ def test_build_dataset_on_the_examples_writes_every_format_and_the_card(tmp_path
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "| matched document pairs | 1 |" in card and "license:" in card
     assert (out / "score_histogram.png").stat().st_size > 1000
+    tmx = (out / "tmx" / "train.tmx").read_text(encoding="utf-8")
+    assert tmx.count('type="x-confidence"') == tmx.count("<tu>") == len(en)
+    # A rerun replaces the card it wrote, but never one the publisher edited.
+    args = ["build-dataset", str(crawl), "-o", str(out), "--no-progress", "--splits", "train=1.0"]
+    assert cli.main(args) == 0
+    assert not (out / "README.bialign.md").exists()
+    edited = card.replace("license:", "license: cc-by-4.0\n# license:")
+    (out / "README.md").write_text(edited, encoding="utf-8")
+    with pytest.warns(bialign.BialignWarning, match="was edited"):
+        assert cli.main(args) == 0
+    assert (out / "README.md").read_text(encoding="utf-8") == edited
+    assert "license:" in (out / "README.bialign.md").read_text(encoding="utf-8")
+
+
+def test_build_dataset_on_an_empty_folder_is_an_error(tmp_path: Path, capsys) -> None:
+    (tmp_path / "crawl").mkdir()
+    assert cli.main(["build-dataset", str(tmp_path / "crawl"), "-o", str(tmp_path / "ds")]) == 2
+    assert "holds no documents" in capsys.readouterr().err
 
 
 def test_the_warc_reader_yields_html_responses(tmp_path: Path) -> None:
