@@ -9,6 +9,7 @@ extractors (docs/input.md has the numbers).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 #: Blocks at least this long (letters and digits) are kept when they lie anywhere in the
@@ -35,7 +36,21 @@ def trafilatura_text(html: str) -> list[str]:
         favor_precision=False,
         with_metadata=False,
     )
-    return text.splitlines() if text else []
+    lines = text.splitlines() if text else []
+    # A table row comes out as "| cell | cell |": its cells are the blocks the reader
+    # has, so each cell counts as a line of its own (short cells, as in a glossary, are
+    # not kept otherwise).
+    cells = [
+        cell.strip()
+        for line in lines
+        if _TABLE_ROW.match(line)
+        for cell in line.strip().strip("|").split(" | ")
+    ]
+    return lines + [c for c in cells if c]
+
+
+#: A line of trafilatura's text that renders a table row.
+_TABLE_ROW = re.compile(r"^\|.*\|\s*$")
 
 
 def justext_text(html: str) -> list[str]:

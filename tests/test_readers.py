@@ -343,3 +343,22 @@ def test_lang_attribute_decides_only_where_the_detector_is_unsure() -> None:
     assert _with_hint(LangLabel("und", 1.0), "es", langs).lang == "und"  # never a language
     assert _with_hint(LangLabel("en", 0.6), "fr", langs).lang == "en"  # not one of ours
     assert _with_hint(LangLabel("en", 0.6), "", langs).lang == "en"
+
+
+def test_a_glossary_table_of_short_cells_is_main_content() -> None:
+    """trafilatura keeps the table but writes each row as "| cell | cell |": its cells
+    count as lines of their own, so short cells are kept, and the page's navigation and
+    footer are still left out."""
+    rows = [("Opening hours", "Horario de apertura"), ("Check-in time", "Hora de entrada"),
+            ("Breakfast", "Desayuno"), ("Swimming pool", "Piscina"), ("Parking", "Aparcamiento"),
+            ("Room service", "Servicio de habitaciones"), ("Front desk", "Recepción")]  # fmt: skip
+    page = (
+        "<html><body><nav><a href='/'>Home</a> <a href='/es'>Español</a></nav><main>"
+        "<h1>Hotel glossary</h1><table>"
+        + "".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in rows)
+        + "</table></main><footer>Copyright 2026 Hotel Sol</footer></body></html>"
+    )
+    corpus = bialign.align(page)
+    assert [(p.src_text, p.tgt_text) for p in corpus.pairs] == rows
+    texts = [s.text for s in corpus.segments]
+    assert "Home" not in texts and not any("Copyright" in t for t in texts)
