@@ -164,18 +164,14 @@ class Options:
             raise ConfigError(f"options must be bialign.Options; got {type(base).__name__}")
         if not changes:
             return base
-        known = {f.name for f in fields(cls)}
-        for name in changes:
-            if name in known:
-                continue
-            if name in RENAMED:
-                raise ConfigError(
-                    f"the option {name!r} is now {RENAMED[name]}", option=name, renamed=True
-                )
-            close = difflib.get_close_matches(name, sorted(known), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ConfigError(f"unknown option {name!r}{hint}", option=name)
+        _check_names(changes)
         return replace(base, **changes)
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Options:
+        # Options(min_confidnce=0.5) names the field meant, as keywords to align() do
+        # (the dataclass's __init__ would say only "unexpected keyword argument").
+        _check_names(kwargs)
+        return super().__new__(cls)
 
     def search_config(self, mixed: bool, profile: Profile) -> AlignConfig:
         """The search settings for a mixed document or two documents: the one given,
@@ -204,6 +200,21 @@ class Options:
             else:
                 out[f.name] = value
         return out
+
+
+def _check_names(changes: dict[str, Any]) -> None:
+    """A ConfigError for a keyword that is no option, naming the one meant."""
+    known = {f.name for f in fields(Options)}
+    for name in changes:
+        if name in known:
+            continue
+        if name in RENAMED:
+            raise ConfigError(
+                f"the option {name!r} is now {RENAMED[name]}", option=name, renamed=True
+            )
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"unknown option {name!r}{hint}", option=name)
 
 
 def _is_number(value: object) -> bool:

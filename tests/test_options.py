@@ -95,3 +95,14 @@ def test_min_confidence_must_be_a_number_from_0_to_1(value: object) -> None:
     corpus = bialign.ParallelCorpus([], [], [])
     with pytest.raises(bialign.ConfigError, match="min_confidence is a probability"):
         corpus.filter(min_confidence=value)  # type: ignore[arg-type]
+
+
+def test_options_built_directly_name_the_option_meant() -> None:
+    import pickle
+
+    with pytest.raises(bialign.ConfigError, match="did you mean 'min_confidence'"):
+        bialign.Options(min_confidnce=0.5)  # type: ignore[call-arg]
+    with pytest.raises(bialign.ConfigError, match="is now"):
+        bialign.Options(min_score=0.2)  # type: ignore[call-arg]
+    options = bialign.Options(min_confidence=0.5, split="sentences")
+    assert pickle.loads(pickle.dumps(options)) == options  # workers get their options so
