@@ -558,6 +558,11 @@ def build_dataset(
         "mixed_share": MIXED_SHARE,
         "address_evidence": addresses,
     }
+    from .pipeline import Aligner
+
+    # The signatures need the encoder's name only, not the encoder.
+    made_by = Aligner(replace(options, model=model))
+    summary.signature, summary.mixed_signature = made_by.signature(False), made_by.signature(True)
     run = {"input": str(source.resolve()), "langs": list(langs),
            "model": summary.options["model"], "addresses": addresses}  # fmt: skip
     with _WorkFolder(out / WORK_FOLDER, run, resume) as work:

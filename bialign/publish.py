@@ -46,6 +46,17 @@ class BuildSummary:
     cleaning: CleanReport = field(default_factory=CleanReport)
     duplicates: dict[str, int] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    #: How the pairs were made (bialign.provenance): of two documents, and of mixed pages.
+    signature: str = ""
+    mixed_signature: str = ""
+
+    def signatures(self) -> str:
+        """Both signatures in one line, for a file header or a dataset's description."""
+        parts = [
+            self.signature,
+            f"mixed pages: {self.mixed_signature}" if self.mixed_signature else "",
+        ]
+        return "; ".join(p for p in parts if p)
 
 
 def publish(pairs: Sequence[PairRecord], out: Path, summary: BuildSummary) -> dict[str, int]:
@@ -58,13 +69,15 @@ def publish(pairs: Sequence[PairRecord], out: Path, summary: BuildSummary) -> di
     for p in pairs:
         by_split.setdefault(p.split or "train", []).append(p)
     counts = {name: len(rows) for name, rows in sorted(by_split.items())}
-    _write_parquet_and_hf(by_split, out, summary.langs)
+    _write_parquet_and_hf(by_split, out, summary.langs, summary.signatures())
     (out / "moses").mkdir(exist_ok=True)
     (out / "tmx").mkdir(exist_ok=True)
     for name, rows in by_split.items():
         docs = _by_document(rows, summary.langs)
         formats_io.write_documents(docs, "moses", out / "moses" / name, summary.langs)
-        formats_io.write_documents(docs, "tmx", out / "tmx" / f"{name}.tmx", summary.langs)
+        formats_io.write_documents(
+            docs, "tmx", out / "tmx" / f"{name}.tmx", summary.langs, summary.signatures()
+        )
     picture = _histogram([p.score for p in pairs], out / "score_histogram.png")
     card = _card(summary, counts, picture)
     (out / _card_name(out)).write_text(card, encoding="utf-8")
@@ -72,6 +85,8 @@ def publish(pairs: Sequence[PairRecord], out: Path, summary: BuildSummary) -> di
         json.dumps(
             {
                 "card_sha256": hashlib.sha256(card.encode("utf-8")).hexdigest(),
+                "signature": summary.signature,
+                "mixed_signature": summary.mixed_signature,
                 "langs": list(summary.langs),
                 "splits": counts,
                 "documents": summary.documents,
@@ -136,7 +151,7 @@ def _columns(rows: list[PairRecord], langs: tuple[str, str]) -> dict[str, list[A
 
 
 def _write_parquet_and_hf(
-    by_split: dict[str, list[PairRecord]], out: Path, langs: tuple[str, str]
+    by_split: dict[str, list[PairRecord]], out: Path, langs: tuple[str, str], signature: str
 ) -> None:
     pa: Any = require("pyarrow", "dataset", "Parquet output")
     pq: Any = require("pyarrow.parquet", "dataset", "Parquet output")
@@ -147,7 +162,8 @@ def _write_parquet_and_hf(
     for name, rows in by_split.items():
         table = pa.Table.from_pydict(_columns(rows, langs))
         pq.write_table(table, out / "parquet" / f"{name}.parquet")
-        splits[name] = ds.Dataset(table)
+        info = ds.DatasetInfo(description=f"bialign dataset; signature: {signature}")
+        splits[name] = ds.Dataset(table, info=info)
     ds.DatasetDict(splits).save_to_disk(str(out / "hf"))
 
 
@@ -237,6 +253,12 @@ def _card(summary: BuildSummary, counts: dict[str, int], picture: str | None) ->
         "",
         options,
         "",
+        *([f"Signature (two documents): `{summary.signature}`", ""] if summary.signature else []),
+        *(
+            [f"Signature (mixed pages): `{summary.mixed_signature}`", ""]
+            if summary.mixed_signature
+            else []
+        ),
         "Formats: `hf/` (`datasets.load_from_disk`), `parquet/`, `moses/`, `tmx/`.",
         "",
         "## Licence",

@@ -183,6 +183,11 @@ def test_build_dataset_on_the_examples_writes_every_format_and_the_card(tmp_path
     assert (out / "score_histogram.png").stat().st_size > 1000
     tmx = (out / "tmx" / "train.tmx").read_text(encoding="utf-8")
     assert tmx.count('type="x-confidence"') == tmx.count("<tu>") == len(en)
+    # How the pairs were made, in every output that has room for it.
+    assert info["signature"].startswith("enc:use-multilingual-v3") and "docs" in info["signature"]
+    assert "mixed" in info["mixed_signature"]
+    assert info["signature"] in tmx and info["signature"] in hf["train"].info.description
+    assert f"`{info['signature']}`" in card
     # A rerun replaces the card it wrote, but never one the publisher edited.
     args = ["build-dataset", str(crawl), "-o", str(out), "--no-progress", "--splits", "train=1.0"]
     assert cli.main(args) == 0
