@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from .about import CODE_STAMP
 from .corpus import Bead, ParallelCorpus, Segment
+from .embed import declared_identity
 from .errors import InputError
 from .segment import ReadDocument
 
@@ -33,12 +33,11 @@ _CHUNK = 500  # keys per SELECT, below SQLite's default limit of variables
 
 
 def encoder_identity(embedder: object) -> str:
-    """What names an encoder's vectors: its ``identity`` (bialign's default encoder gives
-    model, forward pass and weights' version), else its ``name``."""
-    for attr in ("identity", "name"):
-        value = getattr(embedder, attr, None)
-        if isinstance(value, str) and value:
-            return value
+    """What names an encoder's vectors (:func:`bialign.embed.declared_identity`); an
+    InputError for an encoder that says nothing."""
+    value = declared_identity(embedder)
+    if value is not None:
+        return value
     raise InputError(
         f"cache_dir needs to know which encoder made the vectors, and {type(embedder).__name__} "
         "has neither an 'identity' nor a 'name' string attribute: give it one "
@@ -196,11 +195,6 @@ class SampleCounts:
 
 #: Bump when the stored form of a corpus changes.
 RESULTS_FORMAT = 1
-
-
-def code_stamp() -> str:
-    """:data:`bialign.about.CODE_STAMP`: this copy of bialign's code."""
-    return CODE_STAMP
 
 
 def document_key(basis: str, docs: Sequence[ReadDocument]) -> bytes:

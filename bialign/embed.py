@@ -136,13 +136,32 @@ class SentenceTransformerEmbedder:
         return np.asarray(emb, dtype=np.float32)
 
 
+def _is_default(model: object) -> bool:
+    return model is None or (isinstance(model, str) and model.lower() in _DEFAULT_ALIASES)
+
+
+def _is_e5(model: object) -> bool:
+    return isinstance(model, str) and model.lower() in _E5_ALIASES
+
+
+def declared_identity(encoder: object) -> str | None:
+    """What an encoder object says names its vectors: its ``identity`` (bialign's default
+    encoder gives model, forward pass and weights' version), else its ``name``; None
+    when it has neither."""
+    for attr in ("identity", "name"):
+        value = getattr(encoder, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
 def model_name(model: str | Embedder | None) -> str | None:
     """The name the encoder ``load_embedder(model)`` makes is known by, without loading
     it (its profile and the signature need only the name): None for an object without
     a ``name``."""
-    if model is None or (isinstance(model, str) and model.lower() in _DEFAULT_ALIASES):
+    if _is_default(model):
         return DEFAULT_MODEL
-    if isinstance(model, str) and model.lower() in _E5_ALIASES:
+    if _is_e5(model):
         return E5_MODEL
     if isinstance(model, str | Path):
         return str(model)
@@ -154,7 +173,7 @@ def predicted_identity(model: str | Embedder | None) -> str | None:
     """The ``identity`` (else ``name``) of the encoder ``load_embedder(model)`` would
     load, worked out without loading it; None where only loading can tell. A stored
     result is keyed by it, so a re-run that finds every result loads no model."""
-    if model is None or (isinstance(model, str) and model.lower() in _DEFAULT_ALIASES):
+    if _is_default(model):
         if importlib.util.find_spec("sentencepiece") is None:  # the fallback encoder
             return USEEmbedder.identity_for()
         from .use_encoder import FORWARD_NAMES, auto_backend, identity_of
@@ -162,11 +181,7 @@ def predicted_identity(model: str | Embedder | None) -> str | None:
         return identity_of(FORWARD_NAMES[auto_backend()])
     if isinstance(model, str | Path):
         return model_name(model)  # e5-small and sentence-transformers models: their name
-    for attr in ("identity", "name"):
-        value = getattr(model, attr, None)
-        if isinstance(value, str) and value:
-            return value
-    return None
+    return declared_identity(model)
 
 
 def load_embedder(model: str | Embedder | None = None, *, threads: int | None = None) -> Embedder:
@@ -176,9 +191,9 @@ def load_embedder(model: str | Embedder | None = None, *, threads: int | None = 
 
     ``threads`` caps the default encoder's BLAS threads (default: the cores this process
     may use); give it where several processes or actors share one machine."""
-    if model is None or (isinstance(model, str) and model.lower() in _DEFAULT_ALIASES):
+    if _is_default(model):
         return _default_embedder(resolve_threads(threads))
-    if isinstance(model, str) and model.lower() in _E5_ALIASES:
+    if _is_e5(model):
         e5 = E5Embedder(threads=resolve_threads(threads))
         rescan_pools()  # its native library may bring a thread pool of its own
         return e5
@@ -186,7 +201,7 @@ def load_embedder(model: str | Embedder | None = None, *, threads: int | None = 
         st = SentenceTransformerEmbedder(str(model))
         rescan_pools()
         return st
-    if callable(getattr(model, "encode", None)):
+    if model is not None and callable(getattr(model, "encode", None)):  # (None: handled above)
         return model
     raise ConfigError(
         f"model must be None, a model name or folder, or an object with an encode() method; "

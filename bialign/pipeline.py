@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .about import __version__
+from .about import CODE_STAMP, __version__
 from .attach import attach_fragments, stands_alone
 from .confidence import features, with_confidence
 from .consistency import contradicts
@@ -230,9 +230,12 @@ class Aligner:
         store = self._result_store()
         if store is None:
             return run(*docs)
+        from .cache import document_key
+
         t0 = time.perf_counter()
         read = tuple(self.read(d, name) for d, name in zip(docs, _NAMES[mixed], strict=True))
-        key = self._result_key(mixed, read)
+        basis = self._result_basis(mixed)
+        key = document_key(basis, read)
         corpus = store.get(key)
         if corpus is not None:
             corpus.timings["cache"] = time.perf_counter() - t0
@@ -240,7 +243,8 @@ class Aligner:
         corpus = run(*read)
         # Under the loaded encoder's own identity (the key above used the one predicted
         # before loading it; they differ only where the prediction was wrong).
-        store.put(self._result_key(mixed, read), corpus)
+        loaded = self._result_basis(mixed)
+        store.put(key if loaded == basis else document_key(loaded, read), corpus)
         return corpus
 
     def has_stored(self, mixed: bool, docs: tuple[ReadDocument, ...]) -> bool:
@@ -272,7 +276,16 @@ class Aligner:
         return f"{type(detector).__qualname__}:{ident}"
 
     def _result_key(self, mixed: bool, docs: tuple[ReadDocument, ...]) -> bytes:
-        from .cache import code_stamp, document_key, encoder_identity
+        from .cache import document_key
+
+        return document_key(self._result_basis(mixed), docs)
+
+    def _result_basis(self, mixed: bool) -> str:
+        """Everything about this aligner that decides a result: the code, the exact
+        vectors, the profile and options (the signature), the detector and the labelling
+        rules, and every option by value (the signature names a given AlignConfig only as
+        "given")."""
+        from .cache import encoder_identity
 
         # The encoder's identity without loading it where it can be told (the default
         # encoder, a named model): a re-run that finds every result loads no model.
@@ -280,10 +293,6 @@ class Aligner:
         if identity is None:
             identity = encoder_identity(self.embedder)
         if (mixed, identity) not in self._result_bases:
-            # Everything about this aligner that decides a result: the code, the exact
-            # vectors, the profile and options (the signature), the detector and the
-            # labelling rules, and every option by value (the signature names a given
-            # AlignConfig only as "given").
             opts = {
                 f.name: repr(getattr(self.options, f.name))
                 for f in fields(self.options)
@@ -292,7 +301,7 @@ class Aligner:
             }
             self._result_bases[(mixed, identity)] = json.dumps(
                 [
-                    code_stamp(),
+                    CODE_STAMP,
                     identity,
                     self.signature(mixed),
                     self._detector_identity(),
@@ -301,7 +310,7 @@ class Aligner:
                 ],  # fmt: skip
                 sort_keys=True,
             )
-        return document_key(self._result_bases[(mixed, identity)], docs)
+        return self._result_bases[(mixed, identity)]
 
     def _align_documents(self, src: object, tgt: object) -> ParallelCorpus:
         timings: dict[str, float] = {}
@@ -436,8 +445,8 @@ class Aligner:
         sample = texts[::step][:LANGUAGE_SAMPLE]
         # With cache_dir, a re-run reads the counts it stored, for a detector that names
         # its results (bialign's own do; a user's detector with an ``identity`` too).
-        ident = getattr(self._identifier.detector, "identity", None)
-        store = self._sample_store() if isinstance(ident, str) and ident else None
+        ident = self._detector_identity()
+        store = self._sample_store() if ident else None
         detector = f"{ident}|{','.join(self.langs)}|{RULES_VERSION}|{__version__}"
         counts = store.get(detector, sample) if store is not None else None
         if counts is None:

@@ -343,3 +343,16 @@ def test_the_predicted_identity_is_the_loaded_encoders() -> None:
     assert predicted_identity(None) == load_embedder(None).identity
     assert predicted_identity("e5-small") == "e5-small"
     assert predicted_identity(HashEncoder("h")) == "h"
+
+
+def test_a_detector_subclass_does_not_read_the_stock_detectors_language_counts(
+    tmp_path: Path,
+) -> None:
+    class Contrary(LinguaDetector):  # same identity string, other answers
+        pass
+
+    bialign.align_documents(SRC, TGT, model=HashEncoder(), cache_dir=tmp_path)
+    _forget_results(tmp_path)
+    bialign.align_documents(SRC, TGT, model=HashEncoder(), cache_dir=tmp_path, detector=Contrary())
+    with sqlite3.connect(tmp_path / FILENAME) as db:
+        assert db.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == 4
