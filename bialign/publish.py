@@ -3,9 +3,9 @@
 One folder holds: ``hf/`` (a Hugging Face ``datasets.DatasetDict`` saved with
 ``save_to_disk``), ``parquet/<split>.parquet`` (pyarrow), ``moses/<split>.<lang>`` and
 ``tmx/<split>.tmx`` (those four folders are replaced on every run), ``README.md`` (the
-dataset card: sources, languages, counts after each step, the score histogram as a
+dataset card: sources, languages, counts after each step, the confidence histogram as a
 picture, how it was made; the licence is left for the publisher to fill in) and
-``score_histogram.png``.
+``confidence_histogram.png``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from . import io as formats_io
 from .about import DISTRIBUTION, __version__
@@ -78,8 +80,10 @@ def publish(pairs: Sequence[PairRecord], out: Path, summary: BuildSummary) -> di
         formats_io.write_documents(
             docs, "tmx", out / "tmx" / f"{name}.tmx", summary.langs, summary.signatures()
         )
-    picture = _histogram([p.score for p in pairs], out / "score_histogram.png")
-    card = _card(summary, counts, picture)
+    (out / "score_histogram.png").unlink(missing_ok=True)  # drawn by versions before 0.2
+    confidences = [p.confidence for p in pairs if p.confidence is not None]
+    picture = _histogram(confidences, out / "confidence_histogram.png")
+    card = _card(summary, counts, picture, confidences)
     (out / _card_name(out)).write_text(card, encoding="utf-8")
     (out / "build.json").write_text(
         json.dumps(
@@ -167,27 +171,41 @@ def _write_parquet_and_hf(
     ds.DatasetDict(splits).save_to_disk(str(out / "hf"))
 
 
-def _histogram(scores: list[float], path: Path) -> str | None:
-    """The score histogram as a PNG, or None when matplotlib is not installed."""
+def _histogram(confidences: list[float], path: Path) -> str | None:
+    """The confidence histogram as a PNG, or None when matplotlib is not installed (or
+    no pair has a confidence). Drawn through matplotlib's object API, not pyplot: no
+    global figure state in a library, and 0.15 s less to import."""
+    if not confidences:
+        return None
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
     except ImportError:
         return None
-    fig, ax = plt.subplots(figsize=(6, 3))
-    ax.hist(scores, bins=40, color="#3b6ea8")
-    ax.set_xlabel("bead score (margin similarity)")
+    fig = Figure(figsize=(6, 3))
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.hist(confidences, bins=20, range=(0.0, 1.0), color="#3b6ea8")
+    ax.set_xlabel("confidence (estimated probability that the pair is right)")
     ax.set_ylabel("pairs")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path.name
 
 
-def _card(summary: BuildSummary, counts: dict[str, int], picture: str | None) -> str:
+#: Confidence thresholds the card counts pairs at.
+CARD_THRESHOLDS = (0.5, 0.8, 0.9, 0.95)
+
+
+def _card(
+    summary: BuildSummary,
+    counts: dict[str, int],
+    picture: str | None,
+    confidences: Sequence[float] = (),
+) -> str:
     a, b = summary.langs
+    conf = np.asarray(confidences, dtype=np.float64)
+    kept = "\n".join(f"| {t} | {int((conf >= t).sum()):,} |" for t in CARD_THRESHOLDS)
     removed = "\n".join(
         f"| {name.replace('_', ' ')} | {n:,} |" for name, n in summary.cleaning.removed.items()
     )
@@ -240,14 +258,21 @@ def _card(summary: BuildSummary, counts: dict[str, int], picture: str | None) ->
         "|---|---|",
         splits,
         "",
-        "## Scores",
+        "## Confidence and score",
         "",
-        "`score` is bialign's bead score, a margin similarity: about 0 for unrelated "
-        "text, higher for clearer translations.",
+        "`confidence` is bialign's calibrated estimate of the probability that a pair is "
+        "exactly right (among pairs near 0.8, about 80% are); `score` is the raw bead "
+        "score, a margin similarity: about 0 for unrelated text, higher for clearer "
+        "translations. Keep the pairs at or above a confidence, for instance with "
+        "`datasets`' `filter`:",
         "",
-        f"![score histogram]({picture})"
+        "| confidence at least | pairs |",
+        "|---|---|",
+        kept,
+        "",
+        f"![confidence histogram]({picture})"
         if picture
-        else "(matplotlib not installed: no histogram drawn)",
+        else "(matplotlib not installed, or no confidences: no histogram drawn)",
         "",
         "## How it was made",
         "",

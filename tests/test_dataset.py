@@ -142,6 +142,43 @@ def test_match_documents_pairs_translations_and_leaves_the_rest() -> None:
     assert all(0.6 <= m.confidence <= 1.0 for m in matches)
 
 
+def test_second_candidates_are_verified_only_for_documents_not_surely_matched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Round one verifies each document's nearest candidate; round two the further ones,
+    only for documents left unmatched or matched below SURE_SHARE."""
+    import bialign.docmatch as docmatch
+
+    real, calls = docmatch._verify, []
+
+    def counting(*a: object, **k: object) -> float:
+        calls.append(a[2:4])
+        return real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(docmatch, "_verify", counting)
+
+    def doc(lang: str, topics: list[str]) -> str:
+        return "\n".join(f"{lang} line #{t} here" for t in topics)
+
+    story, own = [f"story{k}" for k in range(8)], [f"own{k}" for k in range(3)]
+    clean_en = [doc("en", [f"{d}{k}" for k in range(6)]) for d in "abc"]
+    clean_es = [doc("es", [f"{d}{k}" for k in range(6)]) for d in "cab"]
+    matches = match_documents(clean_en, clean_es, model=TopicEncoder())
+    assert [(m.src, m.tgt) for m in matches] == [(0, 1), (1, 2), (2, 0)]
+    assert sorted(calls) == [(0, 1), (1, 2), (2, 0)]  # all sure: no second round
+    calls.clear()
+    # The second English page shares five of eight lines with the first; its Spanish
+    # page translates one of those and its own three (verified at 0.65 < SURE_SHARE).
+    en = [doc("en", story), doc("en", story[:5] + own)]
+    es = [doc("es", story), doc("es", story[:1] + own), doc("es", ["other"] * 4)]
+    matches = match_documents(en, es, model=TopicEncoder())
+    assert [(m.src, m.tgt) for m in matches] == [(0, 0), (1, 1)]
+    assert matches[1].share < docmatch.SURE_SHARE <= matches[0].share
+    first_round = {(0, 0), (1, 1), (0, 2)}
+    assert set(calls[: len(first_round)]) == first_round
+    assert len(calls) == len(set(calls)) > len(first_round)  # each pair verified once
+
+
 def test_a_near_duplicate_does_not_steal_the_translation() -> None:
     lines = [f"en sentence #story{k} here" for k in range(8)]
     updated = lines[:5] + [f"en sentence #new{k} here" for k in range(3)]
@@ -180,7 +217,8 @@ def test_build_dataset_on_the_examples_writes_every_format_and_the_card(tmp_path
     )
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "| matched document pairs | 1 |" in card and "license:" in card
-    assert (out / "score_histogram.png").stat().st_size > 1000
+    assert (out / "confidence_histogram.png").stat().st_size > 1000
+    assert "| confidence at least | pairs |" in card and "![confidence histogram]" in card
     tmx = (out / "tmx" / "train.tmx").read_text(encoding="utf-8")
     assert tmx.count('type="x-confidence"') == tmx.count("<tu>") == len(en)
     # How the pairs were made, in every output that has room for it.
