@@ -9,7 +9,8 @@ hash of their id; decisions are made on dev. The score is boundary precision, re
 and F1 per language (a boundary is the offset where a sentence starts, the first one
 apart). A second table runs the hand-written hard cases of tests/test_sentences.py
 (quotes, abbreviations of both languages, decimals and times, ellipses, ¿ ¡, lines that
-mix the two languages).
+mix the two languages). A third table scores the FLORES articles of the same split in
+French, Portuguese and German.
 
 A FLORES line or a WMT segment is a translation unit, not always one sentence. Units that
 every splitter compared here splits (two sentences, surely) and units that do not end
@@ -83,6 +84,31 @@ def paragraphs(data: Path, split: str, max_wmt: int) -> dict[str, list[Paragraph
                         wmt[lang] += [("wmt", r) for r in clean_runs(lang, units, judges)]
     for lang in out:
         out[lang] += wmt[lang]
+    return out
+
+
+#: FLORES files of the other languages with sentence rules of their own in bialign's
+#: splitter (the guillemet rule of bialign.sentences was found on these).
+OTHER_FLORES = {"fr": "fra_Latn.devtest", "pt": "por_Latn.devtest", "de": "deu_Latn.devtest"}
+#: Splitters that read every language (pysbd has no Portuguese).
+OTHER_SPLITTERS = ("bialign, one-language document (its language's rules)", "sentencex",
+                   "syntok", "blingfire")  # fmt: skip
+
+
+def other_languages(data: Path, split: str) -> dict[str, list[Paragraph]]:
+    """The FLORES paragraphs of the split in French, Portuguese and German, built as the
+    English and Spanish ones are (the judges: the splitters that read those languages)."""
+    judges = [SPLITTERS[name]() for name in OTHER_SPLITTERS[1:]]
+    d = data / "flores200_devtest"
+    urls = (d / "metadata_devtest.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    out: dict[str, list[Paragraph]] = {}
+    for lang, f in OTHER_FLORES.items():
+        lines = (d / f).read_text(encoding="utf-8").splitlines()
+        groups: dict[str, list[str]] = defaultdict(list)
+        for url, line in zip(urls, lines, strict=True):
+            groups[url.split("\t")[0]].append(line.strip())
+        out[lang] = [("flores", r) for url, sents in groups.items() if split_of(url) == split
+                     for r in clean_runs(lang, sents, judges)]  # fmt: skip
     return out
 
 
@@ -227,12 +253,33 @@ def main() -> None:
         "boundaries). Hard cases each splitter gets wrong (first four):\n\n"
         + fmt_table(["splitter", "failed hard cases"], hard_rows)
     )
+    others = other_languages(args.data, args.split)
+    other_rows, other_results = [], {}
+    for name in OTHER_SPLITTERS:
+        fn = SPLITTERS[name]()
+        other_results[name] = {lang: evaluate(fn, paras, lang)[0] for lang, paras in others.items()}
+        other_rows.append([name, *(other_results[name][lang]["F1"] for lang in others)])
+    n_other = {lang: sum(len(s) - 1 for _, s in paras) for lang, paras in others.items()}
+    notes += (
+        "\n\nFLORES articles of the same split in the other languages with sentence rules "
+        "of their own ("
+        + ", ".join(f"{n_other[lang]:,} {lang}" for lang in others)
+        + " boundaries; bialign's rule for a guillemet after a sentence's end was found on "
+        "the French of both splits):\n\n"
+        + fmt_table(["splitter", *(f"{lang} F1" for lang in others)], other_rows)
+    )
     print(table)
+    print(notes)
     if not args.no_write:
         write_results(
             f"sentences_{args.split}",
             f"Sentence boundaries, English and Spanish ({args.split})",
-            {"split": args.split, "boundaries": n, "splitters": results},
+            {
+                "split": args.split,
+                "boundaries": n,
+                "splitters": results,
+                "other_languages": {"boundaries": n_other, "splitters": other_results},
+            },
             table,
             notes,
         )

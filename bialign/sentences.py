@@ -40,21 +40,30 @@ _MARKS = "\"'“”‘’«»()[]`"
 
 
 def _syntok(text: str) -> list[int]:
-    """Offsets where syntok starts a sentence, the first one apart."""
+    """Offsets where syntok starts a sentence, the first one apart (syntok reads a copy
+    in which closing quote marks are written as it knows them; see below)."""
     import syntok.segmenter as syntok
 
     out = []
-    for para in syntok.analyze(_glued_closing_quotes(text)):
+    shown = _PUNCT_GUILLEMET.sub(r"\1”", _glued_closing_quotes(text))
+    for para in syntok.analyze(shown):
         for sentence in para:
             if sentence and sentence[0].offset > 0:
                 out.append(sentence[0].offset)
     return sorted(set(out))
 
 
+#: A guillemet right after a sentence's end mark closes the quotation, whichever way it
+#: points (French and Spanish «...», German »...«). syntok ends a sentence after '."' and
+#: '.”' but not after '.»', so it is shown a ” there: one character for one, so offsets
+#: stay those of the text.
+_PUNCT_GUILLEMET = re.compile(r"([.!?…])[»«]")
 #: Closing quote marks and the marks they close; a straight quote closes every second one.
 _CLOSES = {"”": "“„", "»": "«"}
 _SPACED_CLOSING = re.compile(r"(?<=\S)(\s+)([\"”»])(?=[.!?…,;:)]*(?:\s|$))")
 _SENTENCE_MARKS = re.compile(r"[.!?…,;:)]*")
+#: A quote mark after any space: French writes « ... » with no-break or thin spaces.
+_SPACED_MARK = re.compile(r"\s[\"”»]")
 
 
 def _glued_closing_quotes(text: str) -> str:
@@ -69,7 +78,7 @@ def _glued_closing_quotes(text: str) -> str:
     the text's straight quotes before it are odd in number, and only in a text with an
     even count (an unmatched one leaves them all as they are); a closing curly quote or
     guillemet only after its opening mark (German writes »...«: left alone)."""
-    if not (' "' in text or " ”" in text or " »" in text):
+    if _SPACED_MARK.search(text) is None:
         return text
     straight_even = text.count('"') % 2 == 0
     chars = list(text)

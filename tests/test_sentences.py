@@ -213,6 +213,16 @@ def test_open_boundaries_shape(texts: list[str]) -> None:
         # German opens with » and closes with «: nothing moves.
         ("Er sprach von »einem Fehler«. Die Schüler sind geteilt.",
          ["Er sprach von »einem Fehler«.", "Die Schüler sind geteilt."]),
+        # French spacing with a no-break or thin space, as French typesetting writes it.
+        ("Il a parlé d'«\xa0une erreur\u2009». Les élèves sont divisés.",
+         ["Il a parlé d'«\xa0une erreur\u2009».", "Les élèves sont divisés."]),
+        # The sentence's end mark inside the guillemets, whichever way they point.
+        ("Il a dit «\xa0nous partons.\xa0» Le mécontentement grandit.",
+         ["Il a dit «\xa0nous partons.\xa0»", "Le mécontentement grandit."]),
+        ("Dijo «nos vamos!» La gente se quedó.", ["Dijo «nos vamos!»", "La gente se quedó."]),
+        ("Er sagte: »Wir gehen.« Die Menge wuchs.", ["Er sagte: »Wir gehen.«", "Die Menge wuchs."]),
+        ("Dijo «nos vamos» y se fue. Nadie lo vio.",
+         ["Dijo «nos vamos» y se fue.", "Nadie lo vio."]),
     ],
 )  # fmt: skip
 def test_a_closing_quote_after_a_space_still_ends_the_sentence(
