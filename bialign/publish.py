@@ -80,11 +80,17 @@ def publish(pairs: Sequence[PairRecord], out: Path, summary: BuildSummary) -> di
         formats_io.write_documents(
             docs, "tmx", out / "tmx" / f"{name}.tmx", summary.langs, summary.signatures()
         )
-    (out / "score_histogram.png").unlink(missing_ok=True)  # drawn by versions before 0.2
+    card_name = _card_name(out)
+    for old in ("score_histogram.png", "confidence_histogram.png"):
+        if card_name == "README.md":  # an edited card may still show the picture it had
+            (out / old).unlink(missing_ok=True)
     confidences = [p.confidence for p in pairs if p.confidence is not None]
-    picture = _histogram(confidences, out / "confidence_histogram.png")
+    if confidences:
+        picture = _histogram(confidences, out / "confidence_histogram.png", CONFIDENCE_AXIS)
+    else:  # an encoder without a calibration profile: the raw scores are what there is
+        picture = _histogram([p.score for p in pairs], out / "score_histogram.png", SCORE_AXIS)
     card = _card(summary, counts, picture, confidences)
-    (out / _card_name(out)).write_text(card, encoding="utf-8")
+    (out / card_name).write_text(card, encoding="utf-8")
     (out / "build.json").write_text(
         json.dumps(
             {
@@ -171,11 +177,15 @@ def _write_parquet_and_hf(
     ds.DatasetDict(splits).save_to_disk(str(out / "hf"))
 
 
-def _histogram(confidences: list[float], path: Path) -> str | None:
-    """The confidence histogram as a PNG, or None when matplotlib is not installed (or
-    no pair has a confidence). Drawn through matplotlib's object API, not pyplot: no
+CONFIDENCE_AXIS = "confidence (estimated probability that the pair is right)"
+SCORE_AXIS = "bead score (margin similarity)"
+
+
+def _histogram(values: list[float], path: Path, axis: str) -> str | None:
+    """The histogram of ``values`` as a PNG, or None when matplotlib is not installed
+    (or there are no values). Drawn through matplotlib's object API, not pyplot: no
     global figure state in a library, and 0.15 s less to import."""
-    if not confidences:
+    if not values:
         return None
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -185,8 +195,9 @@ def _histogram(confidences: list[float], path: Path) -> str | None:
     fig = Figure(figsize=(6, 3))
     FigureCanvasAgg(fig)
     ax = fig.subplots()
-    ax.hist(confidences, bins=20, range=(0.0, 1.0), color="#3b6ea8")
-    ax.set_xlabel("confidence (estimated probability that the pair is right)")
+    bounds = (0.0, 1.0) if axis == CONFIDENCE_AXIS else None
+    ax.hist(values, bins=20 if bounds else 40, range=bounds, color="#3b6ea8")
+    ax.set_xlabel(axis)
     ax.set_ylabel("pairs")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -205,7 +216,6 @@ def _card(
 ) -> str:
     a, b = summary.langs
     conf = np.asarray(confidences, dtype=np.float64)
-    kept = "\n".join(f"| {t} | {int((conf >= t).sum()):,} |" for t in CARD_THRESHOLDS)
     removed = "\n".join(
         f"| {name.replace('_', ' ')} | {n:,} |" for name, n in summary.cleaning.removed.items()
     )
@@ -260,19 +270,7 @@ def _card(
         "",
         "## Confidence and score",
         "",
-        "`confidence` is bialign's calibrated estimate of the probability that a pair is "
-        "exactly right (among pairs near 0.8, about 80% are); `score` is the raw bead "
-        "score, a margin similarity: about 0 for unrelated text, higher for clearer "
-        "translations. Keep the pairs at or above a confidence, for instance with "
-        "`datasets`' `filter`:",
-        "",
-        "| confidence at least | pairs |",
-        "|---|---|",
-        kept,
-        "",
-        f"![confidence histogram]({picture})"
-        if picture
-        else "(matplotlib not installed, or no confidences: no histogram drawn)",
+        *(_confidence_section(conf, picture) if len(conf) else _score_section(picture)),
         "",
         "## How it was made",
         "",
@@ -292,6 +290,36 @@ def _card(
         "",
     ]
     return "\n".join(lines).replace("\n\n\n", "\n\n")
+
+
+def _confidence_section(conf: np.ndarray, picture: str | None) -> list[str]:
+    kept = "\n".join(f"| {t} | {int((conf >= t).sum()):,} |" for t in CARD_THRESHOLDS)
+    return [
+        "`confidence` is bialign's calibrated estimate of the probability that a pair is "
+        "exactly right (among pairs near 0.8, about 80% are); `score` is the raw bead "
+        "score, a margin similarity: about 0 for unrelated text, higher for clearer "
+        "translations. Keep the pairs at or above a confidence, for instance with "
+        "`datasets`' `filter`:",
+        "",
+        "| confidence at least | pairs |",
+        "|---|---|",
+        kept,
+        "",
+        f"![confidence histogram]({picture})" if picture else _NO_PICTURE,
+    ]
+
+
+def _score_section(picture: str | None) -> list[str]:
+    return [
+        "The encoder has no calibration profile, so the pairs carry no `confidence` (fit "
+        "one with `bialign calibrate`; see docs/score.md). `score` is the raw bead score, "
+        "a margin similarity: about 0 for unrelated text, higher for clearer translations.",
+        "",
+        f"![score histogram]({picture})" if picture else _NO_PICTURE,
+    ]
+
+
+_NO_PICTURE = "(matplotlib not installed: no histogram drawn)"
 
 
 def split_counts(pairs: Sequence[PairRecord]) -> dict[str, int]:

@@ -4,6 +4,7 @@ document matcher and `bialign build-dataset` on the repository's examples."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -142,11 +143,7 @@ def test_match_documents_pairs_translations_and_leaves_the_rest() -> None:
     assert all(0.6 <= m.confidence <= 1.0 for m in matches)
 
 
-def test_second_candidates_are_verified_only_for_documents_not_surely_matched(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Round one verifies each document's nearest candidate; round two the further ones,
-    only for documents left unmatched or matched below SURE_SHARE."""
+def _counting_verify(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     import bialign.docmatch as docmatch
 
     real, calls = docmatch._verify, []
@@ -156,6 +153,17 @@ def test_second_candidates_are_verified_only_for_documents_not_surely_matched(
         return real(*a, **k)  # type: ignore[arg-type]
 
     monkeypatch.setattr(docmatch, "_verify", counting)
+    return calls
+
+
+def test_second_candidates_are_verified_only_for_documents_not_surely_matched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Round one verifies each document's nearest candidate; later rounds the further
+    ones, only for documents left unmatched or matched below SURE_SHARE."""
+    import bialign.docmatch as docmatch
+
+    calls = _counting_verify(monkeypatch)
 
     def doc(lang: str, topics: list[str]) -> str:
         return "\n".join(f"{lang} line #{t} here" for t in topics)
@@ -177,6 +185,69 @@ def test_second_candidates_are_verified_only_for_documents_not_surely_matched(
     first_round = {(0, 0), (1, 1), (0, 2)}
     assert set(calls[: len(first_round)]) == first_round
     assert len(calls) == len(set(calls)) > len(first_round)  # each pair verified once
+
+
+class TableEncoder:
+    """Vectors looked up by text."""
+
+    def __init__(self, table: dict[str, np.ndarray]) -> None:
+        self.table = table
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.array([self.table[t] for t in texts], dtype=np.float32)
+
+
+def test_two_versions_whose_vectors_cross_still_get_their_own_translations(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two versions of a story, one paragraph in eleven apart, each translated; the
+    vectors make each version nearest to the other's translation (verified at 0.91), so
+    the true pairs (1.0) are found only because 0.91 is not sure."""
+    calls = _counting_verify(monkeypatch)
+    rng = np.random.default_rng(0)
+    basis = np.linalg.qr(rng.standard_normal((64, 64)))[0]
+    table: dict[str, np.ndarray] = {}
+
+    def doc(tag: str, lang: str, tilt: np.ndarray, own: np.ndarray) -> str:
+        lines = []
+        for k in range(10):
+            table[f"{lang} {tag} shared line {k}"] = basis[k] + 0.3 * tilt
+            lines.append(f"{lang} {tag} shared line {k}")
+        table[f"{lang} {tag} own paragraph"] = own
+        return "\n".join([*lines, f"{lang} {tag} own paragraph"])
+
+    d, e, a, b = basis[10:14]
+    en = [doc("i", "en", d, a), doc("i2", "en", e, b)]
+    es = [doc("j0", "es", d, b), doc("j", "es", e, a)]  # en 0 <-> es 1, en 1 <-> es 0
+    matches = match_documents(en, es, model=TableEncoder(table))
+    assert [(m.src, m.tgt, m.share) for m in matches] == [(0, 1, 1.0), (1, 0, 1.0)]
+    assert {(0, 0), (1, 1)} <= set(calls)  # the nearer, crossed pairs came first
+
+
+def test_a_later_round_that_takes_a_partner_lets_the_loser_try_its_other_candidates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Source 0 is surely matched to target 0 after round one (0.995), then goes to
+    target 1 (1.0, found in round two); target 0, sure no more, must then have its own
+    further candidates verified in a round of their own, and matches source 1."""
+    import bialign.docmatch as docmatch
+
+    fwd = np.array([[0, 1], [2, 3], [1, 2], [3, 2]])
+    bwd = np.array([[0, 1], [2, 0], [1, 2], [3, 1]])
+    nearest = iter([(fwd, np.zeros(4, dtype=bool)), (bwd, np.zeros(4, dtype=bool))])
+    monkeypatch.setattr(docmatch, "_nearest", lambda idx, sim, n: next(nearest))
+    share = {(0, 0): 0.995, (0, 1): 1.0, (1, 0): 0.8, (2, 1): 0.3}
+    calls: list[tuple[int, int]] = []
+
+    def fake(src: object, tgt: object, i: int, j: int, cosine: float) -> float:
+        calls.append((i, j))
+        return share.get((i, j), 0.1)
+
+    monkeypatch.setattr(docmatch, "_verify", fake)
+    docs = ["\n".join(f"w #t{k}{n} x" for n in range(3)) for k in range(4)]
+    matches = match_documents(docs, docs, model=TopicEncoder())
+    assert [(m.src, m.tgt) for m in matches] == [(0, 1), (1, 0)]
+    assert len(calls) == len(set(calls))
 
 
 def test_a_near_duplicate_does_not_steal_the_translation() -> None:
@@ -284,6 +355,40 @@ def test_publishing_again_leaves_no_split_of_the_earlier_run(tmp_path: Path) -> 
     publish(split(pairs, {"train": 1.0}), tmp_path, summary)
     assert sorted(p.name for p in (tmp_path / "moses").iterdir()) == ["train.en", "train.es"]
     assert sorted(p.name for p in (tmp_path / "parquet").iterdir()) == ["train.parquet"]
+
+
+def test_the_card_shows_confidence_when_pairs_have_it_and_scores_when_not(
+    tmp_path: Path,
+) -> None:
+    """Pairs from an encoder without a calibration profile carry no confidence: the card
+    says so and draws the scores, instead of a table that reads 'no pair reaches 0.5'.
+    A rerun with confidences drops the score picture, but never one an edited card
+    (kept, the new one beside it) still shows."""
+    from bialign.publish import BuildSummary, publish
+
+    summary = BuildSummary(langs=("en", "es"), sources=["test"])
+    raw = [
+        PairRecord(f"Sentence {k} here.", f"Frase {k} aquí.", 0.1 * k, f"d{k}") for k in range(6)
+    ]
+    publish(split(raw, {"train": 1.0}), tmp_path, summary)
+    card = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "no calibration profile" in card and "![score histogram](score_histogram.png)" in card
+    assert "confidence at least" not in card
+    assert (tmp_path / "score_histogram.png").stat().st_size > 1000
+    levels = (0.3, 0.6, 0.85, 0.9, 0.97, 1.0)
+    calibrated = [replace(p, confidence=c) for p, c in zip(raw, levels, strict=True)]
+    publish(split(calibrated, {"train": 1.0}), tmp_path, summary)
+    card = (tmp_path / "README.md").read_text(encoding="utf-8")
+    for line in ("| 0.5 | 5 |", "| 0.8 | 4 |", "| 0.9 | 3 |", "| 0.95 | 2 |"):
+        assert line in card
+    assert not (tmp_path / "score_histogram.png").exists()
+    assert (tmp_path / "confidence_histogram.png").exists()
+    # A publisher edits the card: the picture it shows stays.
+    (tmp_path / "README.md").write_text(card + "\nEdited.\n", encoding="utf-8")
+    with pytest.warns(bialign.BialignWarning, match="was edited"):
+        publish(split(raw, {"train": 1.0}), tmp_path, summary)
+    assert (tmp_path / "confidence_histogram.png").exists()
+    assert "no calibration profile" in (tmp_path / "README.bialign.md").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------

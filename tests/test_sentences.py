@@ -220,6 +220,12 @@ def test_open_boundaries_shape(texts: list[str]) -> None:
         ("Il a dit «\xa0nous partons.\xa0» Le mécontentement grandit.",
          ["Il a dit «\xa0nous partons.\xa0»", "Le mécontentement grandit."]),
         ("Dijo «nos vamos!» La gente se quedó.", ["Dijo «nos vamos!»", "La gente se quedó."]),
+        ("Il a dit «nous partons.» Le mécontentement grandit.",
+         ["Il a dit «nous partons.»", "Le mécontentement grandit."]),
+        # An end mark inside a sentence: nothing to split.
+        ("Er fragte: »Warum?« und ging.", ["Er fragte: »Warum?« und ging."]),
+        ("Il murmura «je ne sais pas…» et partit.", ["Il murmura «je ne sais pas…» et partit."]),
+        ("Preguntó «¿por qué?» y se fue.", ["Preguntó «¿por qué?» y se fue."]),
         ("Er sagte: »Wir gehen.« Die Menge wuchs.", ["Er sagte: »Wir gehen.«", "Die Menge wuchs."]),
         ("Dijo «nos vamos» y se fue. Nadie lo vio.",
          ["Dijo «nos vamos» y se fue.", "Nadie lo vio."]),
