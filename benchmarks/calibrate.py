@@ -6,9 +6,11 @@ Aligns every dev set of benchmarks/calibration_data.py with the encoder (placeho
 confidences), labels each bead against the gold and fits bialign.calibrate's models;
 writes ``bialign/profiles/<encoder>.json``. For the default encoder it also fits the
 generic profile (document-normalised features), used for encoders without a profile.
-For another encoder it first tunes the mixed-page settings (MIXED's ``threshold`` and
-``member_floor``, which are on the encoder's cosine scale) for pair F1 on the dev mixed
-pages, and stores them in the profile. Embeddings are cached under benchmarks/.cache.
+For another encoder it first scales the two-document settings to its similarities
+(bialign.calibrate.tune_scale, best strict F1 summed over the dev document sets) and
+tunes the mixed-page settings (MIXED's ``threshold`` and ``member_floor``, which are on
+the encoder's cosine scale) for pair F1 on the dev mixed pages, and stores both in the
+profile. Embeddings are cached under benchmarks/.cache.
 Never reads a test split.
 """
 
@@ -50,6 +52,31 @@ def tune_mixed(enc: DiskEncoder, data: Path) -> dict[str, float]:
     return best[1]
 
 
+def tune_docs(enc: DiskEncoder, data: Path) -> dict[str, float]:
+    """The two-document settings scaled for this encoder (bialign.calibrate.tune_scale):
+    the scale with the best strict F1, summed over the dev document sets."""
+    from bialign.calibrate import scaled_config, tune_scale
+    from bialign.evaluate import score_alignments
+    from bialign.search import AlignConfig
+
+    docs = cases(data, "dev", ["textberg", "news_docs", "python_docs"])
+
+    def summed_f1(config: AlignConfig) -> float:
+        prof = constant()
+        prof.config = {"docs": {k: getattr(config, k) for k in scaled_config(1.0)}}
+        runs: dict[str, tuple[list, list]] = {}
+        for ex in align_cases(docs, enc, prof):
+            gold, pred = runs.setdefault(ex.source, ([], []))
+            gold.append(sorted(ex.gold))
+            pred.append([(b.src, b.tgt) for b in ex.corpus.beads])
+        return sum(score_alignments(g, p).strict_f1 for g, p in runs.values())
+
+    scale, scores = tune_scale(summed_f1)
+    for k, v in scores.items():
+        print(f"two-document settings x {k}: strict F1 summed over the dev sets {v:.4f}")
+    return scaled_config(scale) if scale != 1.0 else {}
+
+
 def main() -> None:
     p = parser(__doc__ or "")
     p.add_argument("--model", default="default")
@@ -57,8 +84,10 @@ def main() -> None:
     args = p.parse_args()
     enc = DiskEncoder(args.model)
     placeholder = constant()
+    if args.model != "default":
+        placeholder.config = {"docs": tune_docs(enc, args.data)}
     if args.model != "default" and "mixed" in args.sets:
-        placeholder.config = {"mixed": tune_mixed(enc, args.data)}
+        placeholder.config["mixed"] = tune_mixed(enc, args.data)
     with Timer() as t:
         examples = align_cases(cases(args.data, "dev", args.sets), enc, placeholder)
     enc.save()

@@ -201,6 +201,57 @@ def test_calibrate_main_fits_a_profile_on_a_small_gold_set(tmp_path: Path, data_
     assert f"{prof.name}@{prof.digest}" in corpus.signature
 
 
+class CompressedEncoder:
+    """The default encoder's unit vectors shrunk towards one shared direction: every
+    cosine high and close to the others, as e5's are (its margins a fraction of the
+    default encoder's)."""
+
+    name = "compressed"
+
+    def __init__(self) -> None:
+        from bialign.embed import load_embedder
+
+        self.inner = load_embedder(None)
+        shared = np.random.default_rng(0).standard_normal(512)
+        self.shared = shared / np.linalg.norm(shared)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        v = np.asarray(self.inner.encode(texts), dtype=np.float64)
+        return 0.3 * v / np.linalg.norm(v, axis=1, keepdims=True) + self.shared
+
+
+def test_scaling_the_settings_adapts_them_to_an_encoder_with_compressed_similarities(
+    data_dir: Path,
+) -> None:
+    """With the default settings such an encoder merges and splits badly; the tuned
+    scale (its settings times the scale, as its profile stores them) does better."""
+    from bialign.evaluate import read_gold, score_alignments
+    from bialign.search import AlignConfig
+
+    src = data_dir / "textberg_defr"
+    gold = [(tuple(a), tuple(b)) for a, b in read_gold(str(src / "dev.defr"))][:120]
+    de = (src / "dev.de").read_text(encoding="utf-8").splitlines()
+    fr = (src / "dev.fr").read_text(encoding="utf-8").splitlines()
+    de = de[: max(i for s, _ in gold for i in s) + 1]
+    fr = fr[: max(j for _, t in gold for j in t) + 1]
+    encoder = CompressedEncoder()
+
+    def strict_f1(config: AlignConfig) -> float:
+        aligner = bialign.Aligner(langs=("de", "fr"), model=encoder, docs_config=config)
+        pred = [(b.src, b.tgt) for b in aligner.align_documents(de, fr).beads]
+        return score_alignments([sorted(gold)], [pred]).strict_f1
+
+    best, scores = calibrate.tune_scale(strict_f1)
+    assert best < 1.0 and scores[best] > scores[1.0] + 0.03
+    # A profile holding the scaled settings gives the aligner exactly those.
+    prof = constant()
+    prof.config = {"docs": calibrate.scaled_config(best)}
+    config = Profile.from_dict(json.loads(json.dumps(prof.to_dict()))).align_config(False)
+    assert config.threshold == pytest.approx(AlignConfig().threshold * best)
+    assert config.max_side == AlignConfig().max_side
+    assert strict_f1(config) == scores[best]
+
+
 def test_constant_profile_and_resolve() -> None:
     prof = constant(value=0.25)
     assert resolve(prof, object()) is prof
