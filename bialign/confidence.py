@@ -6,11 +6,15 @@ the aligner already knows, read from the final beads, the streams and their embe
 
 - pairs: the bead's margin score and raw cosine, how much its cosine would rise if it
   took in the next segment on any side (a bead cut too short) or dropped its first or
-  last member (a bead that took in too much), its cosine above its members' nearest
+  last member (a bead that took in too much; apart for merged beads, where a rise says
+  a deleted sentence or a furniture line rode along), its cosine above its members' nearest
   neighbours, how far each member's best match inside the bead beats its best match
   outside it (and how many members have their best match inside), the length ratio's
   deviation from the document's, the bead's shape, its neighbours' scores, unaligned
-  segments next to it, the shortest side's length, and the language labels' confidence;
+  segments next to it, the shortest side's length, the language labels' confidence, and
+  two things about the whole document: its share of 1-1 pairs and its median pair
+  cosine (a translation that merges and splits a lot, or whose pairs embed less alike,
+  as literary ones do, has more wrong beads at the same bead score);
 - unaligned segments: the best similarity to any segment of the other language, how far
   it stands out from the next ones, whether that counterpart is already well paired,
   length, end punctuation, language-label confidence, and a pair next to it.
@@ -40,7 +44,7 @@ WINDOW = 20
 PAIR_FEATURES = [
     "score", "cos", "cos_over_knn", "min_gap", "frac_best_inside", "len_dev", "extra_members",
     "one_to_one", "nb_score", "nb_unaligned", "log_min_chars", "lang_conf", "grow_gain",
-    "shrink_gain",
+    "shrink_gain", "shrink_gain_merged", "shrink_gain_pos", "doc_one_to_one", "doc_cos",
 ]  # fmt: skip
 UNALIGNED_FEATURES = [
     "best", "best_over_next", "best_over_knn", "partner_gap", "next_to_pair", "log_chars",
@@ -49,8 +53,9 @@ UNALIGNED_FEATURES = [
 #: Features on the encoder's similarity scale; the generic profile divides them by the
 #: document's scale (and shifts the raw cosines by its background) before its model.
 _SCALED = {"score", "cos_over_knn", "min_gap", "nb_score", "grow_gain", "shrink_gain",
-           "best_over_next", "best_over_knn", "partner_gap"}  # fmt: skip
-_SHIFTED = {"cos", "best"}
+           "shrink_gain_merged", "shrink_gain_pos", "best_over_next", "best_over_knn",
+           "partner_gap"}  # fmt: skip
+_SHIFTED = {"cos", "best", "doc_cos"}
 _ENDS_PUNCTUATED = re.compile(r"""[.!?…;:,"'»”’)\]]\s*$""")
 
 
@@ -198,11 +203,15 @@ def features(
     exists_before = np.arange(len(beads)) > 0
     exists_after = np.arange(len(beads)) < len(beads) - 1
     nb_un = (exists_before & ~before).astype(int) + (exists_after & ~after)
+    one_to_one = ((ns == 1) & (nt == 1)).astype(float)
+    merged = ns + nt > 2
     pair = np.column_stack([
         scores[pair_k], cos, cos - knn, np.minimum(gap_s, gap_t), 0.5 * (frac_s + frac_t),
-        np.abs(ratio - doc_ratio), ns + nt - 2, ((ns == 1) & (nt == 1)).astype(float),
+        np.abs(ratio - doc_ratio), ns + nt - 2, one_to_one,
         nb_score[pair_k], nb_un[pair_k], np.log1p(np.minimum(ls, lt)),
         np.minimum(lang_s, lang_t), grow_gain, shrink_gain,
+        np.where(merged, shrink_gain, 0.0), np.maximum(shrink_gain, 0.0),
+        np.full(len(pair_k), one_to_one.mean()), np.full(len(pair_k), np.median(cos)),
     ]) if len(pair_k) else np.zeros((0, len(PAIR_FEATURES)))  # fmt: skip
 
     # Unaligned segments, each side at once, then put back in bead order.
@@ -322,10 +331,13 @@ def model_input(feats: Features, model: Model, pair: bool) -> np.ndarray:
     """The pair or unaligned feature rows as ``model`` reads them (document-normalised
     for the generic models)."""
     x = feats.pair if pair else feats.unaligned
-    if not model.normalise:
-        return x
     names = PAIR_FEATURES if pair else UNALIGNED_FEATURES
-    return normalised(x, names, feats.background, feats.typical)
+    if model.normalise:
+        x = normalised(x, names, feats.background, feats.typical)
+    if list(model.features) != names:
+        # A profile fitted before features were added reads the columns it knows.
+        x = x[:, [names.index(name) for name in model.features]]
+    return x
 
 
 def with_confidence(
