@@ -252,6 +252,40 @@ def test_scaling_the_settings_adapts_them_to_an_encoder_with_compressed_similari
     assert strict_f1(config) == scores[best]
 
 
+def test_a_profile_fitted_on_fewer_features_still_reads_its_own_columns() -> None:
+    """Profiles fitted before features were added (a user's `bialign calibrate` output)
+    name their features; the model reads those columns, by name, from the new rows."""
+    from dataclasses import replace
+
+    fitted = shipped("use-multilingual-v3")
+    assert fitted is not None
+    old = Profile.from_dict(json.loads(json.dumps(fitted.to_dict())))
+    keep = [k for k, name in enumerate(PAIR_FEATURES) if name not in ("doc_cos", "score")]
+    for key in ("docs/pair", "mixed/pair"):
+        m = old.models[key]
+
+        def pick(values: list[float] | None) -> list[float] | None:
+            return None if values is None else [values[k] for k in keep]
+
+        old.models[key] = replace(m, features=[m.features[k] for k in keep], mean=pick(m.mean),
+                                  scale=pick(m.scale), coef=pick(m.coef), lo=pick(m.lo),
+                                  hi=pick(m.hi))  # fmt: skip
+    corpus = bialign.align_documents(EN, ES, profile=old)
+    assert [(b.src, b.tgt) for b in corpus.beads] == [
+        (b.src, b.tgt) for b in bialign.align_documents(EN, ES).beads
+    ]
+    assert all(0.0 <= (b.confidence or -1) <= 1.0 for b in corpus.pairs)
+    # The same columns by hand: the model sees "cos" where the full rows have it.
+    from bialign.calibrate import corpus_features
+    from bialign.confidence import model_input
+
+    feats = corpus_features(corpus)
+    x = model_input(feats, old.models["docs/pair"], pair=True)
+    assert x.shape[1] == len(keep)
+    cos = old.models["docs/pair"].features.index("cos")
+    assert np.allclose(x[:, cos], feats.pair[:, PAIR_FEATURES.index("cos")])
+
+
 def test_constant_profile_and_resolve() -> None:
     prof = constant(value=0.25)
     assert resolve(prof, object()) is prof
