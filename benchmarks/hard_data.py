@@ -285,6 +285,7 @@ def units_with_classes(
                     blocks.append(Block([e1, e2], [f"{s1} {s2}"], "merge"))
                 k += 2
                 continue
+            same = en.strip() == es.strip()
             kind = "short" if len(en.split()) <= 2 else "pair"
             if _LANG_NAME.search(en) or _LANG_NAME.search(es):
                 kind = "langname"
@@ -293,6 +294,11 @@ def units_with_classes(
                 if done:
                     en, es, how = done
                     kind = f"number:{how}"
+            if same and kind in ("short", "pair"):
+                # A credit or a name the translator copied ("(Source AFP)", "Jiří
+                # Krejčí"): no language of its own, and no translation pair on a page.
+                # (Decided after the draws above, so every page stays as it was.)
+                kind = "identical"
             blocks.append(Block([en], [es], kind))
             k += 1
         out.append(blocks)
@@ -345,9 +351,10 @@ def mixed_page(
         en_p, es_p = [], []
         for b in para:
             blocks.append(b)
-            bid = len(blocks) - 1 if not drop else -1
-            en_p.append([(t, "en", bid, b.kind) for t in b.en])
-            es_p.append([(t, "es", bid, b.kind) for t in b.es] if not drop else [])
+            bid = len(blocks) - 1 if not drop and b.kind != "identical" else -1
+            en_lang, es_lang = ("und", "und") if b.kind == "identical" else ("en", "es")
+            en_p.append([(t, en_lang, bid, b.kind) for t in b.en])
+            es_p.append([(t, es_lang, bid, b.kind) for t in b.es] if not drop else [])
         if layout == "line":
             for e, s in zip(en_p, es_p, strict=True):
                 lines.extend(e + s)
