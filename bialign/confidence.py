@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .corpus import Bead, Segment
+from .errors import InputError
 from .languages import text_length
 from .profile import Model, Profile
 from .threads import dot_t
@@ -210,7 +211,8 @@ def features(
         np.abs(ratio - doc_ratio), ns + nt - 2, one_to_one,
         nb_score[pair_k], nb_un[pair_k], np.log1p(np.minimum(ls, lt)),
         np.minimum(lang_s, lang_t), grow_gain, shrink_gain,
-        np.where(merged, shrink_gain, 0.0), np.maximum(shrink_gain, 0.0),
+        np.where(merged, shrink_gain, 0.0),
+        np.where(np.isfinite(shrunk), np.maximum(shrink_gain, 0.0), 0.0),
         np.full(len(pair_k), one_to_one.mean()), np.full(len(pair_k), np.median(cos)),
     ]) if len(pair_k) else np.zeros((0, len(PAIR_FEATURES)))  # fmt: skip
 
@@ -327,6 +329,20 @@ def predict(model: Model, x: np.ndarray) -> np.ndarray:
     return np.clip(np.interp(p, model.iso_x, model.iso_y), 0.0, 1.0)
 
 
+def check_features(model: Model, pair: bool, where: str) -> None:
+    """Refuse a model that reads features this version does not compute (a profile fitted
+    by a newer bialign, or edited by hand), naming them; a model that reads fewer, older
+    ones is fine (model_input picks its columns by name)."""
+    names = PAIR_FEATURES if pair else UNALIGNED_FEATURES
+    unknown = [name for name in model.features if name not in names]
+    if unknown or len(model.features) != len(model.coef):
+        raise InputError(
+            f"{where} reads features this bialign does not compute: "
+            f"{', '.join(unknown) or 'a count that does not match its coefficients'}; "
+            "refit it with `bialign calibrate`"
+        )
+
+
 def model_input(feats: Features, model: Model, pair: bool) -> np.ndarray:
     """The pair or unaligned feature rows as ``model`` reads them (document-normalised
     for the generic models)."""
@@ -347,7 +363,9 @@ def with_confidence(
     mode = "mixed" if mixed else "docs"
     conf = np.zeros(len(beads))
     for pair, sel in ((True, feats.is_pair), (False, ~feats.is_pair)):
-        model = profile.models[f"{mode}/{'pair' if pair else 'unaligned'}"]
+        key = f"{mode}/{'pair' if pair else 'unaligned'}"
+        model = profile.models[key]
+        check_features(model, pair, f"profile {profile.name!r}, model {key!r}")
         conf[sel] = predict(model, model_input(feats, model, pair))
     # Bead(...) rather than dataclasses.replace: a third of the time on 10,000 beads.
     return [

@@ -84,7 +84,7 @@ class Profile:
     def from_dict(cls, d: dict[str, Any]) -> Profile:
         try:
             models = {k: Model(**v) for k, v in d["models"].items()}
-            return cls(
+            profile = cls(
                 name=str(d["name"]),
                 encoder=str(d["encoder"]),
                 models=models,
@@ -99,6 +99,11 @@ class Profile:
             )
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise InputError(f"not a bialign profile: {type(exc).__name__}: {exc}") from exc
+        from .confidence import check_features
+
+        for key, model in profile.models.items():
+            check_features(model, key.endswith("/pair"), f"profile {profile.name!r}, model {key!r}")
+        return profile
 
     def align_config(self, mixed: bool) -> AlignConfig:
         """The aligner settings for this encoder: the defaults with its tuned fields."""
