@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 
 from .about import CODE_STAMP, __version__
-from .absorbed import release_absorbed
 from .attach import attach_fragments, stands_alone
 from .confidence import features, with_confidence
 from .consistency import contradicts
@@ -643,10 +642,6 @@ class Aligner:
                 **self.options.gains(self.encoder_profile.attach),
                 joiners=joiners,
             )
-        if not mixed:
-            # A sentence with no translation that a large bead took in is let go
-            # (bialign.absorbed).
-            raw_beads = release_absorbed(raw_beads, emb[:n_src], emb[n_src:], src_len, tgt_len)
         timings["align"] = time.perf_counter() - t0
         beads = []
         floor = self.options.min_pair_score
