@@ -6,8 +6,9 @@ Aligns every dev set of benchmarks/calibration_data.py with the encoder (placeho
 confidences), labels each bead against the gold and fits bialign.calibrate's models;
 writes ``bialign/profiles/<encoder>.json``. For the default encoder it also fits the
 generic profile (document-normalised features), used for encoders without a profile.
-For another encoder it first scales the two-document settings to its similarities
-(bialign.calibrate.tune_scale, best strict F1 summed over the dev document sets) and
+For another encoder it first scales the two-document settings and attach gains to its
+similarities (bialign.calibrate.tune_scale, best strict F1 summed over the dev document
+sets) and
 tunes the mixed-page settings (MIXED's ``threshold`` and ``member_floor``, which are on
 the encoder's cosine scale) for pair F1 on the dev mixed pages, and stores both in the
 profile. Embeddings are cached under benchmarks/.cache.
@@ -25,7 +26,7 @@ from calibration_data import SETS, DiskEncoder, align_cases, cases  # noqa: E402
 from common import ROOT, Timer, parser  # noqa: E402
 
 from bialign.calibrate import fit_profile  # noqa: E402
-from bialign.profile import GENERIC, constant, profile_file_name  # noqa: E402
+from bialign.profile import ANY_ENCODER, GENERIC, constant, profile_file_name  # noqa: E402
 
 PROFILES = ROOT / "bialign" / "profiles"
 
@@ -52,18 +53,19 @@ def tune_mixed(enc: DiskEncoder, data: Path) -> dict[str, float]:
     return best[1]
 
 
-def tune_docs(enc: DiskEncoder, data: Path) -> dict[str, float]:
-    """The two-document settings scaled for this encoder (bialign.calibrate.tune_scale):
-    the scale with the best strict F1, summed over the dev document sets."""
-    from bialign.calibrate import scaled_config, tune_scale
+def tune_docs(enc: DiskEncoder, data: Path) -> tuple[dict[str, float], dict[str, float]]:
+    """The two-document settings and attach gains scaled for this encoder
+    (bialign.calibrate.tune_scale): the scale with the best strict F1, summed over the
+    dev document sets."""
+    from bialign.calibrate import scaled_attach, scaled_config, tune_scale
     from bialign.evaluate import score_alignments
-    from bialign.search import AlignConfig
 
     docs = cases(data, "dev", ["textberg", "news_docs", "python_docs"])
 
-    def summed_f1(config: AlignConfig) -> float:
+    def summed_f1(scale: float) -> float:
         prof = constant()
-        prof.config = {"docs": {k: getattr(config, k) for k in scaled_config(1.0)}}
+        prof.config = {"docs": scaled_config(scale)}
+        prof.attach = scaled_attach(scale)
         runs: dict[str, tuple[list, list]] = {}
         for ex in align_cases(docs, enc, prof):
             gold, pred = runs.setdefault(ex.source, ([], []))
@@ -73,8 +75,8 @@ def tune_docs(enc: DiskEncoder, data: Path) -> dict[str, float]:
 
     scale, scores = tune_scale(summed_f1)
     for k, v in scores.items():
-        print(f"two-document settings x {k}: strict F1 summed over the dev sets {v:.4f}")
-    return scaled_config(scale) if scale != 1.0 else {}
+        print(f"settings x {k}: strict F1 summed over the dev document sets {v:.4f}")
+    return (scaled_config(scale) if scale != 1.0 else {}), scaled_attach(scale)
 
 
 def main() -> None:
@@ -85,7 +87,8 @@ def main() -> None:
     enc = DiskEncoder(args.model)
     placeholder = constant()
     if args.model != "default":
-        placeholder.config = {"docs": tune_docs(enc, args.data)}
+        docs_settings, placeholder.attach = tune_docs(enc, args.data)
+        placeholder.config = {"docs": docs_settings}
     if args.model != "default" and "mixed" in args.sets:
         placeholder.config["mixed"] = tune_mixed(enc, args.data)
     with Timer() as t:
@@ -93,10 +96,10 @@ def main() -> None:
     enc.save()
     print(f"aligned {len(examples)} dev documents in {t.seconds:.1f} s "
           f"(embedding {enc.timer.seconds:.1f} s)")  # fmt: skip
-    profiles = [fit_profile(examples, enc.name, enc.name)]
+    profiles = [fit_profile(examples, enc.name, enc.name, attach=placeholder.attach)]
     profiles[0].config = placeholder.config
     if args.model == "default":
-        profiles.append(fit_profile(examples, GENERIC, "any", normalise=True))
+        profiles.append(fit_profile(examples, GENERIC, ANY_ENCODER, normalise=True))
     for prof in profiles:
         out = PROFILES / profile_file_name(prof.name)
         if args.no_write:

@@ -44,9 +44,10 @@ import numpy as np
 
 from .cache import CachedEmbedder
 from .dataset import CleanConfig, PairRecord, check_sizes, clean, deduplicate, split
-from .embed import Embedder, load_embedder
+from .embed import Embedder, encoder_label, load_embedder
 from .errors import BialignError, ConfigError, InputError, require
 from .options import Options
+from .profile import Profile
 from .publish import BuildSummary, publish
 from .segment import ReadDocument
 
@@ -182,6 +183,7 @@ class _SharedCache:
     def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.name = getattr(inner, "name", None)
+        self._bialign_label = encoder_label(inner)
         self.vectors: dict[str, np.ndarray] = {}
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -521,8 +523,12 @@ def build_dataset(
     resume: bool = False,
     threads: int | None = None,
     addresses: bool = True,
+    profile: str | Path | Profile | None = None,
 ) -> BuildSummary:
     """Read, sort, match, align, clean, deduplicate, split and publish; see the module.
+
+    ``profile``: the encoder profile (a JSON file from ``bialign calibrate``, or a
+    :class:`bialign.profile.Profile`); default: the one shipped for the encoder.
 
     ``addresses``: take the pages' addresses and hreflang links as evidence in document
     matching (bialign.urls; False: the text alone decides).
@@ -536,7 +542,7 @@ def build_dataset(
     source, out = Path(source), Path(out)
     show = progress if progress is not None else sys.stderr.isatty()
     # Bad settings and missing extras fail before any work.
-    options = Options(langs=langs, progress=False, threads=threads)
+    options = Options(langs=langs, progress=False, threads=threads, profile=profile)
     langs = options.langs
     sizes = check_sizes(sizes)
     _check_workers(workers)

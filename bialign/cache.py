@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .corpus import Bead, ParallelCorpus, Segment
-from .embed import declared_identity
+from .embed import declared_identity, encoder_label
 from .errors import InputError
 from .segment import ReadDocument
 
@@ -85,6 +85,7 @@ class CachedEmbedder:
         self.inner = inner
         self.identity = encoder_identity(inner)
         self.name = getattr(inner, "name", self.identity)
+        self._bialign_label = encoder_label(inner)
         self.path = Path(cache_dir) / FILENAME
         self.hits = 0
         self.misses = 0

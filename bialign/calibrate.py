@@ -21,7 +21,7 @@ import datetime as dt
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from .confidence import (
     normalised,
 )
 from .corpus import ParallelCorpus
+from .embed import encoder_label
 from .errors import BialignWarning, InputError, require
 from .profile import Model, Profile
 from .search import AlignConfig
@@ -168,9 +169,11 @@ def fit_profile(
 ) -> Profile:
     """A profile whose models are fitted on ``examples`` (aligned with this encoder).
 
-    A mode (``docs`` or ``mixed``) without examples takes its models from ``fallback``
-    (default: the generic profile), so a profile fitted on document pairs alone still
-    serves mixed documents."""
+    A bead kind without examples (mixed pages when the gold is document pairs, or
+    unaligned segments when the gold has none) takes its model, and a mode without
+    examples its settings, from ``fallback``: by default the profile shipped for this
+    encoder, else the generic one. So a profile fitted on document pairs of e5 keeps the
+    shipped e5 mixed-page settings. ``fitted["fallback"]`` names the kinds taken."""
     from .profile import GENERIC, shipped
 
     rows: dict[str, list[tuple[np.ndarray, np.ndarray, int, str]]] = {}
@@ -190,6 +193,8 @@ def fit_profile(
         names = PAIR_FEATURES if key.endswith("pair") else UNALIGNED_FEATURES
         x = np.concatenate([p[0] for p in parts])
         y = np.concatenate([p[1] for p in parts])
+        if not len(y):
+            continue  # no bead of this kind in the gold: the fallback's model serves
         groups = np.concatenate([np.full(len(p[1]), p[2]) for p in parts])
         sources = np.concatenate([np.full(len(p[1]), p[3], dtype=object) for p in parts])
         # Each source weighs by the square root of its size: a large set does not decide
@@ -202,19 +207,30 @@ def fit_profile(
         models[key] = fit_model(x, y, names, groups, w)
         models[key].normalise = normalise
         counts[key] = {"beads": int(len(y)), "right": int(y.sum())}
-    fb = fallback or shipped(GENERIC)
+    fb = fallback or shipped(encoder) or shipped(GENERIC)
+    taken = []
     for key in ("docs/pair", "docs/unaligned", "mixed/pair", "mixed/unaligned"):
         if key not in models:
             if fb is None:
                 raise InputError(f"no gold examples for {key} beads and no fallback profile")
             models[key] = fb.models[key]
+            taken.append(key)
+    fitted_modes = {key.split("/")[0] for key in counts}
+    config = {} if fb is None else {
+        mode: dict(fields) for mode, fields in fb.config.items() if mode not in fitted_modes
+    }  # fmt: skip
     used = sorted({ex.source for ex in examples})
+    fitted: dict[str, Any] = {"date": dt.date.today().isoformat(), "sources": used,
+                              "beads": counts}  # fmt: skip
+    if taken and fb is not None:
+        fitted["fallback"] = {"profile": fb.name, "models": taken}
     return Profile(
         name=name,
         encoder=encoder,
         models=models,
         attach=dict(attach or {"min_gain": 0.02, "min_gain_sentence": -0.04}),
-        fitted={"date": dt.date.today().isoformat(), "sources": used, "beads": counts},
+        config=config,
+        fitted=fitted,
     )
 
 
@@ -242,17 +258,27 @@ def scaled_config(scale: float, base: AlignConfig | None = None) -> dict[str, An
 SCALE_TOLERANCE = 0.005
 
 
+def scaled_attach(scale: float) -> dict[str, float]:
+    """bialign.attach's gains times ``scale``, as a profile's ``attach`` holds them: they
+    are cosine differences, on the similarity's scale too."""
+    from .attach import MIN_GAIN, MIN_GAIN_SENTENCE
+
+    return {"min_gain": round(MIN_GAIN * scale, 6),
+            "min_gain_sentence": round(MIN_GAIN_SENTENCE * scale, 6)}  # fmt: skip
+
+
 def tune_scale(
-    score: Callable[[AlignConfig], float],
+    score: Callable[[float], float],
     grid: Sequence[float] = SCALE_GRID,
     tolerance: float = SCALE_TOLERANCE,
 ) -> tuple[float, dict[float, float]]:
-    """The scale whose settings ``score`` (for instance strict F1 on gold documents)
-    rates best, and every scale's score. Scores within ``tolerance`` of the best are a
-    tie, won by the scale nearest 1: the settings move from the default encoder's only
-    as far as the gold shows it helps (on e5's dev sets the sums from 0.35 to 0.2 were
-    within 0.005 of each other, and a finer choice among them would fit the noise)."""
-    scores = {s: score(replace(AlignConfig(), **scaled_config(s))) for s in grid}
+    """The scale whose settings (:func:`scaled_config` and :func:`scaled_attach`)
+    ``score`` rates best, for instance strict F1 on gold documents aligned with them,
+    and every scale's score. Scores within ``tolerance`` of the best are a tie, won by
+    the scale nearest 1: the settings move from the default encoder's only as far as
+    the gold shows it helps (on e5's dev sets the sums from 0.35 to 0.2 were within
+    0.005 of each other, and a finer choice among them would fit the noise)."""
+    scores = {s: score(s) for s in grid}
     finite = {s: v for s, v in scores.items() if np.isfinite(v)}
     if not finite:
         raise InputError(f"no scale could be rated: every score was {scores[grid[0]]}")
@@ -285,6 +311,7 @@ class _Memo:
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.vectors: dict[str, np.ndarray] = {}
+        self._bialign_label = encoder_label(inner)
         for attr in ("name", "identity"):
             if getattr(inner, attr, None) is not None:
                 setattr(self, attr, getattr(inner, attr))
@@ -305,17 +332,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "STEM.srctgt)")  # fmt: skip
     p.add_argument("--model", default=None, help="encoder (default: the embedded one)")
     p.add_argument("--langs", nargs=2, default=["en", "es"], metavar=("SRC", "TGT"))
-    p.add_argument("--name", default=None, help="profile name (default: the encoder's name)")
+    p.add_argument("--name", default=None,
+                   help="profile name (default: the encoder's name and '-custom')")  # fmt: skip
     p.add_argument("--out", required=True, type=Path, help="where to write the profile JSON")
     p.add_argument("--keep-settings", action="store_true", help="fit the confidence only: "
-                   "keep the default encoder's two-document settings for another encoder "
-                   "instead of scaling them to its similarities (see SCALED_FIELDS; the "
-                   "default encoder always keeps them)")  # fmt: skip
+                   "keep the encoder's two-document settings as they are (its shipped "
+                   "profile's, else the defaults) instead of scaling them to its "
+                   "similarities on this gold (see SCALED_FIELDS; the default encoder "
+                   "always keeps them)")  # fmt: skip
     args = p.parse_args(argv)
     langs = (args.langs[0], args.langs[1])
     from .embed import DEFAULT_MODEL
     from .evaluate import score_alignments
-    from .profile import constant, encoder_name
+    from .profile import constant, encoder_name, shipped
 
     # Any profile will do: the fit reads features, not confidences.
     first = Aligner(langs=langs, model=args.model, progress=False, profile=constant())
@@ -323,16 +352,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     embedder = _Memo(first.embedder)  # each text embedded once for every scale tried
     docs = [(Path(stem), *read_gold_document(stem, langs)) for stem in args.documents]
 
-    def aligned(config: AlignConfig | None) -> list[Example]:
-        aligner = Aligner(langs=langs, model=embedder, progress=False, profile=constant(),
-                          docs_config=config)  # fmt: skip
+    def aligned(settings: dict[str, Any], attach: dict[str, float]) -> list[Example]:
+        placeholder = constant()  # any profile will do: the fit reads features
+        placeholder.config = {"docs": settings}
+        placeholder.attach = attach
+        aligner = Aligner(langs=langs, model=embedder, progress=False, profile=placeholder)
         return [
             Example(aligner.align_documents(src, tgt), gold, source=stem.parent.name or "gold")
             for stem, src, tgt, gold in docs
         ]
 
-    def strict_f1(config: AlignConfig) -> float:
-        runs = aligned(config)
+    def strict_f1(scale: float) -> float:
+        runs = aligned(scaled_config(scale), scaled_attach(scale))
         pred = [[(b.src, b.tgt) for b in ex.corpus.beads] for ex in runs]
         return score_alignments([sorted(ex.gold) for ex in runs], pred).strict_f1
 
@@ -343,6 +374,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     beads = sum(len(gold) for *_, gold in docs)
     tolerance = max(SCALE_TOLERANCE, 2.0 / max(1, beads))
     scale, scores = (1.0, {}) if keep else tune_scale(strict_f1, tolerance=tolerance)
+    if scores:
+        best = max(scores, key=lambda k: scores[k])
+        print(
+            "bialign: strict F1 on the gold with the two-document settings times "
+            + ", ".join(f"{k}: {v:.3f}" for k, v in scores.items()),
+            file=sys.stderr,
+        )
+        tie = (f" (within {tolerance:.3f} of {best}'s {scores[best]:.3f}: a tie, won by the "
+               "scale nearest 1)") if best != scale else ""  # fmt: skip
+        print(f"bialign: settings scaled by {scale}{tie}", file=sys.stderr)
     if scores and scale == min(SCALE_GRID) and scale != 1.0:
         warnings.warn(
             f"the smallest scale tried ({scale}) did best on this gold: this encoder's "
@@ -351,20 +392,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             BialignWarning,
             stacklevel=2,
         )
-    settings = scaled_config(scale) if scale != 1.0 else {}
-    examples = aligned(replace(AlignConfig(), **settings))
-    prof = fit_profile(examples, args.name or encoder, encoder)
+    current = shipped(encoder)
+    settings: dict[str, Any]
+    if keep:  # the settings the encoder has now
+        settings = dict(current.config.get("docs", {})) if current is not None else {}
+        attach = dict(current.attach) if current is not None else scaled_attach(1.0)
+    else:
+        settings = scaled_config(scale) if scale != 1.0 else {}
+        attach = scaled_attach(scale)
+    examples = aligned(settings, attach)
+    prof = fit_profile(examples, args.name or f"{encoder}-custom", encoder, attach=attach)
     if settings:
-        prof.config = {"docs": settings}
-    prof.fitted["scale"] = scale
+        prof.config["docs"] = settings
+    else:
+        prof.config.pop("docs", None)
+    prof.fitted["scale"] = None if keep else scale
     if scores:
         prof.fitted["scale_f1"] = {str(k): round(v, 4) for k, v in scores.items()}
-        print(
-            f"bialign: two-document settings scaled by {scale} for this encoder (strict F1 "
-            + ", ".join(f"{k}: {v:.3f}" for k, v in scores.items())
-            + ")",
-            file=sys.stderr,
-        )
+    fallback = prof.fitted.get("fallback", {})
+    for key in fallback.get("models", []):
+        print(f"bialign: no {key} bead in the gold: that model is the "
+              f"{fallback['profile']!r} profile's", file=sys.stderr)  # fmt: skip
     prof.save(args.out)
     n = sum(v["beads"] for v in prof.fitted["beads"].values())
     print(f"bialign: wrote profile {prof.name!r} ({n} beads from {len(examples)} documents) "

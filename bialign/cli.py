@@ -174,9 +174,10 @@ def _add_languages_and_model(g: Any) -> None:
     g.add_argument(
         "--model",
         default=None,
-        help="sentence encoder: a sentence-transformers model name or local folder (needs "
-        f"{DISTRIBUTION}[st]); default: the embedded multilingual Universal Sentence "
-        "Encoder v3, offline",
+        help="sentence encoder: 'e5-small' (multilingual-e5-small, offline, needs "
+        f"{DISTRIBUTION}[e5]), or a sentence-transformers model name or local folder "
+        f"(needs {DISTRIBUTION}[st]); default: the embedded multilingual Universal "
+        "Sentence Encoder v3, offline",
     )
     g.add_argument(
         "--progress",
@@ -334,6 +335,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=["train=0.9", "dev=0.05", "test=0.05"],
         metavar="NAME=SHARE",
         help="shares of documents per split (default: train=0.9 dev=0.05 test=0.05)",
+    )
+    p.add_argument(
+        "--profile",
+        default=None,
+        metavar="JSON",
+        help="encoder profile made by 'bialign calibrate' (default: the one shipped for "
+        "the encoder)",
     )
     p.add_argument(
         "--no-near-duplicates",
@@ -506,7 +514,7 @@ def _build_dataset(args: argparse.Namespace) -> int:
                                      min_confidence=args.min_confidence, langs=langs),
             sizes=sizes, near_duplicates=None if args.no_near_duplicates else 0.8,
             progress=args.progress, workers=args.workers, resume=args.resume,
-            threads=args.threads, addresses=not args.no_addresses,
+            threads=args.threads, addresses=not args.no_addresses, profile=args.profile,
         )  # fmt: skip
     except KeyboardInterrupt:
         print(

@@ -136,6 +136,16 @@ class SentenceTransformerEmbedder:
         return np.asarray(emb, dtype=np.float32)
 
 
+def encoder_label(encoder: object) -> str:
+    """How messages name an encoder: its ``name``, else the class of the user's object,
+    seen through bialign's caching wrappers (which keep it as ``_bialign_label``)."""
+    return str(
+        getattr(encoder, "name", None)
+        or getattr(encoder, "_bialign_label", None)
+        or type(encoder).__name__
+    )
+
+
 def _is_default(model: object) -> bool:
     return model is None or (isinstance(model, str) and model.lower() in _DEFAULT_ALIASES)
 

@@ -126,7 +126,10 @@ class Profile:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise InputError(f"cannot read profile {str(path)!r}: {exc}") from exc
-        return cls.from_dict(data)
+        try:
+            return cls.from_dict(data)
+        except InputError as exc:
+            raise InputError(f"profile file {str(path)!r}: {exc}") from exc
 
     @property
     def digest(self) -> str:
@@ -134,6 +137,10 @@ class Profile:
         payload = json.dumps({k: v for k, v in self.to_dict().items() if k != "fitted"},
                              sort_keys=True)  # fmt: skip
         return hashlib.sha256(payload.encode()).hexdigest()[:8]
+
+
+#: The ``encoder`` of a profile that serves any encoder (the generic and constant ones).
+ANY_ENCODER = "any"
 
 
 def constant(name: str = "constant", value: float = 0.5) -> Profile:
@@ -148,7 +155,7 @@ def constant(name: str = "constant", value: float = 0.5) -> Profile:
     kinds = {"pair": PAIR_FEATURES, "unaligned": UNALIGNED_FEATURES}
     models = {f"{mode}/{kind}": model(names) for mode in ("docs", "mixed")
               for kind, names in kinds.items()}  # fmt: skip
-    return Profile(name, name, models)
+    return Profile(name, ANY_ENCODER, models)
 
 
 def profile_file_name(encoder: str) -> str:
@@ -179,16 +186,25 @@ def encoder_name(embedder: object) -> str | None:
 def resolve(profile: Profile | str | Path | None, embedder: object) -> Profile:
     """The profile to use: the one given (object or JSON path), else the shipped one for
     the encoder's name, else the generic one with a warning."""
-    if isinstance(profile, Profile):
-        return profile
-    if profile is not None:
-        return Profile.load(profile)
     name = encoder_name(embedder)
+    if profile is not None:
+        given = profile if isinstance(profile, Profile) else Profile.load(profile)
+        if name and given.encoder not in (name, ANY_ENCODER):
+            warnings.warn(
+                f"bialign: profile {given.name!r} was fitted for encoder {given.encoder!r}, "
+                f"not {name!r}: its settings and confidences are on another encoder's "
+                "scale; fit one for this encoder with `bialign calibrate`",
+                BialignWarning,
+                stacklevel=4,
+            )
+        return given
     found = shipped(name) if name else None
     if found is not None:
         return found
+    from .embed import encoder_label
+
     warnings.warn(
-        f"bialign: no profile for encoder {name or type(embedder).__name__!r}, so confidences "
+        f"bialign: no profile for encoder {name or encoder_label(embedder)!r}, so confidences "
         "come from each document's own score distribution; fit one from gold alignments "
         "with `bialign calibrate` (docs/confidence.md) and pass profile=",
         BialignWarning,

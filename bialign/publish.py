@@ -28,6 +28,7 @@ from .about import DISTRIBUTION, __version__
 from .corpus import Bead, ParallelCorpus
 from .dataset import CleanReport, PairRecord
 from .errors import BialignWarning, require
+from .profile import GENERIC
 
 
 @dataclass
@@ -216,6 +217,7 @@ def _card(
 ) -> str:
     a, b = summary.langs
     conf = np.asarray(confidences, dtype=np.float64)
+    generic = f"profile:{GENERIC}@" in summary.signatures()
     removed = "\n".join(
         f"| {name.replace('_', ' ')} | {n:,} |" for name, n in summary.cleaning.removed.items()
     )
@@ -270,7 +272,7 @@ def _card(
         "",
         "## Confidence and score",
         "",
-        *(_confidence_section(conf, picture) if len(conf) else _score_section(picture)),
+        *(_confidence_section(conf, picture, generic) if len(conf) else _score_section(picture)),
         "",
         "## How it was made",
         "",
@@ -292,9 +294,17 @@ def _card(
     return "\n".join(lines).replace("\n\n\n", "\n\n")
 
 
-def _confidence_section(conf: np.ndarray, picture: str | None) -> list[str]:
+def _confidence_section(conf: np.ndarray, picture: str | None, generic: bool) -> list[str]:
     kept = "\n".join(f"| {t} | {int((conf >= t).sum()):,} |" for t in CARD_THRESHOLDS)
+    caveat = [
+        "The encoder has no calibration profile of its own: these confidences come from "
+        "bialign's generic profile, fitted to each document's own score distribution, and "
+        "are less reliable than a fitted profile's (fit one with `bialign calibrate`; see "
+        "docs/confidence.md).",
+        "",
+    ]
     return [
+        *(caveat if generic else []),
         "`confidence` is bialign's calibrated estimate of the probability that a pair is "
         "exactly right (among pairs near 0.8, about 80% are); `score` is the raw bead "
         "score, a margin similarity: about 0 for unrelated text, higher for clearer "

@@ -21,7 +21,6 @@ from bialign.errors import InputError
 from bialign.io import jsonl
 from bialign.profile import Model, Profile, constant, resolve, shipped
 from bialign.provenance import parse_signature
-from bialign.search import AlignConfig
 
 EN = [
     "The council approved the new budget on Monday.",
@@ -199,8 +198,13 @@ def test_calibrate_main_fits_a_profile_on_a_small_gold_set(tmp_path: Path, data_
     assert calibrate.main([*stems, "--langs", "de", "fr", "--out", str(out)]) == 0
     prof = Profile.load(out)
     assert prof.encoder == "use-multilingual-v3" and prof.fitted["beads"]["docs/pair"]["beads"] > 30
-    # Fitted on document pairs only: mixed pages keep the generic, document-normalised models.
-    assert not prof.models["docs/pair"].normalise and prof.models["mixed/pair"].normalise
+    # Fitted on document pairs only: mixed pages keep the models of the encoder's own
+    # shipped profile, and it says so.
+    default = shipped("use-multilingual-v3")
+    assert default is not None and prof.name == "use-multilingual-v3-custom"
+    assert prof.models["mixed/pair"] == default.models["mixed/pair"]
+    assert prof.models["docs/pair"] != default.models["docs/pair"]
+    assert prof.fitted["fallback"]["models"] == ["mixed/pair", "mixed/unaligned"]
     assert bialign.align(EN[:2] + ES[:2], profile=str(out)).pairs
     corpus = bialign.align_documents(EN, ES, profile=str(out))
     assert all(0.0 <= (b.confidence or -1) <= 1.0 for b in corpus.beads)
@@ -243,20 +247,25 @@ def test_scaling_the_settings_adapts_them_to_an_encoder_with_compressed_similari
     fr = fr[: max(j for _, t in gold for j in t) + 1]
     encoder = CompressedEncoder()
 
-    def strict_f1(config: AlignConfig) -> float:
-        aligner = bialign.Aligner(langs=("de", "fr"), model=encoder, docs_config=config)
+    def profile_for(scale: float) -> Profile:
+        prof = constant()
+        prof.config = {"docs": calibrate.scaled_config(scale)}
+        prof.attach = calibrate.scaled_attach(scale)
+        return prof
+
+    def strict_f1(scale: float) -> float:
+        aligner = bialign.Aligner(langs=("de", "fr"), model=encoder, profile=profile_for(scale))
         pred = [(b.src, b.tgt) for b in aligner.align_documents(de, fr).beads]
         return score_alignments([sorted(gold)], [pred]).strict_f1
 
     best, scores = calibrate.tune_scale(strict_f1)
     assert best < 1.0 and scores[best] > scores[1.0] + 0.03
     # A profile holding the scaled settings gives the aligner exactly those.
-    prof = constant()
-    prof.config = {"docs": calibrate.scaled_config(best)}
-    config = Profile.from_dict(json.loads(json.dumps(prof.to_dict()))).align_config(False)
+    prof = Profile.from_dict(json.loads(json.dumps(profile_for(best).to_dict())))
+    config = prof.align_config(False)
     assert config.threshold == pytest.approx(AlignConfig().threshold * best)
     assert config.max_side == AlignConfig().max_side
-    assert strict_f1(config) == scores[best]
+    assert prof.attach["min_gain_sentence"] == pytest.approx(-0.04 * best)
 
 
 def test_a_profile_fitted_on_fewer_features_still_reads_its_own_columns() -> None:
@@ -309,14 +318,14 @@ def test_a_profile_reading_a_feature_this_version_lacks_is_refused_by_name() -> 
 
 def test_tune_scale_skips_unrated_scales_and_says_when_none_is_rated() -> None:
     rated = {1.0: float("nan"), 0.5: 0.8, 0.35: 0.9}
-
-    def score(config: AlignConfig) -> float:
-        return next(v for k, v in rated.items() if abs(-0.4 * k - config.threshold) < 1e-9)
-
-    best, _ = calibrate.tune_scale(score, grid=tuple(rated))
+    best, _ = calibrate.tune_scale(rated.__getitem__, grid=tuple(rated))
     assert best == 0.35
+    # Within the tolerance of the best: the scale nearest 1 wins.
+    best, _ = calibrate.tune_scale({1.0: 0.88, 0.5: 0.9, 0.2: 0.9}.__getitem__,
+                                   grid=(1.0, 0.5, 0.2), tolerance=0.05)  # fmt: skip
+    assert best == 1.0
     with pytest.raises(InputError, match="no scale could be rated"):
-        calibrate.tune_scale(lambda config: float("nan"), grid=(1.0, 0.5))
+        calibrate.tune_scale(lambda scale: float("nan"), grid=(1.0, 0.5))
 
 
 def test_calibrate_main_scales_the_settings_for_another_encoder(
@@ -332,12 +341,53 @@ def test_calibrate_main_scales_the_settings_for_another_encoder(
     prof = Profile.load(out)
     scale = prof.fitted["scale"]
     assert set(prof.fitted["scale_f1"]) == {str(s) for s in calibrate.SCALE_GRID}
-    if scale != 1.0:
-        assert prof.align_config(False).threshold == pytest.approx(-0.4 * scale)
+    assert prof.align_config(False).threshold == pytest.approx(-0.4 * scale)
+    # The mixed pages were not in the gold: the shipped e5 profile's settings and models.
+    e5 = shipped("e5-small")
+    assert e5 is not None
+    assert prof.config["mixed"] == e5.config["mixed"]
+    assert prof.models["mixed/pair"] == e5.models["mixed/pair"]
     kept = tmp_path / "kept.json"
     assert calibrate.main([*stems, "--model", "e5-small", "--langs", "de", "fr",
                            "--keep-settings", "--out", str(kept)]) == 0  # fmt: skip
-    assert Profile.load(kept).config == {} and Profile.load(kept).fitted["scale"] == 1.0
+    # Kept: the settings e5 has now, its shipped profile's.
+    assert Profile.load(kept).config == e5.config and Profile.load(kept).fitted["scale"] is None
+
+
+def test_a_profile_for_another_encoder_is_used_with_a_warning_and_errors_name_the_file(
+    tmp_path: Path,
+) -> None:
+    e5 = shipped("e5-small")
+    assert e5 is not None
+    with pytest.warns(bialign.BialignWarning, match="fitted for encoder 'e5-small'"):
+        bialign.align_documents(EN, ES, profile=e5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # profiles for any encoder: no warning
+        bialign.align_documents(EN, ES, profile=constant())
+        bialign.align_documents(EN, ES, profile=shipped("generic"))
+    broken = e5.to_dict()
+    broken["models"]["docs/pair"]["features"][0] = "score_v2"
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(InputError, match=r"profile file '.*mine\.json'.*score_v2"):
+        Profile.load(path)
+
+
+def test_a_kind_of_bead_missing_from_the_gold_takes_the_shipped_model() -> None:
+    """Gold with no unaligned segment (every line translated): that model comes from the
+    encoder's shipped profile, not from a fit on nothing (a flat 0.5)."""
+    corpus = bialign.align_documents(EN[:4], ES, profile=constant())
+    assert all(b.is_pair for b in corpus.beads)
+    gold = {(b.src, b.tgt) for b in corpus.beads}
+    prof = calibrate.fit_profile([calibrate.Example(corpus, gold)], "mine", "use-multilingual-v3")
+    default = shipped("use-multilingual-v3")
+    assert default is not None
+    assert prof.models["docs/unaligned"] == default.models["docs/unaligned"]
+    assert "docs/unaligned" not in prof.fitted["beads"]
+    assert prof.fitted["fallback"] == {
+        "profile": "use-multilingual-v3",
+        "models": ["docs/unaligned", "mixed/pair", "mixed/unaligned"],
+    }
 
 
 def test_constant_profile_and_resolve() -> None:

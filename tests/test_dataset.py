@@ -260,6 +260,41 @@ def test_a_near_duplicate_does_not_steal_the_translation() -> None:
         assert order[m.src] is lines
 
 
+def test_build_dataset_takes_a_profile_and_the_card_says_when_confidences_are_generic(
+    tmp_path: Path,
+) -> None:
+    from bialign.build import build_dataset
+    from bialign.embed import load_embedder
+    from bialign.profile import constant
+
+    crawl = tmp_path / "crawl"
+    (crawl / "en").mkdir(parents=True)
+    (crawl / "es").mkdir()
+    (crawl / "en" / "a.txt").write_bytes((ROOT / "examples" / "article.en.txt").read_bytes())
+    (crawl / "es" / "b.txt").write_bytes((ROOT / "examples" / "article.es.txt").read_bytes())
+    prof = constant("flat", value=0.93)
+    prof.save(tmp_path / "flat.json")
+    out = tmp_path / "ds"
+    assert cli.main(["build-dataset", str(crawl), "-o", str(out), "--no-progress", "--splits",
+                     "train=1.0", "--profile", str(tmp_path / "flat.json")]) == 0  # fmt: skip
+    card = (out / "README.md").read_text(encoding="utf-8")
+    n = json.loads((out / "build.json").read_text())["splits"]["train"]
+    assert f"| 0.9 | {n} |" in card and "| 0.95 | 0 |" in card and "profile:flat@" in card
+    assert "generic profile" not in card
+
+    class Unnamed:  # an encoder of the user's with no profile
+        inner = load_embedder(None)
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            return self.inner.encode(texts)
+
+    with pytest.warns(bialign.BialignWarning, match="no profile for encoder 'Unnamed'"):
+        build_dataset(crawl, tmp_path / "ds2", model=Unnamed(), sizes={"train": 1.0},
+                      progress=False)  # fmt: skip
+    card = (tmp_path / "ds2" / "README.md").read_text(encoding="utf-8")
+    assert "generic profile" in card and "confidence at least" in card
+
+
 def test_build_dataset_on_the_examples_writes_every_format_and_the_card(tmp_path: Path) -> None:
     crawl = tmp_path / "crawl"
     (crawl / "en").mkdir(parents=True)
