@@ -81,6 +81,8 @@ def main() -> None:
     p.add_argument("--split", choices=("dev", "test"), default="test")
     p.add_argument("--docs", type=int, default=1000, help="document pairs sampled")
     p.add_argument("--show-errors", type=int, default=0, help="print this many wrong pairs")
+    p.add_argument("--min-confidence", type=float, default=None,
+                   help="build-dataset's confidence floor (default: its own default)")  # fmt: skip
     args = p.parse_args()
     sources = source_documents(args.data, args.split)
     pool = [d for docs in sources.values() for d in docs]
@@ -116,7 +118,12 @@ def main() -> None:
         encode_once = time.perf_counter() - t0
         t0 = time.perf_counter()
         out = Path(tmp) / "dataset"
-        summary = build_dataset(crawl, out, sizes={"train": 1.0}, progress=False)
+        from bialign.dataset import CleanConfig
+
+        config = CleanConfig(min_confidence=args.min_confidence) if args.min_confidence else None
+        summary = build_dataset(
+            crawl, out, sizes={"train": 1.0}, progress=False, clean_config=config
+        )
         total = time.perf_counter() - t0
         src = (out / "moses" / "train.en").read_text(encoding="utf-8").splitlines()
         tgt = (out / "moses" / "train.es").read_text(encoding="utf-8").splitlines()

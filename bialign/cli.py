@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import io as formats_io
 from .about import DISTRIBUTION, __version__
+from .dataset import DATASET_MIN_CONFIDENCE
 from .errors import BialignError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -198,16 +199,23 @@ def _probability(text: str) -> float:
     return value
 
 
-def _add_min_score(p: argparse.ArgumentParser, formats: bool = True) -> None:
+def _add_min_score(
+    p: argparse.ArgumentParser, formats: bool = True, min_confidence: float | None = None
+) -> None:
     json_note = " (with --format json the unaligned beads go too)" if formats else ""
+    default = (
+        "keep every pair the aligner formed"
+        if min_confidence is None
+        else f"{min_confidence} (a pair below it is more likely wrong than right)"
+    )
     p.add_argument(
         "--min-confidence",
         type=_probability,
-        default=None,
+        default=min_confidence,
         metavar="C",
         help="drop pairs whose calibrated confidence (0-1, the estimated probability that "
         "the pair is exactly right; docs/confidence.md) is below C, e.g. 0.9, from the "
-        f"output{json_note}. Default: keep every pair the aligner formed",
+        f"output{json_note}. Default: {default}",
     )
     p.add_argument(
         "--min-score",
@@ -369,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
         "its hreflang links are evidence too: /en/ and /es/, en. and es., ?lang=, a "
         "shared id number; docs/dataset.md)",
     )
-    _add_min_score(p, formats=False)
+    _add_min_score(p, formats=False, min_confidence=DATASET_MIN_CONFIDENCE)
     g = p.add_argument_group("alignment")
     _add_languages_and_model(g)
     g.add_argument(

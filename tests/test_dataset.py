@@ -37,12 +37,21 @@ GOOD = PairRecord("The library opens at nine.", "La biblioteca abre a las nueve.
         ),  # fmt: skip
         (PairRecord("It costs 15 euros today.", "Cuesta 40 euros hoy.", 0.4), "numbers_disagree"),
         (PairRecord("The cat sleeps.", "El gato duerme.", 0.05), "low_score"),
+        # The default floor: a pair more likely wrong than right is not published.
+        (PairRecord("The cat sleeps.", "El gato duerme.", 0.4, confidence=0.3), "low_confidence"),
     ],
 )
 def test_each_filter_removes_its_case_and_counts_it(pair: PairRecord, reason: str) -> None:
     kept, report = clean([GOOD, pair], CleanConfig(min_score=0.1))
     assert kept == [GOOD]
     assert dict(report.removed) == {reason: 1} and report.total == 2 and report.kept == 1
+
+
+def test_the_confidence_floor_keeps_pairs_without_a_confidence_and_can_be_lifted() -> None:
+    sure = PairRecord("The cat sleeps.", "El gato duerme.", 0.4, confidence=0.5)
+    weak = PairRecord("The dog barks.", "El perro ladra.", 0.4, confidence=0.49)
+    assert clean([GOOD, sure, weak])[0] == [GOOD, sure]  # GOOD has no confidence: kept
+    assert clean([GOOD, sure, weak], CleanConfig(min_confidence=None))[0] == [GOOD, sure, weak]
 
 
 _TEXT = st.text(st.sampled_from(list("aAbé ñ1²½_.,-!\tΩμ字\u00a0")), max_size=40)
