@@ -120,7 +120,11 @@ def main() -> None:
         out = Path(tmp) / "dataset"
         from bialign.dataset import CleanConfig
 
-        config = CleanConfig(min_confidence=args.min_confidence) if args.min_confidence else None
+        config = (
+            CleanConfig(min_confidence=args.min_confidence or None)
+            if args.min_confidence is not None
+            else None
+        )
         summary = build_dataset(
             crawl, out, sizes={"train": 1.0}, progress=False, clean_config=config
         )

@@ -569,8 +569,11 @@ def build_dataset(
     # The signatures need the encoder's name only, not the encoder.
     made_by = Aligner(replace(options, model=model))
     summary.signature, summary.mixed_signature = made_by.signature(False), made_by.signature(True)
+    # The signatures name the profile (name@digest): a resumed run with another profile
+    # must not reuse records scored under the first one.
     run = {"input": str(source.resolve()), "langs": list(langs),
-           "model": summary.options["model"], "addresses": addresses}  # fmt: skip
+           "model": summary.options["model"], "addresses": addresses,
+           "signatures": [summary.signature, summary.mixed_signature]}  # fmt: skip
     with _WorkFolder(out / WORK_FOLDER, run, resume) as work:
         align_options = options
         if workers > 1:

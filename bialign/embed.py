@@ -139,11 +139,11 @@ class SentenceTransformerEmbedder:
 def encoder_label(encoder: object) -> str:
     """How messages name an encoder: its ``name``, else the class of the user's object,
     seen through bialign's caching wrappers (which keep it as ``_bialign_label``)."""
-    return str(
-        getattr(encoder, "name", None)
-        or getattr(encoder, "_bialign_label", None)
-        or type(encoder).__name__
-    )
+    for attr in ("name", "_bialign_label"):
+        value = getattr(encoder, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return type(encoder).__name__
 
 
 def _is_default(model: object) -> bool:

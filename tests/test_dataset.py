@@ -639,6 +639,11 @@ def test_resume_refuses_other_settings_or_a_changed_input(
     monkeypatch.undo()
     with pytest.raises(ConfigError, match="langs"):
         build.build_dataset(crawl, out, progress=False, resume=True, langs=("es", "en"))
+    # Another profile: the records kept were scored under the first one.
+    from bialign.profile import constant
+
+    with pytest.raises(ConfigError, match="signatures"):
+        build.build_dataset(crawl, out, progress=False, resume=True, profile=constant())
     (crawl / "en-3.txt").rename(crawl / "en-3b.txt")
     with pytest.raises(InputError, match="changed"):
         build.build_dataset(crawl, out, progress=False, resume=True)
