@@ -28,6 +28,7 @@ from .corpus import Bead, ParallelCorpus, Segment
 from .embed import (
     Embedder,
     embed_unique,
+    encoder_label,
     load_embedder,
     model_name,
     predicted_identity,
@@ -160,7 +161,7 @@ class Aligner:
         if mixed not in self._signatures:
             prof = self.encoder_profile
             named = self._named()
-            enc = encoder_name(named) or type(named).__name__
+            enc = encoder_name(named) or encoder_label(named)
             self._signatures[mixed] = make_signature(
                 enc,
                 f"{prof.name}@{prof.digest}",

@@ -302,6 +302,7 @@ def test_build_dataset_takes_a_profile_and_the_card_says_when_confidences_are_ge
                       progress=False)  # fmt: skip
     card = (tmp_path / "ds2" / "README.md").read_text(encoding="utf-8")
     assert "generic profile" in card and "confidence at least" in card
+    assert "enc:Unnamed|" in card  # the user's class, not bialign's cache wrapper
 
 
 def test_build_dataset_on_the_examples_writes_every_format_and_the_card(tmp_path: Path) -> None:
