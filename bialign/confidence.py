@@ -363,9 +363,7 @@ def with_confidence(
     mode = "mixed" if mixed else "docs"
     conf = np.zeros(len(beads))
     for pair, sel in ((True, feats.is_pair), (False, ~feats.is_pair)):
-        key = f"{mode}/{'pair' if pair else 'unaligned'}"
-        model = profile.models[key]
-        check_features(model, pair, f"profile {profile.name!r}, model {key!r}")
+        model = profile.models[f"{mode}/{'pair' if pair else 'unaligned'}"]
         conf[sel] = predict(model, model_input(feats, model, pair))
     # Bead(...) rather than dataclasses.replace: a third of the time on 10,000 beads.
     return [

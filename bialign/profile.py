@@ -99,11 +99,17 @@ class Profile:
             )
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise InputError(f"not a bialign profile: {type(exc).__name__}: {exc}") from exc
+        profile.check_features()
+        return profile
+
+    def check_features(self) -> None:
+        """Refuse, naming them, features this version does not compute (a profile fitted
+        by a newer bialign, or edited by hand): checked once, where a profile is read
+        or handed to the aligner, not on every document."""
         from .confidence import check_features
 
-        for key, model in profile.models.items():
-            check_features(model, key.endswith("/pair"), f"profile {profile.name!r}, model {key!r}")
-        return profile
+        for key, model in self.models.items():
+            check_features(model, key.endswith("/pair"), f"profile {self.name!r}, model {key!r}")
 
     def align_config(self, mixed: bool) -> AlignConfig:
         """The aligner settings for this encoder: the defaults with its tuned fields."""
@@ -200,6 +206,8 @@ def resolve(profile: Profile | str | Path | None, embedder: object) -> Profile:
     the encoder's name, else the generic one with a warning."""
     name = encoder_name(embedder)
     if profile is not None:
+        if isinstance(profile, Profile):
+            profile.check_features()  # built by hand (one read from a file is checked)
         given = profile if isinstance(profile, Profile) else Profile.load(profile)
         if name and given.encoder != ANY_ENCODER and not _same_encoder(given.encoder, name):
             warnings.warn(
