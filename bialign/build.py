@@ -40,11 +40,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
-
 from .cache import CachedEmbedder
 from .dataset import CleanConfig, PairRecord, check_sizes, clean, deduplicate, split
-from .embed import Embedder, encoder_label, load_embedder
+from .embed import Embedder, MemoEmbedder, load_embedder
 from .errors import BialignError, ConfigError, InputError, require
 from .options import Options
 from .profile import Profile
@@ -174,26 +172,6 @@ def classify(counts: Mapping[str, int], langs: tuple[str, str]) -> tuple[str, in
     if a + b:
         return (langs[0] if a >= b else langs[1]), min(a, b)
     return "failed", 0  # no segment with a language of its own: nothing to align
-
-
-class _SharedCache:
-    """One embedding per distinct text for the whole build. It keeps the encoder's name,
-    so that the encoder's calibrated profile is found through it."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.name = getattr(inner, "name", None)
-        self._bialign_label = encoder_label(inner)
-        self.vectors: dict[str, np.ndarray] = {}
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
-        if missing:
-            for t, v in zip(missing, np.asarray(self.inner.encode(missing)), strict=True):
-                self.vectors[t] = v
-        if not texts:
-            return np.zeros((0, 1), dtype=np.float32)
-        return np.stack([self.vectors[t] for t in texts])
 
 
 # ---------------------------------------------------------------------------------------
@@ -583,7 +561,7 @@ def build_dataset(
             cache = work.folder / "embeddings"
             inner = work.hold(CachedEmbedder(inner, cache))
             align_options = replace(options, model=model, cache_dir=cache)
-        encoder = _SharedCache(inner)
+        encoder = MemoEmbedder(inner)  # one embedding per distinct text for the whole build
         options = replace(options, model=encoder)
         if workers == 1:
             align_options = options  # alignment shares matching's vectors in memory

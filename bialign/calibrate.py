@@ -35,7 +35,7 @@ from .confidence import (
     normalised,
 )
 from .corpus import ParallelCorpus
-from .embed import encoder_label
+from .embed import MemoEmbedder
 from .errors import BialignWarning, InputError, require
 from .profile import Model, Profile
 from .search import AlignConfig
@@ -315,24 +315,6 @@ def read_gold_document(
     return src, tgt, gold
 
 
-class _Memo:
-    """An encoder that embeds each text once and answers repeats from memory."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.vectors: dict[str, np.ndarray] = {}
-        self._bialign_label = encoder_label(inner)
-        for attr in ("name", "identity"):
-            if getattr(inner, attr, None) is not None:
-                setattr(self, attr, getattr(inner, attr))
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        todo = list(dict.fromkeys(t for t in texts if t not in self.vectors))
-        if todo:
-            self.vectors.update(zip(todo, np.asarray(self.inner.encode(todo)), strict=True))
-        return np.stack([self.vectors[t] for t in texts]) if texts else np.zeros((0, 1))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m bialign.calibrate``: fit and save a profile from gold documents."""
     from .pipeline import Aligner
@@ -359,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Any profile will do: the fit reads features, not confidences.
     first = Aligner(langs=langs, model=args.model, progress=False, profile=constant())
     encoder = encoder_name(first.embedder) or str(args.model or "custom")
-    embedder = _Memo(first.embedder)  # each text embedded once for every scale tried
+    embedder = MemoEmbedder(first.embedder)  # each text embedded once for every scale tried
     docs = [(Path(stem), *read_gold_document(stem, langs)) for stem in args.documents]
 
     def aligned(settings: dict[str, Any], attach: dict[str, float]) -> list[Example]:

@@ -146,6 +146,30 @@ def encoder_label(encoder: object) -> str:
     return type(encoder).__name__
 
 
+class MemoEmbedder:
+    """An encoder that embeds each distinct text once and answers repeats from memory:
+    build-dataset shares one across matching and alignment, `bialign calibrate` across
+    the scales it tries. It carries the inner encoder's ``name`` and ``identity``, so the
+    encoder's profile is found through it, and its label for messages."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.vectors: dict[str, np.ndarray] = {}
+        self._bialign_label = encoder_label(inner)
+        for attr in ("name", "identity"):
+            value = getattr(inner, attr, None)
+            if value is not None:
+                setattr(self, attr, value)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
+        if missing:
+            self.vectors.update(zip(missing, np.asarray(self.inner.encode(missing)), strict=True))
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([self.vectors[t] for t in texts])
+
+
 def _is_default(model: object) -> bool:
     return model is None or (isinstance(model, str) and model.lower() in _DEFAULT_ALIASES)
 
