@@ -82,8 +82,8 @@ def publish(pairs: Sequence[PairRecord], out: Path, summary: BuildSummary) -> di
             docs, "tmx", out / "tmx" / f"{name}.tmx", summary.langs, summary.signatures()
         )
     card_name = _card_name(out)
-    for old in ("score_histogram.png", "confidence_histogram.png"):
-        if card_name == "README.md":  # an edited card may still show the picture it had
+    if card_name == "README.md":  # an edited card may still show the picture it had
+        for old in ("score_histogram.png", "confidence_histogram.png"):
             (out / old).unlink(missing_ok=True)
     confidences = [p.confidence for p in pairs if p.confidence is not None]
     if confidences:
