@@ -321,9 +321,9 @@ def _confidence_section(conf: np.ndarray, picture: str | None, generic: bool) ->
 
 def _score_section(picture: str | None) -> list[str]:
     return [
-        "The encoder has no calibration profile, so the pairs carry no `confidence` (fit "
-        "one with `bialign calibrate`; see docs/score.md). `score` is the raw bead score, "
-        "a margin similarity: about 0 for unrelated text, higher for clearer translations.",
+        "These pairs carry no `confidence`: they were made outside bialign's aligner, which "
+        "sets one on every pair (see docs/confidence.md). `score` is the raw bead score, a "
+        "margin similarity: about 0 for unrelated text, higher for clearer translations.",
         "",
         f"![score histogram]({picture})" if picture else _NO_PICTURE,
     ]

@@ -405,8 +405,8 @@ def test_publishing_again_leaves_no_split_of_the_earlier_run(tmp_path: Path) -> 
 def test_the_card_shows_confidence_when_pairs_have_it_and_scores_when_not(
     tmp_path: Path,
 ) -> None:
-    """Pairs from an encoder without a calibration profile carry no confidence: the card
-    says so and draws the scores, instead of a table that reads 'no pair reaches 0.5'.
+    """Pairs made outside the aligner carry no confidence: the card says so and draws the
+    scores, instead of a table that reads 'no pair reaches 0.5'.
     A rerun with confidences drops the score picture, but never one an edited card
     (kept, the new one beside it) still shows."""
     from bialign.publish import BuildSummary, publish
@@ -417,7 +417,7 @@ def test_the_card_shows_confidence_when_pairs_have_it_and_scores_when_not(
     ]
     publish(split(raw, {"train": 1.0}), tmp_path, summary)
     card = (tmp_path / "README.md").read_text(encoding="utf-8")
-    assert "no calibration profile" in card and "![score histogram](score_histogram.png)" in card
+    assert "carry no `confidence`" in card and "![score histogram](score_histogram.png)" in card
     assert "confidence at least" not in card
     assert (tmp_path / "score_histogram.png").stat().st_size > 1000
     levels = (0.3, 0.6, 0.85, 0.9, 0.97, 1.0)
@@ -433,7 +433,7 @@ def test_the_card_shows_confidence_when_pairs_have_it_and_scores_when_not(
     with pytest.warns(bialign.BialignWarning, match="was edited"):
         publish(split(raw, {"train": 1.0}), tmp_path, summary)
     assert (tmp_path / "confidence_histogram.png").exists()
-    assert "no calibration profile" in (tmp_path / "README.bialign.md").read_text(encoding="utf-8")
+    assert "carry no `confidence`" in (tmp_path / "README.bialign.md").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------
