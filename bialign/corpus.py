@@ -129,7 +129,11 @@ class ParallelCorpus:
         of at least ``min_confidence`` (either may be omitted; unaligned beads dropped).
 
         ``min_confidence`` means the same for every encoder with a profile (0.9 keeps pairs
-        that are right about 9 times in 10); ``min_score`` is on the encoder's own scale."""
+        that are right about 9 times in 10); ``min_score`` is on the encoder's own scale.
+        A bead without a confidence (built by hand) reaches no ``min_confidence``: asked
+        for pairs known to be likely right, the filter does not keep unknown ones. (The
+        dataset's default floor, which the user did not ask for, leaves them alone:
+        bialign.dataset.CleanConfig.)"""
         from .options import check_probability
 
         check_probability(min_confidence, "min_confidence")
@@ -138,7 +142,10 @@ class ParallelCorpus:
             for b in self.beads
             if b.is_pair
             and (min_score is None or b.score >= min_score)
-            and (min_confidence is None or (b.confidence or 0.0) >= min_confidence)
+            and (
+                min_confidence is None
+                or (b.confidence is not None and b.confidence >= min_confidence)
+            )
         ]
         sig = self.signature
         if sig and min_confidence is not None:

@@ -6,6 +6,7 @@ import json
 import re
 import warnings
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -152,6 +153,11 @@ def test_min_confidence_unpairs_and_filters() -> None:
     kept = corpus.filter(min_confidence=top)
     assert kept.pairs and all((b.confidence or 0) >= top for b in kept.pairs)
     assert len(corpus.filter(min_score=-10).pairs) == len(corpus.pairs)  # the raw score still works
+    # A bead built by hand has no confidence: it reaches no confidence floor, but the raw
+    # score alone still judges it.
+    unknown = replace(corpus, beads=[replace(b, confidence=None) for b in corpus.beads])
+    assert not unknown.filter(min_confidence=0.0).pairs
+    assert len(unknown.filter(min_score=-10).pairs) == len(corpus.pairs)
 
 
 def test_encoder_without_profile_warns_and_still_works() -> None:
@@ -271,7 +277,6 @@ def test_scaling_the_settings_adapts_them_to_an_encoder_with_compressed_similari
 def test_a_profile_fitted_on_fewer_features_still_reads_its_own_columns() -> None:
     """Profiles fitted before features were added (a user's `bialign calibrate` output)
     name their features; the model reads those columns, by name, from the new rows."""
-    from dataclasses import replace
 
     fitted = shipped("use-multilingual-v3")
     assert fitted is not None
@@ -307,7 +312,6 @@ def test_a_profile_reading_a_feature_this_version_lacks_is_refused_by_name() -> 
     with pytest.raises(InputError, match=r"'docs/pair' reads features .*cos_from_the_future"):
         Profile.from_dict(data)
     # Built by hand, not read: refused when used, not deep inside numpy.
-    from dataclasses import replace
 
     model = fitted.models["docs/pair"]
     hand = Profile.from_dict(fitted.to_dict())
