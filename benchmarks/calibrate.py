@@ -99,7 +99,8 @@ def main() -> None:
     profiles = [fit_profile(examples, enc.name, enc.name, attach=placeholder.attach)]
     profiles[0].config = placeholder.config
     if args.model == "default":
-        profiles.append(fit_profile(examples, GENERIC, ANY_ENCODER, normalise=True))
+        profiles.append(fit_profile(examples, GENERIC, ANY_ENCODER, normalise=True,
+                                    attach=placeholder.attach))  # fmt: skip
     for prof in profiles:
         out = PROFILES / profile_file_name(prof.name)
         if args.no_write:

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
+from .attach import MIN_GAIN, MIN_GAIN_SENTENCE
 from .errors import ConfigError, LanguageError
 from .search import AlignConfig
 
@@ -48,10 +49,10 @@ class AttachGains:
     for an unaligned segment to join it (:mod:`bialign.attach`)."""
 
     #: For a segment that does not end in punctuation (a heading, a fragment).
-    min_gain: float = 0.02
+    min_gain: float = MIN_GAIN
     #: For a segment ending in punctuation: a clause of a split sentence may join on a
     #: small loss.
-    min_gain_sentence: float = -0.04
+    min_gain_sentence: float = MIN_GAIN_SENTENCE
 
 
 @dataclass(frozen=True)

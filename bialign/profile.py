@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .attach import default_gains
 from .errors import BialignWarning, InputError
 from .search import MIXED, AlignConfig
 
@@ -65,9 +66,7 @@ class Profile:
     name: str
     encoder: str
     models: dict[str, Model]
-    attach: dict[str, float] = field(
-        default_factory=lambda: {"min_gain": 0.02, "min_gain_sentence": -0.04}
-    )
+    attach: dict[str, float] = field(default_factory=default_gains)
     bands: tuple[float, float] = (0.5, 0.9)
     #: AlignConfig fields tuned for this encoder, per mode (``docs``, ``mixed``), over the
     #: defaults (``AlignConfig()`` and ``MIXED``); empty for the default encoder.
@@ -88,8 +87,7 @@ class Profile:
                 name=str(d["name"]),
                 encoder=str(d["encoder"]),
                 models=models,
-                attach={k: float(v) for k, v in d.get("attach", {}).items()}
-                or {"min_gain": 0.02, "min_gain_sentence": -0.04},
+                attach={k: float(v) for k, v in d.get("attach", {}).items()} or default_gains(),
                 bands=(float(d["bands"][0]), float(d["bands"][1])) if "bands" in d else (0.5, 0.9),
                 config={
                     mode: {k: float(v) for k, v in fields.items()}

@@ -57,13 +57,28 @@ def at_angle(cosines: dict[str, float]):
 
 def test_a_sentence_joins_on_a_small_loss_a_bare_line_does_not() -> None:
     # Joining costs 0.02 of cosine either way: within the 0.04 a segment that ends like a
-    # sentence may lose, short of the 0.02 gain a line with no end punctuation must bring.
+    # sentence may lose, short of the gain (MIN_GAIN) a line with no end punctuation must bring.
     for extra, joins in [("They slept outside .", True), ("Read more", False)]:
         src, tgt = ["The hut was full .", extra], ["other side"]
         encode = at_angle({src[0]: 0.80, f"{src[0]} {extra}": 0.78, tgt[0]: 1.0})
         beads = [((0,), (0,), 0.3), ((1,), (), 0.0)]
         out = attach_fragments(beads, src, tgt, encode)
         assert out == ([((0, 1), (0,), 0.3)] if joins else beads)
+
+
+def test_page_furniture_does_not_ride_along_on_a_chance_gain() -> None:
+    """A line with no end punctuation joins a pair only on a clear gain: "Sign in" next to
+    a merged pair raised its cosine by 0.02-0.05 on the dev furniture of hard_enes, which
+    the old MIN_GAIN of 0.02 let through; a gain well above MIN_GAIN still joins."""
+    from bialign.attach import MIN_GAIN
+
+    assert MIN_GAIN > 0.05
+    for gain, joins in [(0.04, False), (MIN_GAIN + 0.03, True)]:
+        src, tgt = ["The hut was full.", "Sign in"], ["other side"]
+        encode = at_angle({src[0]: 0.80, f"{src[0]} Sign in": 0.80 + gain, tgt[0]: 1.0})
+        beads = [((0,), (0,), 0.3), ((1,), (), 0.0)]
+        out = attach_fragments(beads, src, tgt, encode)
+        assert out == ([((0, 1), (0,), 0.3)] if joins else beads), gain
 
 
 @st.composite
