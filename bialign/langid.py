@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -516,6 +516,92 @@ class SegmentLanguageIdentifier:
             lang = path[k] if path is not None else max(post, key=lambda x: post[x])
             labels[i] = LangLabel(lang, round(post[lang], 6))
         return [lab for lab in labels if lab is not None]
+
+
+# ---------------------------------------------------------------------------------------
+# Does ``langs`` fit the document at all?
+
+#: The fit check reads, for each language of ``langs``, the FIT_SAMPLE longest segments
+#: labelled with it (of FIT_MIN_LENGTH or more, in text_length units: about letters)...
+FIT_SAMPLE = 8
+FIT_MIN_LENGTH = 25.0
+#: ...with the detector choosing among more languages; a segment counts for the language
+#: it gives FIT_CONFIDENCE or more.
+FIT_CONFIDENCE = 0.8
+#: At least FIT_COUNT segments, and FIT_SHARE of a label's sample, in one language outside
+#: ``langs`` make it a wrong ``langs``. On the 520 English/Spanish pages and document pairs
+#: of benchmarks/hard_enes.py (both splits) no label had more than one of its eight
+#: longest segments read as another language.
+FIT_COUNT = 3
+FIT_SHARE = 1 / 3
+
+
+@dataclass(frozen=True)
+class ForeignReading:
+    """Segments labelled ``label`` that, among more languages, read as ``other``."""
+
+    label: str
+    other: str
+    count: int  # sampled segments that read as ``other``
+    sampled: int
+    #: ``langs`` with ``other`` in place of the language of ``langs`` that shows least in
+    #: the sample (on a page in English and Spanish aligned as English/German: German).
+    suggested: tuple[str, ...] = ()
+
+
+def foreign_reading(
+    groups: Mapping[str, Sequence[str]], langs: Sequence[str], detector: LanguageDetector
+) -> ForeignReading | None:
+    """The first language of ``langs`` whose segments mostly read as a language not in
+    ``langs``, or None.
+
+    The identifier chooses between the two languages of ``langs`` only, so a page in
+    English and Spanish aligned with ``langs=("en", "de")`` gets its Spanish labelled
+    English or German, and its pairs go out under the wrong headers at full confidence.
+    Asking the detector again, about the longest segments of each label, with every
+    language of bialign's registry (bialign.languages) added, tells: FIT_COUNT or more of
+    them, and FIT_SHARE of the whole sample, confidently in one language outside ``langs``
+    is a wrong ``langs`` (the Spanish may be spread over both labels, sharing each with
+    the language that is right).
+    A detector that does not know one of those languages skips the check."""
+    from collections import Counter
+
+    from .languages import text_length
+
+    wider = tuple(dict.fromkeys((*langs, *LANGUAGES)))
+    texts: list[str] = []
+    owners: list[str] = []
+    for label, items in groups.items():
+        long = [t for t in items if text_length(t) >= FIT_MIN_LENGTH]
+        long.sort(key=len, reverse=True)
+        texts += long[:FIT_SAMPLE]
+        owners += [label] * len(long[:FIT_SAMPLE])
+    if not texts or len(wider) == len(tuple(langs)):
+        return None
+    try:
+        found = detector.probabilities(texts, wider)
+    except LanguageError:
+        return None
+    reads = {
+        label: Counter(
+            max(p, key=lambda x: p[x])
+            for p, owner in zip(found, owners, strict=True)
+            if owner == label and max(p.values()) >= FIT_CONFIDENCE
+        )
+        for label in groups
+    }
+    total = Counter[str]()
+    for read in reads.values():
+        total.update(read)
+    for other, count in total.most_common():
+        if other in langs or count < FIT_COUNT or count < FIT_SHARE * len(texts):
+            continue
+        label = max(reads, key=lambda lab: reads[lab][other])
+        # The language of langs that shows least makes way (both show: the label's).
+        gone = min(langs, key=lambda x: (total[x] >= FIT_COUNT, x != label))
+        suggested = tuple(other if x == gone else x for x in langs)
+        return ForeignReading(label, other, reads[label][other], owners.count(label), suggested)
+    return None
 
 
 def _normalise_log(lp: dict[str, float]) -> dict[str, float]:

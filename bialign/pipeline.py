@@ -39,8 +39,10 @@ from .granularity import to_sentences
 from .langid import (
     RULES_VERSION,
     UND,
+    ForeignReading,
     LangLabel,
     SegmentLanguageIdentifier,
+    foreign_reading,
     is_lone_name,
     is_undetermined,
 )
@@ -70,6 +72,9 @@ class _LanguageCheck:
 
     lang: str  # the language it was given as
     counts: dict[str, int]  # sampled segments per label, und included
+    #: What the longest sampled segments read as among more languages, when most of them
+    #: read as one outside ``langs`` (bialign.langid.foreign_reading), else None.
+    foreign: ForeignReading | None = None
 
     @property
     def labelled(self) -> int:
@@ -187,8 +192,9 @@ class Aligner:
         )
         memo: dict[str, np.ndarray] = {}
         segments = self._short_translations(segments, memo)
-        timings["langid"] = time.perf_counter() - t0
         a, b = self.langs
+        self._check_fit({lang: [s.text for s in segments if s.lang == lang] for lang in (a, b)})
+        timings["langid"] = time.perf_counter() - t0
         src_idx = [s.index for s in segments if s.lang == a]
         tgt_idx = [s.index for s in segments if s.lang == b]
         if not src_idx or not tgt_idx:
@@ -352,6 +358,9 @@ class Aligner:
                         document=name,
                         counts=check.counts,
                     )
+        for name, check in (("src", src_check), ("tgt", tgt_check)):
+            if check.foreign is not None:
+                self._refuse_langs(check.foreign, f"{name}, given as {check.lang!r},")
         src_segs = self._label_monolingual(raw_src, a, src_check, split and not _as_segments(src))
         tgt_segs = self._label_monolingual(raw_tgt, b, tgt_check, split and not _as_segments(tgt))
         timings["langid"] = time.perf_counter() - t0
@@ -437,10 +446,9 @@ class Aligner:
     def _check_language(self, doc: object, raw: list[RawSegment], lang: str) -> _LanguageCheck:
         """Identify the language of an evenly spread sample of a monolingual document's
         segments: enough to catch a wrong or swapped document, at a fraction of the cost
-        of labelling every segment (alignment itself does not need the labels)."""
+        of labelling every segment (alignment itself does not need the labels); and ask
+        whether its longest sampled segments read as a language outside ``langs``."""
         key = (self.langs, type(self.options.detector).__name__)
-        if isinstance(doc, ReadDocument) and key in doc.sampled:
-            return _LanguageCheck(lang, doc.sampled[key])
         texts = [r.text[:MAX_SEGMENT_CHARS] for r in raw if r.text]
         step = max(1, len(texts) // LANGUAGE_SAMPLE)
         sample = texts[::step][:LANGUAGE_SAMPLE]
@@ -449,15 +457,55 @@ class Aligner:
         ident = self._detector_identity()
         store = self._sample_store() if ident else None
         detector = f"{ident}|{','.join(self.langs)}|{RULES_VERSION}|{__version__}"
-        counts = store.get(detector, sample) if store is not None else None
-        if counts is None:
-            labels = self._identifier.identify(sample, self.langs)
-            counts = {x: sum(lab.lang == x for lab in labels) for x in (*self.langs, UND)}
+        counts: dict[str, int] | None
+        if isinstance(doc, ReadDocument) and key in doc.sampled:
+            counts = doc.sampled[key]
+        else:
+            counts = store.get(detector, sample) if store is not None else None
+            if counts is None:
+                labels = self._identifier.identify(sample, self.langs)
+                counts = {x: sum(lab.lang == x for lab in labels) for x in (*self.langs, UND)}
+                if store is not None:
+                    store.put(detector, sample, counts)
+            if isinstance(doc, ReadDocument):
+                doc.sampled[key] = counts
+        # Stored beside the counts, as {language: segments, "": sampled} or {}.
+        reading = store.get(f"{detector}|fit", sample) if store is not None else None
+        if reading is None:
+            found = foreign_reading({lang: sample}, self.langs, self._identifier.detector)
+            reading = {} if found is None else {found.other: found.count, "": found.sampled}
             if store is not None:
-                store.put(detector, sample, counts)
-        if isinstance(doc, ReadDocument):
-            doc.sampled[key] = counts
-        return _LanguageCheck(lang, counts)
+                store.put(f"{detector}|fit", sample, reading)
+        foreign = None
+        if reading:
+            other = next(x for x in reading if x)
+            suggested = tuple(other if x == lang else x for x in self.langs)
+            foreign = ForeignReading(lang, other, reading[other], reading[""], suggested)
+        return _LanguageCheck(lang, counts, foreign)
+
+    def _check_fit(self, groups: dict[str, list[str]]) -> None:
+        """A LanguageError when ``langs`` does not fit a mixed document: the identifier
+        chooses between its two languages only, so a page in English and Spanish aligned
+        as English/German would go out with its Spanish under the German header
+        (bialign.langid.foreign_reading). Two documents are checked one by one, in
+        :meth:`_check_language`."""
+        texts = {lang: [t[:MAX_SEGMENT_CHARS] for t in items] for lang, items in groups.items()}
+        found = foreign_reading(texts, self.langs, self._identifier.detector)
+        if found is not None:
+            self._refuse_langs(found, f"the segments labelled {found.label!r}")
+
+    def _refuse_langs(self, found: ForeignReading, where: str) -> None:
+        a, b = self.langs
+        fit = found.suggested
+        raise LanguageError(
+            f"{where} read as {found.other!r}: {found.count} of the {found.sampled} longest, "
+            f"asked again among more languages (the identifier chooses between {a!r} and "
+            f"{b!r} only), so langs={self.langs!r} does not fit this document",
+            hint=f"name the document's languages, e.g. langs={fit!r}",
+            cli_hint=f"name the document's languages, e.g. --langs {fit[0]} {fit[1]}",
+            found=found.other,
+            label=found.label,
+        )
 
     def _label_monolingual(
         self, raw: list[RawSegment], lang: str, check: _LanguageCheck, split: bool

@@ -84,7 +84,8 @@ def test_a_rerun_reads_each_documents_language_counts(tmp_path: Path) -> None:
         s.lang_confidence for s in first.src_segments
     ]
     with sqlite3.connect(tmp_path / FILENAME) as db:
-        assert db.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == 2
+        # Per document: its label counts and what its longest segments read as.
+        assert db.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == 4
 
 
 def test_language_counts_need_no_encoder_and_a_named_detector(tmp_path: Path) -> None:
@@ -355,4 +356,5 @@ def test_a_detector_subclass_does_not_read_the_stock_detectors_language_counts(
     _forget_results(tmp_path)
     bialign.align_documents(SRC, TGT, model=HashEncoder(), cache_dir=tmp_path, detector=Contrary())
     with sqlite3.connect(tmp_path / FILENAME) as db:
-        assert db.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == 4
+        # Counts and fit reading, per document and detector.
+        assert db.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == 8

@@ -1,8 +1,10 @@
 from collections.abc import Sequence
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import bialign
 from bialign.langid import (
     DECISIVE_WORDS,
     LangdetectDetector,
@@ -161,3 +163,69 @@ def test_undetermined_shortcuts_agree_with_the_definition(words: list[str], sep:
     the content words says."""
     text = sep.join(words)
     assert is_undetermined(text) == _undetermined(text, content_words(text), ("en", "es"))
+
+
+# ---------------------------------------------------------------------------------------
+# A langs that does not fit the document.
+
+_EN_LONG = [
+    "The council approved the new budget on Monday after a long and bitter debate.",
+    "Critics argued that the taxes would rise again next year for most families.",
+    "The mayor said that the plan would create thousands of new jobs in the city.",
+    "Residents will be able to comment on the proposal at a meeting next month.",
+]
+_ES_LONG = [
+    "El consejo aprobó el nuevo presupuesto el lunes tras un largo y amargo debate.",
+    "Los críticos argumentaron que los impuestos volverían a subir el año próximo.",
+    "El alcalde dijo que el plan crearía miles de nuevos empleos en la ciudad.",
+    "Los vecinos podrán opinar sobre la propuesta en una reunión el mes que viene.",
+]
+
+
+class TableDetector:
+    """Reads each text as the language a table gives it, sure of it (a stand-in for lingua
+    that asserts the languages it is asked about)."""
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self.table = table
+        self.asked: list[tuple[str, ...]] = []
+
+    def probabilities(self, texts, langs):  # type: ignore[no-untyped-def]
+        self.asked.append(tuple(langs))
+        return [{x: 0.97 if x == self.table[t] else 0.03 / (len(langs) - 1) for x in langs}
+                for t in texts]  # fmt: skip
+
+
+def test_foreign_reading_needs_three_and_a_third_of_the_sample_outside_langs() -> None:
+    from bialign.langid import FIT_SAMPLE, foreign_reading
+
+    table = {t: "en" for t in _EN_LONG} | {t: "es" for t in _ES_LONG}
+    det = TableDetector(table)
+    # Spanish spread over both labels of an English/German alignment: found, and the
+    # language that does not show (German) makes way in the suggestion.
+    found = foreign_reading({"en": _EN_LONG + _ES_LONG[:2], "de": _ES_LONG[2:]}, ("en", "de"), det)
+    assert found is not None and (found.other, found.suggested) == ("es", ("en", "es"))
+    assert {"en", "de", "es", "fr"} <= set(det.asked[0])  # asked among more languages
+    # Right langs: nothing; two foreign segments are not enough, nor one in four.
+    assert foreign_reading({"en": _EN_LONG, "es": _ES_LONG}, ("en", "es"), det) is None
+    assert foreign_reading({"en": _EN_LONG, "de": _ES_LONG[:2]}, ("en", "de"), det) is None
+    # Three Spanish segments among 16 sampled (a page quoting another language) are not
+    # a third of the sample.
+    german = [f"Satz Nummer {k} der deutschen Seite, lang genug zum Fragen." for k in range(8)]
+    table |= {t: "de" for t in german}
+    en_label = [*_EN_LONG, "One more English sentence, long enough to be sampled.", *_ES_LONG[:3]]
+    table[en_label[4]] = "en"
+    assert len(en_label) == FIT_SAMPLE
+    assert foreign_reading({"en": en_label, "de": german}, ("en", "de"), det) is None
+    assert foreign_reading({"en": en_label, "de": german[:1]}, ("en", "de"), det) is not None
+    # Short lines are not asked: "Sí." says nothing about the page.
+    assert foreign_reading({"en": ["Sí.", "Vale.", "Hola."], "de": []}, ("en", "de"), det) is None
+
+
+def test_a_langs_that_does_not_fit_is_refused_with_the_pair_to_use() -> None:
+    page = [x for pair in zip(_EN_LONG, _ES_LONG, strict=True) for x in pair]
+    with pytest.raises(bialign.LanguageError, match=r"read as 'es'.*\('en', 'es'\)"):
+        bialign.align(page, langs=("en", "de"))
+    with pytest.raises(bialign.LanguageError, match=r"tgt, given as 'pt', read as 'es'"):
+        bialign.align_documents(_EN_LONG, _ES_LONG, langs=("en", "pt"))
+    assert len(bialign.align(page).pairs) == 4  # the right langs align as before
