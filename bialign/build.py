@@ -34,6 +34,7 @@ import json
 import os
 import shutil
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
@@ -43,7 +44,7 @@ from typing import IO, Any
 from .cache import CachedEmbedder
 from .dataset import CleanConfig, PairRecord, check_sizes, clean, deduplicate, split
 from .embed import Embedder, MemoEmbedder, load_embedder
-from .errors import BialignError, ConfigError, InputError, require
+from .errors import BialignError, BialignWarning, ConfigError, InputError, require
 from .options import Options
 from .profile import Profile
 from .publish import BuildSummary, publish
@@ -64,7 +65,8 @@ class InputDocument:
     read document)."""
 
     id: str
-    content: str | Path | ReadDocument
+    #: A JSONL record that cannot be read carries its error: the document fails alone.
+    content: str | Path | ReadDocument | BialignError
     #: The page's address: a WARC record's URL, a JSONL record's ``url``, a path inside
     #: the input folder; "" when the input gives none (a JSONL record with an ``id``
     #: only: such an id names a record, it says nothing about the page's language).
@@ -110,15 +112,20 @@ def read_inputs(source: Path) -> Iterator[InputDocument]:
             for lineno, line in enumerate(f, start=1):
                 if not line.strip():
                     continue
+                # A record that cannot be read fails alone, named in the summary, as a
+                # page that cannot be read does (align-many skips such lines too).
+                where = f"{source.name} line {lineno}"
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise InputError(f"{source} line {lineno}: not JSON ({exc.msg})") from None
-                if not isinstance(obj, dict):
-                    raise InputError(f"{source} line {lineno}: not a JSON object")
-                text = obj.get("text", obj.get("html"))
-                if not isinstance(text, str):
-                    raise InputError(f"{source} line {lineno}: needs a 'text' or 'html' string")
+                    yield InputDocument(where, InputError(f"not JSON ({exc.msg})"))
+                    continue
+                text = obj.get("text", obj.get("html")) if isinstance(obj, dict) else None
+                if not isinstance(obj, dict) or not isinstance(text, str):
+                    what = "needs a 'text' or 'html' string" if isinstance(obj, dict) else (
+                        "not a JSON object")  # fmt: skip
+                    yield InputDocument(where, InputError(what))
+                    continue
                 url = obj.get("url")
                 yield InputDocument(
                     str(obj.get("id", url if url is not None else lineno)),
@@ -193,6 +200,8 @@ class _Decision:
     links: dict[str, str] = field(default_factory=dict)
     #: Its address (:attr:`InputDocument.address`), "" when the input gives none.
     url: str = ""
+    #: Why a "failed" document failed (the error it raised).
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -266,6 +275,8 @@ class _WorkFolder:
         else:
             _write_atomic(meta, json.dumps(run, indent=1))
         self.decisions, self.sorted_all = self._read_sort()
+        #: Failed alignments: task -> (document, error).
+        self.errors: dict[str, tuple[str, str]] = {}
         self.committed, offset = self._read_progress()
         matches = folder / "matches.json"
         self.matches: list[list[Any]] | None = (
@@ -313,28 +324,34 @@ class _WorkFolder:
                     rec["sampled"],
                     rec.get("links") or {},
                     rec.get("url") or "",
+                    rec.get("reason") or "",
                 )  # fmt: skip
             )
         return decisions, False
 
     def _read_progress(self) -> tuple[dict[str, tuple[int, int, int]], int]:
         """Finished tasks (pairs, failed documents, spool size after them) and the spool's
-        complete size."""
+        complete size; the failed ones' (document, error) go into ``self.errors``."""
         done: dict[str, tuple[int, int, int]] = {}
         offset = 0
         for rec in _json_lines(self.folder / "progress.jsonl"):
             offset = int(rec["offset"])
             done[rec["task"]] = (int(rec["pairs"]), int(rec["failed"]), offset)
+            if rec.get("error"):
+                self.errors[rec["task"]] = (str(rec.get("doc", rec["task"])), str(rec["error"]))
         return done, offset
 
     def _write_decision(self, k: int, d: _Decision) -> None:
         rec = {"k": k, "id": d.id, "kind": d.kind, "minority": d.minority,
-               "sampled": d.sampled, "links": d.links, "url": d.url}  # fmt: skip
+               "sampled": d.sampled, "links": d.links, "url": d.url,
+               **({"reason": d.reason} if d.reason else {})}  # fmt: skip
         self._sort.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
     def _write_progress(self, key: str, offset: int, pairs: int, failed: int) -> None:
-        rec = {"task": key, "offset": offset, "pairs": pairs, "failed": failed}
-        self._progress.write(json.dumps(rec) + "\n")
+        rec: dict[str, Any] = {"task": key, "offset": offset, "pairs": pairs, "failed": failed}
+        if key in self.errors:
+            rec["doc"], rec["error"] = self.errors[key]
+        self._progress.write(json.dumps(rec, ensure_ascii=False) + "\n")
         self._progress.flush()
 
     def add_decision(self, d: _Decision) -> None:
@@ -352,8 +369,13 @@ class _WorkFolder:
         _write_atomic(self.folder / "matches.json", json.dumps(matches))
         self.matches = matches
 
-    def commit(self, key: str, records: list[PairRecord], failed: int) -> None:
-        """Append one alignment's pairs, make them durable, then record it as finished."""
+    def commit(
+        self, key: str, records: list[PairRecord], failed: int, error: tuple[str, str] | None = None
+    ) -> None:
+        """Append one alignment's pairs, make them durable, then record it as finished
+        (``error``: the document and the error of a failed one)."""
+        if error is not None:
+            self.errors[key] = error
         for r in records:
             row = {"src": r.src, "tgt": r.tgt, "score": r.score, "doc": r.doc,
                    "confidence": r.confidence}  # fmt: skip
@@ -387,6 +409,8 @@ class _WorkFolder:
         summary.match_evidence = match_evidence(self.matches or [])
         summary.unmatched_documents = kinds[langs[0]] + kinds[langs[1]] - 2 * matched
         summary.failed_documents = kinds["failed"] + sum(f for _, f, _ in self.committed.values())
+        summary.failures = [(d.id, d.reason) for d in self.decisions if d.kind == "failed"]
+        summary.failures += [self.errors[key] for key in self.committed if key in self.errors]
         summary.aligned_pairs = sum(p for p, _, _ in self.committed.values())
 
     def hold(self, cache: CachedEmbedder) -> CachedEmbedder:
@@ -530,7 +554,14 @@ def build_dataset(
             "object cannot be sent to another process",
             option="model",
         )
-    _input_kind(source)
+    if _input_kind(source) == "folder" and (
+        out.resolve() == source.resolve() or source.resolve() in out.resolve().parents
+    ):
+        raise ConfigError(
+            f"the output folder {out} is inside the input folder {source}: a later run "
+            "would read the dataset's own files as pages; write it outside the input",
+            option="out",
+        )
     for module in ("pyarrow", "datasets", *(("datasketch",) if near_duplicates else ())):
         require(module, "dataset", "bialign build-dataset")
     inner = load_embedder(model, threads=threads)
@@ -601,7 +632,18 @@ def finish_dataset(
     kept, summary.cleaning = clean(bar, clean_config)
     unique, summary.duplicates, groups = deduplicate(kept, near=near_duplicates)
     summary.published = len(unique)
-    publish(split(unique, sizes, groups), Path(out), summary)
+    counts = publish(split(unique, sizes, groups), Path(out), summary)
+    shares = check_sizes(sizes)
+    empty = [name for name, share in shares.items() if share > 0 and not counts.get(name)]
+    if empty and unique:
+        documents = len({p.doc for p in unique})
+        warnings.warn(
+            f"split(s) {', '.join(map(repr, empty))} got no pairs: splits are drawn by "
+            f"document, and the {documents} document(s) with published pairs fell elsewhere; "
+            "give those splits larger shares, or build from more documents",
+            BialignWarning,
+            stacklevel=2,
+        )
     return summary
 
 
@@ -633,7 +675,8 @@ def _sort_stage(
     # read_ahead=0: each page is committed as soon as it is sorted, so a kill loses none.
     for result in align_many(mixed_documents(), align_options, workers=workers, read_ahead=0):
         task, doc_id = keys.pop(result.index)
-        work.commit(task, _records(result, doc_id), failed=int(result.corpus is None))
+        failed = int(result.corpus is None)
+        work.commit(task, _records(result, doc_id), failed, _error(result, doc_id))
     return mono
 
 
@@ -682,10 +725,12 @@ def _sort(
                     f"{done_before} documents the run sorted; rerun without --resume"
                 )
             try:
+                if isinstance(item.content, BialignError):
+                    raise item.content  # a record that could not be read
                 doc = reader.read(item.content, item.id)
                 counts = reader.sample_languages(doc, item.id)
-            except BialignError:
-                work.add_decision(_Decision(item.id, "failed"))
+            except BialignError as exc:
+                work.add_decision(_Decision(item.id, "failed", reason=str(exc)))
                 continue
             kind, minority = classify(counts, langs)
             links = _links(item) if kind in langs else {}
@@ -750,6 +795,11 @@ def _reread(reader: Any, item: InputDocument, d: _Decision) -> ReadDocument:
     for key, counts in d.sampled:
         doc.sampled[_frozen(key)] = counts
     return doc
+
+
+def _error(result: Any, doc_id: str) -> tuple[str, str] | None:
+    """(document, error) of an alignment that failed, else None."""
+    return None if result.error is None else (doc_id, str(result.error))
 
 
 def _records(result: Any, doc_id: str) -> list[PairRecord]:
@@ -838,5 +888,5 @@ def _align_stage(
         for result in align_many(documents(), options, workers=workers):
             t = todo[result.index]
             failed = 0 if result.corpus is not None else (1 if t.tgt is None else 2)
-            work.commit(t.key, _records(result, t.doc), failed)
+            work.commit(t.key, _records(result, t.doc), failed, _error(result, t.doc))
             bar.update()

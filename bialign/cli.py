@@ -11,13 +11,14 @@ import argparse
 import io
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import io as formats_io
 from .about import DISTRIBUTION, __version__
 from .dataset import DATASET_MIN_CONFIDENCE
-from .errors import BialignError, InputError
+from .errors import BialignError, BialignWarning, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import ParallelCorpus
@@ -76,14 +77,14 @@ examples:
 
 
 def _read_arg(value: str) -> str | Path:
+    """A path, or for "-" standard input decoded as a file is (bialign.readers.decode_file:
+    a BOM, else the ``<meta charset>`` a page declares, else UTF-8)."""
     if value == "-":
+        from .readers import decode_file, detect_format
+
         data = sys.stdin.buffer.read()
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise BialignError(
-                f"standard input is not valid UTF-8 (byte offset {exc.start})"
-            ) from None
+        html = detect_format(data[:100_000].decode("latin-1")) == "html"
+        return decode_file(data, Path("standard input"), html)
     return Path(value)
 
 
@@ -266,7 +267,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find the translation pairs inside one document that holds both "
         "languages (a bilingual web page or post).",
     )
-    p.add_argument("file", help="a UTF-8 text or HTML file, or - for standard input")
+    p.add_argument(
+        "file",
+        help="a text or HTML file (UTF-8, or the encoding an HTML page declares), or - for "
+        "standard input",
+    )
     _add_output(p)
     _add_pipeline_options(p, two_documents=False)
 
@@ -536,6 +541,13 @@ def _build_dataset(args: argparse.Namespace) -> int:
         f"{summary.published} published to {args.output}",
         file=sys.stderr,
     )
+    if summary.failures:
+        doc, why = summary.failures[0]
+        print(
+            f"bialign: {summary.failed_documents} document(s) failed and were skipped; the "
+            f"first, {doc}: {why} ({Path(args.output) / 'build.json'} lists every one)",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -544,8 +556,21 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _format_warning(message: Any, category: Any, filename: str, lineno: int,
+                    line: str | None = None) -> str:  # fmt: skip
+    """bialign's warnings on the command line: one line each, as its errors are, without
+    the Python source line a warning shows by default."""
+    if issubclass(category, BialignWarning):
+        return f"bialign: warning: {message}\n"
+    return _PYTHON_FORMATWARNING(message, category, filename, lineno, line)
+
+
+_PYTHON_FORMATWARNING = warnings.formatwarning
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    warnings.formatwarning = _format_warning
     if argv[:1] == ["calibrate"]:  # its own parser: bialign calibrate -h
         from .calibrate import main as calibrate_main
 

@@ -44,6 +44,8 @@ class BuildSummary:
     match_evidence: dict[str, int] = field(default_factory=dict)
     unmatched_documents: int = 0
     failed_documents: int = 0
+    #: (document, error) of each document that failed, in input order, then alignments'.
+    failures: list[tuple[str, str]] = field(default_factory=list)
     aligned_pairs: int = 0
     published: int = 0
     cleaning: CleanReport = field(default_factory=CleanReport)
@@ -104,6 +106,8 @@ def publish(pairs: Sequence[PairRecord], out: Path, summary: BuildSummary) -> di
                 "matched_document_pairs": summary.matched_document_pairs,
                 "match_evidence": summary.match_evidence,
                 "aligned_pairs": summary.aligned_pairs,
+                "failed_documents": summary.failed_documents,
+                "failures": [list(f) for f in summary.failures],
                 "removed": dict(summary.cleaning.removed),
                 "duplicates": summary.duplicates,
                 "options": summary.options,
@@ -234,7 +238,8 @@ def _card(
         "",
         f"# {a}-{b} parallel corpus",
         "",
-        f"Sentence pairs found by [bialign](https://pypi.org/project/{DISTRIBUTION}/) "
+        f"Translation pairs (of the documents' segments: lines, paragraphs or sentences, "
+        f"as the pages give them) found by [bialign](https://pypi.org/project/{DISTRIBUTION}/) "
         f"{__version__} in the sources "
         "below: documents that hold both languages were aligned on their own, and "
         "documents in one language were first matched with their translation "
@@ -270,6 +275,7 @@ def _card(
         "|---|---|",
         splits,
         "",
+        *_failures_section(summary.failures),
         "## Confidence and score",
         "",
         *(_confidence_section(conf, picture, generic) if len(conf) else _score_section(picture)),
@@ -292,6 +298,28 @@ def _card(
         "",
     ]
     return "\n".join(lines).replace("\n\n\n", "\n\n")
+
+
+#: Failed documents the card names (build.json lists every one).
+CARD_FAILURES = 10
+
+
+def _failures_section(failures: Sequence[tuple[str, str]]) -> list[str]:
+    if not failures:
+        return []
+    more = len(failures) - CARD_FAILURES
+    return [
+        "Documents that failed were skipped:",
+        "",
+        *(f"- `{_plain_line(doc)}`: {_plain_line(why)}" for doc, why in failures[:CARD_FAILURES]),
+        *([f"- and {more:,} more (`build.json` lists every one)"] if more > 0 else []),
+        "",
+    ]
+
+
+def _plain_line(text: str) -> str:
+    """A document id or error on one line of the card, with no markup of its own."""
+    return " ".join(text.split()).replace("`", "'")
 
 
 def _confidence_section(conf: np.ndarray, picture: str | None, generic: bool) -> list[str]:

@@ -364,8 +364,9 @@ def read_html(text: str, *, keep_furniture: bool = False) -> list[Unit]:
     if not out:
         raise EmptyDocumentError(
             "the page has no main text: everything on it reads as page furniture "
-            "(title, navigation, menus, banners, share links, footer); pass "
-            "keep_furniture=True to align all of its text"
+            "(title, navigation, menus, banners, share links, footer)",
+            hint="pass keep_furniture=True to align all of its text",
+            cli_hint="pass --keep-furniture to align all of its text",
         )
     return out
 

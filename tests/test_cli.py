@@ -47,6 +47,24 @@ def test_cli_align_docs_and_stdin(tmp_path: Path, monkeypatch, capsys) -> None:
     ]
 
 
+def test_stdin_is_decoded_as_a_file_is(monkeypatch, capsys) -> None:
+    """A page on standard input is read in the encoding its <meta charset> declares, as
+    the same page given by path; undecodable bytes name their offset and line."""
+    page = (
+        '<html><head><meta charset="iso-8859-1"><title>t</title></head><body>'
+        "<p>The president arrived in Madrid on Monday for a two-day visit.</p>"
+        "<p>El presidente llegó a Madrid el lunes para una visita de dos días.</p>"
+        "</body></html>"
+    ).encode("cp1252")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(page)))
+    assert cli.main(["align", "-", "--format", "jsonl"]) == 0
+    row = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert row["es"] == "El presidente llegó a Madrid el lunes para una visita de dos días."
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Hola caf\xe9\n")))
+    assert cli.main(["align", "-"]) == 2
+    assert "standard input is not valid UTF-8: byte 0xe9 at offset 8" in capsys.readouterr().err
+
+
 def test_cli_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"caf\xe9\n")

@@ -653,6 +653,46 @@ def test_resume_refuses_other_settings_or_a_changed_input(
     assert summary.documents == 13 and not (out / ".work").exists()
 
 
+def test_a_bad_record_or_page_fails_alone_and_is_named(tmp_path: Path, capsys) -> None:
+    """An unreadable JSONL record, like an unreadable page, is skipped, not the end of the
+    run: the run says which documents failed and why (stderr, build.json, the card). A
+    split that gets no document is warned about; the output may not sit in the input."""
+    en = (ROOT / "examples" / "article.en.txt").read_text(encoding="utf-8")
+    es = (ROOT / "examples" / "article.es.txt").read_text(encoding="utf-8")
+    lines = [
+        json.dumps({"url": "https://example.org/en/library", "text": en}),
+        '{"url": "https://example.org/broken", "txt": "no text field"}',
+        "not json at all",
+        json.dumps({"url": "https://example.org/es/biblioteca", "text": es}),
+        json.dumps({"url": "https://example.org/empty", "text": "   "}),
+    ]
+    (tmp_path / "pages.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "ds"
+    args = ["build-dataset", str(tmp_path / "pages.jsonl"), "-o", str(out), "--no-progress",
+            "--splits", "train=0.5", "test=0.5"]  # fmt: skip
+    with pytest.warns(bialign.BialignWarning, match="got no pairs"):
+        assert cli.main(args) == 0
+    err = capsys.readouterr().err
+    assert "3 document(s) failed and were skipped" in err and "pages.jsonl line 2" in err
+    info = json.loads((out / "build.json").read_text())
+    assert info["failed_documents"] == 3 and len(info["splits"]) == 1  # one document pair
+    reasons = dict(info["failures"])
+    assert reasons["pages.jsonl line 2"] == "needs a 'text' or 'html' string"
+    assert reasons["pages.jsonl line 3"].startswith("not JSON")
+    assert "has no text" in reasons["https://example.org/empty"]
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "- `pages.jsonl line 3`: not JSON" in card
+    assert info["matched_document_pairs"] == 1 and sum(info["splits"].values()) >= 8
+    # The dataset may not be written into the folder it is built from.
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    (crawl / "a.txt").write_text(en, encoding="utf-8")
+    for inside in (crawl, crawl / "out"):
+        assert cli.main(["build-dataset", str(crawl), "-o", str(inside)]) == 2
+        assert "inside the input folder" in capsys.readouterr().err
+    assert sorted(p.name for p in crawl.iterdir()) == ["a.txt"]
+
+
 def test_bad_build_settings_fail_before_any_work(tmp_path: Path) -> None:
     from bialign.build import build_dataset
     from bialign.errors import ConfigError, InputError

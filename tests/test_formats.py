@@ -328,3 +328,13 @@ def test_align_many_writes_what_write_documents_writes(
         strict=True,
     ):
         assert run.read_bytes() == direct.read_bytes() != b""
+
+
+def test_tmx_says_sentence_only_for_sentence_pairs() -> None:
+    """TMX's segtype: "sentence" where bialign split the documents into sentences, else
+    "block" (a line or a paragraph, as the input has them)."""
+    base = "enc:e|profile:p|langs:en-es|mode:docs|split:lines|options:|version:1"
+    assert tmx.segtype(base) == "block" and tmx.segtype("") == "block"
+    assert tmx.segtype(base.replace("split:lines", "split:sentences")) == "sentence"
+    assert tmx.segtype(base.replace("options:", "options:granularity=sentence")) == "sentence"
+    assert 'segtype="block"' in "".join(tmx.header(("en", "es"), base, False))

@@ -49,13 +49,25 @@ def _warn_forbidden(texts: Sequence[str]) -> None:
         )
 
 
+def segtype(signature: str) -> str:
+    """TMX's ``segtype`` for the pairs a signature made: "sentence" when the documents
+    were split into sentences, else "block" (a segment is a line or a paragraph, as the
+    input has them)."""
+    from ..provenance import parse_signature
+
+    fields = parse_signature(signature) if signature else {}
+    options = fields.get("options", "")
+    split = fields.get("split") == "sentences" or "granularity=sentence" in options
+    return "sentence" if split else "block"
+
+
 def header(langs: Langs, signature: str, many: bool) -> Parts:
     head = ET.Element(
         "header",
         creationtool="bialign",
         creationtoolversion=__version__,
         datatype="plaintext",
-        segtype="sentence",
+        segtype=segtype(signature),
         adminlang="en",
         srclang=langs[0],
     )
