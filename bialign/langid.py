@@ -522,9 +522,12 @@ class SegmentLanguageIdentifier:
 # Does ``langs`` fit the document at all?
 
 #: The fit check reads, for each language of ``langs``, the FIT_SAMPLE longest segments
-#: labelled with it (of FIT_MIN_LENGTH or more, in text_length units: about letters)...
+#: labelled with it (of FIT_MIN_LENGTH or more, in text_length units: about letters; a
+#: document of one language, FIT_SAMPLE_DOCUMENT), their first FIT_CHARS characters...
 FIT_SAMPLE = 8
+FIT_SAMPLE_DOCUMENT = 4
 FIT_MIN_LENGTH = 25.0
+FIT_CHARS = 160
 #: ...with the detector choosing among more languages; a segment counts for the language
 #: it gives FIT_CONFIDENCE or more.
 FIT_CONFIDENCE = 0.8
@@ -550,7 +553,10 @@ class ForeignReading:
 
 
 def foreign_reading(
-    groups: Mapping[str, Sequence[str]], langs: Sequence[str], detector: LanguageDetector
+    groups: Mapping[str, Sequence[str]],
+    langs: Sequence[str],
+    detector: LanguageDetector,
+    sample: int = FIT_SAMPLE,
 ) -> ForeignReading | None:
     """The first language of ``langs`` whose segments mostly read as a language not in
     ``langs``, or None.
@@ -558,12 +564,13 @@ def foreign_reading(
     The identifier chooses between the two languages of ``langs`` only, so a page in
     English and Spanish aligned with ``langs=("en", "de")`` gets its Spanish labelled
     English or German, and its pairs go out under the wrong headers at full confidence.
-    Asking the detector again, about the longest segments of each label, with every
-    language of bialign's registry (bialign.languages) added, tells: FIT_COUNT or more of
-    them, and FIT_SHARE of the whole sample, confidently in one language outside ``langs``
-    is a wrong ``langs`` (the Spanish may be spread over both labels, sharing each with
-    the language that is right).
-    A detector that does not know one of those languages skips the check."""
+    Asking the detector again, about the ``sample`` longest segments of each label (their
+    first FIT_CHARS characters: the check asks more languages, and its cost grows with
+    both), with every language of bialign's registry (bialign.languages) added, tells:
+    FIT_COUNT or more of them, and FIT_SHARE of the whole sample, confidently in one
+    language outside ``langs`` is a wrong ``langs`` (the Spanish may be spread over both
+    labels, sharing each with the language that is right). A detector that does not know
+    one of those languages skips the check."""
     from collections import Counter
 
     from .languages import text_length
@@ -574,8 +581,8 @@ def foreign_reading(
     for label, items in groups.items():
         long = [t for t in items if text_length(t) >= FIT_MIN_LENGTH]
         long.sort(key=len, reverse=True)
-        texts += long[:FIT_SAMPLE]
-        owners += [label] * len(long[:FIT_SAMPLE])
+        texts += [t[:FIT_CHARS] for t in long[:sample]]
+        owners += [label] * len(long[:sample])
     if not texts or len(wider) == len(tuple(langs)):
         return None
     try:

@@ -37,6 +37,7 @@ from .embed import (
 from .errors import ConfigError, InputError, LanguageError
 from .granularity import to_sentences
 from .langid import (
+    FIT_SAMPLE_DOCUMENT,
     RULES_VERSION,
     UND,
     ForeignReading,
@@ -472,7 +473,9 @@ class Aligner:
         # Stored beside the counts, as {language: segments, "": sampled} or {}.
         reading = store.get(f"{detector}|fit", sample) if store is not None else None
         if reading is None:
-            found = foreign_reading({lang: sample}, self.langs, self._identifier.detector)
+            found = foreign_reading(
+                {lang: sample}, self.langs, self._identifier.detector, FIT_SAMPLE_DOCUMENT
+            )
             reading = {} if found is None else {found.other: found.count, "": found.sampled}
             if store is not None:
                 store.put(f"{detector}|fit", sample, reading)
