@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .about import CODE_STAMP, __version__
+from .absorbed import release_absorbed
 from .attach import attach_fragments, stands_alone
 from .confidence import features, with_confidence
 from .consistency import contradicts
@@ -683,6 +684,7 @@ class Aligner:
             open_boundaries([tgt_segs[j].text for j in tgt_idx]) if cfg.boundary_weight else None,
         )
         joiners = (language(self.langs[0]).joiner, language(self.langs[1]).joiner)
+        raw_beads = release_absorbed(raw_beads, emb[:n_src], emb[n_src:], cfg.absorbed_gain)
         if not mixed and self.options.attach:
             # Short clauses left unaligned next to a pair get a second look with their
             # joined text (bialign.attach); between two documents only.

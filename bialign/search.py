@@ -20,6 +20,7 @@ embeddings (coarse-to-fine), so time and memory grow linearly with length.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +83,10 @@ class AlignConfig:
     #: Chosen on the dev splits of benchmarks/hard_enes.py and docs_enes.py (newstest2010)
     #: with Text+Berg dev: 0.6 is where all three stop changing (docs/score.md).
     boundary_weight: float = 0.6
+    #: After the search, a member of a 1-2 or 2-1 pair whose removal raises the pair's
+    #: cosine by this much is let go as an unaligned segment (bialign.absorbed); inf: never.
+    #: Mixed pages only: between two documents a loosely translated clause looks the same.
+    absorbed_gain: float = math.inf
     #: Cells of the similarity matrix above which the coarse-to-fine band search is used.
     full_dp_cells: int = 250_000
     #: Half-width (in segments) of the band around the coarse path.
@@ -111,6 +116,9 @@ MIXED = AlignConfig(
     # No boundary term: a stream's neighbours need not be neighbours on the page, and on
     # the dev mixed pages of benchmarks/hard_enes.py 0.6 lowered pair recall 0.993 -> 0.990.
     boundary_weight=0.0,
+    # An untranslated line folded into its neighbour's pair dilutes it; a translator's
+    # split does not (dev: no right 1-2 / 2-1 bead gained over 0.056). See bialign.absorbed.
+    absorbed_gain=0.08,
 )
 
 

@@ -284,3 +284,23 @@ def test_every_index_in_one_bead_with_boundary_flags(
                              src_open=so, tgt_open=to)  # fmt: skip
     assert [i for s, _, _ in beads for i in s] == list(range(n))
     assert [j for _, t, _ in beads for j in t] == list(range(m))
+
+
+def test_a_member_that_dilutes_a_merged_pair_is_let_go() -> None:
+    """bialign.absorbed: in a 1-2 bead, a member whose removal raises the bead's cosine by
+    the gain or more becomes an unaligned segment, in stream order; a member that adds to
+    the translation (a translator's split) stays; inf turns the rule off."""
+    from bialign.absorbed import release_absorbed
+
+    x, y, z = np.eye(3)
+    src = np.stack([x, (x + y) / np.sqrt(2)])  # src 1 says two things
+    tgt = np.stack([z, x, y])  # tgt 0 is unrelated to every src; 1 and 2 halve src 1
+    beads = [((0,), (0, 1), 0.2)]  # the unrelated line took in by src 0's pair
+    assert release_absorbed(beads, src, tgt, 0.08) == [((), (0,), 0.0), ((0,), (1,), 0.2)]
+    assert release_absorbed([((0,), (1, 0), 0.2)], src, tgt, 0.08) == [
+        ((0,), (1,), 0.2),
+        ((), (0,), 0.0),
+    ]
+    kept = [((1,), (1, 2), 0.3)]  # a translator's split: dropping a half costs cosine
+    assert release_absorbed(kept, src, tgt, 0.08) == kept
+    assert release_absorbed(beads, src, tgt, float("inf")) == beads
