@@ -3,9 +3,13 @@
 Dev (fitting only): Text+Berg ``dev``; newstest2010 documents as docs_enes.py builds its
 dev split (seed 99); mixed pages built as mixed_enes.py does, from newstest2010
 documents (seed 13, foreign lines from newstest2009); the even-numbered documents of
-python_docs_es. Test (measured once): Text+Berg ``test0..6``; newstest2011 documents
-(docs_enes.py's test split, seed 7); mixed pages exactly as mixed_enes.py builds them
-(newstest2011, 30 documents, seed 13); the odd-numbered python_docs_es documents.
+python_docs_es; the dev mixed pages of hard_enes.py and foreign_lines.py (WMT,
+python_docs_es and FLORES documents with the error classes of unseen pages). Test
+(measured once): Text+Berg ``test0..6``; newstest2011 documents (docs_enes.py's test
+split, seed 7); mixed pages exactly as mixed_enes.py builds them (newstest2011, 30
+documents, seed 13); the odd-numbered python_docs_es documents; the test pages of
+hard_enes.py and foreign_lines.py. Those two split by source document on their own, so
+each keeps only the documents clear of the other sets' other split (``_apart``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,7 +175,44 @@ def python_docs(data: Path, split: str) -> list[Case]:
     return out
 
 
-SETS = {"textberg": textberg, "news_docs": news_docs, "mixed": mixed, "python_docs": python_docs}
+def _apart(data: Path, split: str) -> Callable[[str], bool]:
+    """Whether a benchmarks/hard_data.py source document (by key) stays clear of the
+    other sets' other split: its dev pages hold no newstest2011 document and no
+    odd-numbered python_docs_es document (the test sets' sources), its test pages no
+    newstest2010 and no even-numbered one (the fit's)."""
+    names = sorted({json.loads(line)["doc"] for f in (data / "python_docs_es").glob("*.jsonl")
+                    for line in f.read_text(encoding="utf-8").splitlines()})  # fmt: skip
+    other = "test" if split == "dev" else "dev"
+    held = {f"pydocs/{n}" for n in (names[1::2] if other == "test" else names[0::2])}
+    year = "newstest2011" if other == "test" else "newstest2010"
+    return lambda key: key not in held and not key.startswith(f"wmt/{year}/")
+
+
+def hard_mixed(data: Path, split: str) -> list[Case]:
+    """benchmarks/hard_enes.py's mixed pages (translator splits, short lines, numbers,
+    names), from documents clear of the other sets' other split."""
+    import hard_data
+    from hard_enes import MIXED_DOCS
+
+    keep = _apart(data, split)
+    return [
+        Case("hard_mixed", c.texts, None, set(c.gold))
+        for c in hard_data.mixed_cases(data, split, 15, MIXED_DOCS)
+        if keep(c.key)
+    ]
+
+
+def foreign_lines(data: Path, split: str) -> list[Case]:
+    """benchmarks/foreign_lines.py's pages (untranslated paragraphs beside another
+    article's), from documents clear of the other sets' other split."""
+    import foreign_lines as fl
+
+    return [Case("foreign_lines", lines, None, gold)
+            for _, lines, gold in fl.pages(data, split, _apart(data, split))]  # fmt: skip
+
+
+SETS = {"textberg": textberg, "news_docs": news_docs, "mixed": mixed, "python_docs": python_docs,
+        "hard_mixed": hard_mixed, "foreign_lines": foreign_lines}  # fmt: skip
 
 
 def cases(data: Path, split: str, sets: list[str] | None = None) -> list[Case]:

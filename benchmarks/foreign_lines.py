@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,8 +44,13 @@ def _paragraphs(doc: hard_data.SourceDoc) -> list[list[tuple[str, str]]]:
     return [[unit] for para in doc.paras for unit in para]
 
 
-def pages(data: Path, split: str) -> list[tuple[str, list[str], Gold]]:
+def pages(
+    data: Path, split: str, keep: Callable[[str], bool] = lambda key: True
+) -> list[tuple[str, list[str], Gold]]:
+    """The pages of a split; ``keep`` chooses source documents by key (and the documents
+    whose paragraphs are interleaved come from those too)."""
     docs = [d for d in hard_data.all_docs(data) if hard_data.split_of(d.key) == split]
+    docs = [d for d in docs if keep(d.key)]
     out = []
     for source in ("wmt", "pydocs", "flores"):
         mine = [_paragraphs(d) for d in docs if d.source == source]

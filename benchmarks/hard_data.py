@@ -319,6 +319,7 @@ class MixedCase:
     langs: list[str]
     line_kind: list[str]
     gold: dict[Bead, str] = field(default_factory=dict)  # pair bead -> class
+    key: str = ""  # the source document's (SourceDoc.key)
 
 
 def mixed_page(
@@ -378,6 +379,7 @@ def mixed_page(
         [t for t, _, _, _ in lines],
         [lang for _, lang, _, _ in lines],
         [k for _, _, _, k in lines],
+        key=doc.key,
     )
     members: dict[int, tuple[list[int], list[int]]] = {}
     for i, (_, lang, b, _) in enumerate(lines):
