@@ -583,6 +583,13 @@ def build_dataset(
     run = {"input": str(source.resolve()), "langs": list(langs),
            "model": summary.options["model"], "addresses": addresses,
            "signatures": [summary.signature, summary.mixed_signature]}  # fmt: skip
+    if resume and not (out / WORK_FOLDER / "run.json").exists():
+        warnings.warn(
+            f"nothing to resume in {out / WORK_FOLDER} (a finished run leaves no work "
+            "behind): building from the start",
+            BialignWarning,
+            stacklevel=2,
+        )
     with _WorkFolder(out / WORK_FOLDER, run, resume) as work:
         align_options = options
         if workers > 1:

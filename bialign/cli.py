@@ -595,6 +595,10 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "format", None) and not args.output:  # before the aligner loads
             langs = (args.langs[0], args.langs[1])
             formats_io.check_stream(formats_io.get_format(args.format), langs)
+        if args.command == "report" and args.plot:  # before any work, not after the report
+            from .errors import require
+
+            require("matplotlib", "plot", "report --plot")
         aligner = _aligner(args)
         if args.command == "align" or (args.command == "report" and not args.tgt):
             corpus = aligner.align(_read_arg(args.file))

@@ -573,6 +573,10 @@ def test_a_build_killed_at_every_stage_resumes_to_the_same_dataset(
         (whole / "build.json").read_text()
     )
     assert not work.exists()
+    # 5. Resuming a finished run builds it again, and says so.
+    with pytest.warns(bialign.BialignWarning, match="nothing to resume"):
+        build.build_dataset(crawl, out, progress=False, resume=True)
+    assert _published(out) == _published(whole)
 
 
 def _raise_interrupt(*args: object, **kwargs: object) -> None:
