@@ -561,7 +561,8 @@ def _format_warning(message: Any, category: Any, filename: str, lineno: int,
     """bialign's warnings on the command line: one line each, as its errors are, without
     the Python source line a warning shows by default."""
     if issubclass(category, BialignWarning):
-        return f"bialign: warning: {message}\n"
+        text = str(message).removeprefix("bialign: ")  # some messages name bialign already
+        return f"bialign: warning: {text}\n"
     return _PYTHON_FORMATWARNING(message, category, filename, lineno, line)
 
 
