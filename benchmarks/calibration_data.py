@@ -179,13 +179,17 @@ def _apart(data: Path, split: str) -> Callable[[str], bool]:
     """Whether a benchmarks/hard_data.py source document (by key) stays clear of the
     other sets' other split: its dev pages hold no newstest2011 document and no
     odd-numbered python_docs_es document (the test sets' sources), its test pages no
-    newstest2010 and no even-numbered one (the fit's)."""
+    newstest2010 or newstest2009 document (the fit's documents, and the foreign lines of
+    its mixed pages and news documents) and no even-numbered python_docs_es one."""
     names = sorted({json.loads(line)["doc"] for f in (data / "python_docs_es").glob("*.jsonl")
                     for line in f.read_text(encoding="utf-8").splitlines()})  # fmt: skip
-    other = "test" if split == "dev" else "dev"
-    held = {f"pydocs/{n}" for n in (names[1::2] if other == "test" else names[0::2])}
-    year = "newstest2011" if other == "test" else "newstest2010"
-    return lambda key: key not in held and not key.startswith(f"wmt/{year}/")
+    if split == "dev":
+        held = {f"pydocs/{n}" for n in names[1::2]}
+        years = ("wmt/newstest2011/",)
+    else:
+        held = {f"pydocs/{n}" for n in names[0::2]}
+        years = ("wmt/newstest2010/", "wmt/newstest2009/")
+    return lambda key: key not in held and not key.startswith(years)
 
 
 def hard_mixed(data: Path, split: str) -> list[Case]:
@@ -194,11 +198,9 @@ def hard_mixed(data: Path, split: str) -> list[Case]:
     import hard_data
     from hard_enes import MIXED_DOCS
 
-    keep = _apart(data, split)
     return [
         Case("hard_mixed", c.texts, None, set(c.gold))
-        for c in hard_data.mixed_cases(data, split, 15, MIXED_DOCS)
-        if keep(c.key)
+        for c in hard_data.mixed_cases(data, split, 15, MIXED_DOCS, _apart(data, split))
     ]
 
 

@@ -29,6 +29,7 @@ import hashlib
 import json
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -391,9 +392,17 @@ def mixed_page(
     return case
 
 
-def mixed_cases(data: Path, split: str, seed: int, per_source: dict[str, int]) -> list[MixedCase]:
+def mixed_cases(
+    data: Path,
+    split: str,
+    seed: int,
+    per_source: dict[str, int],
+    keep: Callable[[str], bool] = lambda key: True,
+) -> list[MixedCase]:
+    """Mixed pages of a split; ``keep`` chooses the source documents (by key) that the
+    pages, and the pools of short lines, names and captions they draw from, come from."""
     rng = random.Random(seed)
-    docs = [d for d in all_docs(data) if split_of(d.key) == split]
+    docs = [d for d in all_docs(data) if split_of(d.key) == split and keep(d.key)]
     shorts = short_pairs(docs)
     name_pool = names(docs) + [
         t for d in docs for p in d.paras for t, s in p if t == s and len(t.split()) >= 2

@@ -108,13 +108,20 @@ def read_inputs(source: Path) -> Iterator[InputDocument]:
     elif kind == "warc":
         yield from _read_warc(source)
     else:
-        with open(source, encoding="utf-8-sig") as f:
-            for lineno, line in enumerate(f, start=1):
-                if not line.strip():
+        with open(source, "rb") as f:
+            for lineno, raw in enumerate(f, start=1):
+                if not raw.strip():
                     continue
                 # A record that cannot be read fails alone, named in the summary, as a
                 # page that cannot be read does (align-many skips such lines too).
                 where = f"{source.name} line {lineno}"
+                try:
+                    line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+                except UnicodeDecodeError as exc:
+                    yield InputDocument(
+                        where, InputError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})")
+                    )
+                    continue
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
@@ -409,8 +416,15 @@ class _WorkFolder:
         summary.match_evidence = match_evidence(self.matches or [])
         summary.unmatched_documents = kinds[langs[0]] + kinds[langs[1]] - 2 * matched
         summary.failed_documents = kinds["failed"] + sum(f for _, f, _ in self.committed.values())
-        summary.failures = [(d.id, d.reason) for d in self.decisions if d.kind == "failed"]
-        summary.failures += [self.errors[key] for key in self.committed if key in self.errors]
+        unknown = "(no reason recorded: the run that failed it was an older bialign)"
+        summary.failures = [
+            (d.id, d.reason or unknown) for d in self.decisions if d.kind == "failed"
+        ]
+        summary.failures += [
+            self.errors.get(key, (key, unknown))
+            for key, (_, failed, _) in self.committed.items()
+            if failed
+        ]
         summary.aligned_pairs = sum(p for p, _, _ in self.committed.values())
 
     def hold(self, cache: CachedEmbedder) -> CachedEmbedder:

@@ -537,6 +537,10 @@ FIT_CONFIDENCE = 0.8
 #: longest segments read as another language.
 FIT_COUNT = 3
 FIT_SHARE = 1 / 3
+#: The settings above in one string: stored outcomes of the check are keyed by it.
+FIT_SETTINGS = f"{FIT_SAMPLE}/{FIT_SAMPLE_DOCUMENT}/{FIT_MIN_LENGTH}/{FIT_CHARS}/" + (
+    f"{FIT_CONFIDENCE}/{FIT_COUNT}/{FIT_SHARE:.4f}"
+)
 
 
 @dataclass(frozen=True)
@@ -585,15 +589,14 @@ def foreign_reading(
         owners += [label] * len(long[:sample])
     if not texts or len(wider) == len(tuple(langs)):
         return None
-    try:
-        found = detector.probabilities(texts, wider)
-    except LanguageError:
+    found = _ask(detector, texts, wider, tuple(langs))
+    if found is None:
         return None
     reads = {
         label: Counter(
             max(p, key=lambda x: p[x])
             for p, owner in zip(found, owners, strict=True)
-            if owner == label and max(p.values()) >= FIT_CONFIDENCE
+            if owner == label and p and max(p.values()) >= FIT_CONFIDENCE
         )
         for label in groups
     }
@@ -608,6 +611,25 @@ def foreign_reading(
         gone = min(langs, key=lambda x: (total[x] >= FIT_COUNT, x != label))
         suggested = tuple(other if x == gone else x for x in langs)
         return ForeignReading(label, other, reads[label][other], owners.count(label), suggested)
+    return None
+
+
+def _ask(
+    detector: LanguageDetector, texts: list[str], wider: tuple[str, ...], langs: tuple[str, ...]
+) -> list[dict[str, float]] | None:
+    """The detector's probabilities over ``wider``; over the Latin-script languages of it
+    when the detector knows no Chinese or Japanese (langdetect names them otherwise);
+    None when it cannot answer (a user's detector written for ``langs`` alone)."""
+    latin = tuple(x for x in wider if x not in ("zh", "ja") or x in langs)
+    for ask in dict.fromkeys((wider, latin)):
+        if len(ask) == len(langs):
+            break
+        try:
+            found = detector.probabilities(texts, ask)
+        except Exception:  # noqa: BLE001 - any failure of a user's detector skips the check
+            continue
+        if isinstance(found, list) and len(found) == len(texts):
+            return [p if isinstance(p, dict) else {} for p in found]
     return None
 
 

@@ -39,6 +39,7 @@ from .errors import ConfigError, InputError, LanguageError
 from .granularity import to_sentences
 from .langid import (
     FIT_SAMPLE_DOCUMENT,
+    FIT_SETTINGS,
     RULES_VERSION,
     UND,
     ForeignReading,
@@ -94,6 +95,14 @@ class _LanguageCheck:
 
     def describe(self, lang: str) -> str:
         return f"{self.counts.get(lang, 0)} of {self.labelled} sampled segments {lang!r}"
+
+    def reads_as(self) -> str:
+        """The language the document reads as: one outside langs when the fit check
+        found it, else the label most of its sample got (the one it was given on a tie)."""
+        if self.foreign is not None:
+            return self.foreign.other
+        best = max((n, x == self.lang, x) for x, n in self.counts.items() if x != UND)
+        return best[2] if best[0] > 0 else self.lang
 
 
 class Aligner:
@@ -330,6 +339,13 @@ class Aligner:
         a, b = self.langs
         src_check = self._check_language(src, raw_src, a)
         tgt_check = self._check_language(tgt, raw_tgt, b)
+        # First: a document in neither language of langs (before the order is judged,
+        # which chooses between those two only and would name the wrong one).
+        for name, check in (("src", src_check), ("tgt", tgt_check)):
+            if check.foreign is not None:
+                fit = (src_check.reads_as(), tgt_check.reads_as())
+                found = replace(check.foreign, suggested=fit)
+                self._refuse_langs(found, f"{name}, given as {check.lang!r},")
         warnings = []
         if src_check.looks_like(b) and tgt_check.looks_like(a):
             # The two documents were given in the wrong order: align them the right way
@@ -360,9 +376,6 @@ class Aligner:
                         document=name,
                         counts=check.counts,
                     )
-        for name, check in (("src", src_check), ("tgt", tgt_check)):
-            if check.foreign is not None:
-                self._refuse_langs(check.foreign, f"{name}, given as {check.lang!r},")
         src_segs = self._label_monolingual(raw_src, a, src_check, split and not _as_segments(src))
         tgt_segs = self._label_monolingual(raw_tgt, b, tgt_check, split and not _as_segments(tgt))
         timings["langid"] = time.perf_counter() - t0
@@ -425,7 +438,18 @@ class Aligner:
         puts in each language (``und`` included), read as :meth:`align` reads it: enough
         to sort a crawl's pages into mixed and one-language ones."""
         with limited(self._threads):
-            return self._check_language(doc, self._read(doc, name), self.langs[0]).counts
+            check = self._check_language(doc, self._read(doc, name), self.langs[0])
+        if check.foreign is not None:  # a page in neither language: refused here, named
+            found = check.foreign
+            raise LanguageError(
+                f"{name} reads as {found.other!r} ({found.count} of the {found.sampled} "
+                f"longest sampled segments, asked among more languages), not as "
+                f"{self.langs[0]!r} or {self.langs[1]!r}",
+                hint="name the document's languages in langs=(...)",
+                cli_hint="name the document's languages with --langs",
+                found=found.other,
+            )
+        return check.counts
 
     def read(self, doc: object, name: str = "doc") -> ReadDocument:
         """The document read as this aligner reads it, to pass to several steps (a
@@ -471,15 +495,17 @@ class Aligner:
                     store.put(detector, sample, counts)
             if isinstance(doc, ReadDocument):
                 doc.sampled[key] = counts
-        # Stored beside the counts, as {language: segments, "": sampled} or {}.
-        reading = store.get(f"{detector}|fit", sample) if store is not None else None
+        # Stored beside the counts, as {language: segments, "": sampled} or {}, under the
+        # check's own settings (a change to them must not read old outcomes).
+        fit_key = f"{detector}|fit:{FIT_SETTINGS}"
+        reading = store.get(fit_key, sample) if store is not None else None
         if reading is None:
             found = foreign_reading(
                 {lang: sample}, self.langs, self._identifier.detector, FIT_SAMPLE_DOCUMENT
             )
             reading = {} if found is None else {found.other: found.count, "": found.sampled}
             if store is not None:
-                store.put(f"{detector}|fit", sample, reading)
+                store.put(fit_key, sample, reading)
         foreign = None
         if reading:
             other = next(x for x in reading if x)

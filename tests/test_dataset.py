@@ -657,6 +657,14 @@ def test_resume_refuses_other_settings_or_a_changed_input(
     assert summary.documents == 13 and not (out / ".work").exists()
 
 
+_FRENCH = (
+    "Le conseil municipal a approuvé lundi le nouveau budget après un long débat.\n"
+    "Les critiques ont affirmé que les impôts augmenteraient encore l'an prochain.\n"
+    "Le maire a déclaré que le projet créerait des milliers d'emplois en ville.\n"
+    "Les habitants pourront donner leur avis lors d'une réunion le mois prochain."
+)
+
+
 def test_a_bad_record_or_page_fails_alone_and_is_named(tmp_path: Path, capsys) -> None:
     """An unreadable JSONL record, like an unreadable page, is skipped, not the end of the
     run: the run says which documents failed and why (stderr, build.json, the card). A
@@ -669,21 +677,26 @@ def test_a_bad_record_or_page_fails_alone_and_is_named(tmp_path: Path, capsys) -
         "not json at all",
         json.dumps({"url": "https://example.org/es/biblioteca", "text": es}),
         json.dumps({"url": "https://example.org/empty", "text": "   "}),
+        json.dumps({"url": "https://example.org/fr", "text": _FRENCH}),  # neither language
     ]
-    (tmp_path / "pages.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    data += '{"url": "https://example.org/latin1", "text": "caf\u00e9"}\n'.encode("latin-1")
+    (tmp_path / "pages.jsonl").write_bytes(data)
     out = tmp_path / "ds"
     args = ["build-dataset", str(tmp_path / "pages.jsonl"), "-o", str(out), "--no-progress",
             "--splits", "train=0.5", "test=0.5"]  # fmt: skip
     with pytest.warns(bialign.BialignWarning, match="got no pairs"):
         assert cli.main(args) == 0
     err = capsys.readouterr().err
-    assert "3 document(s) failed and were skipped" in err and "pages.jsonl line 2" in err
+    assert "5 document(s) failed and were skipped" in err and "pages.jsonl line 2" in err
     info = json.loads((out / "build.json").read_text())
-    assert info["failed_documents"] == 3 and len(info["splits"]) == 1  # one document pair
+    assert info["failed_documents"] == 5 and len(info["splits"]) == 1  # one document pair
     reasons = dict(info["failures"])
     assert reasons["pages.jsonl line 2"] == "needs a 'text' or 'html' string"
     assert reasons["pages.jsonl line 3"].startswith("not JSON")
     assert "has no text" in reasons["https://example.org/empty"]
+    assert reasons["pages.jsonl line 7"] == "not valid UTF-8 (byte 0xe9)"
+    assert "reads as 'fr'" in reasons["https://example.org/fr"]
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "- `pages.jsonl line 3`: not JSON" in card
     assert info["matched_document_pairs"] == 1 and sum(info["splits"].values()) >= 8

@@ -229,3 +229,31 @@ def test_a_langs_that_does_not_fit_is_refused_with_the_pair_to_use() -> None:
     with pytest.raises(bialign.LanguageError, match=r"tgt, given as 'pt', read as 'es'"):
         bialign.align_documents(_EN_LONG, _ES_LONG, langs=("en", "pt"))
     assert len(bialign.align(page).pairs) == 4  # the right langs align as before
+    # Given in the wrong order as well, or where the order check would name the wrong
+    # language: the document in neither language is named, with the pair to use.
+    swapped = r"tgt, given as 'en', read as 'es'.*\('en', 'es'\)"
+    with pytest.raises(bialign.LanguageError, match=swapped):
+        bialign.align_documents(_EN_LONG, _ES_LONG, langs=("pt", "en"))
+    with pytest.raises(bialign.LanguageError, match=r"read as 'es'.*\('en', 'es'\)"):
+        bialign.align_documents(_EN_LONG, _ES_LONG, langs=("en", "de"))
+
+
+def test_a_detector_that_knows_only_its_pair_skips_the_fit_check() -> None:
+    """A user's detector written for the two languages of langs (it fails on any other,
+    or answers nothing) aligns as before: the fit check is skipped, not the alignment."""
+    from bialign.langid import LinguaDetector
+
+    class PairOnly(LinguaDetector):
+        def probabilities(self, texts, langs):  # type: ignore[no-untyped-def]
+            base = super().probabilities(texts, ("en", "es"))
+            return [{lang: p[lang] for lang in langs} for p in base]  # KeyError beyond
+
+    class Silent(LinguaDetector):
+        def probabilities(self, texts, langs):  # type: ignore[no-untyped-def]
+            if len(langs) > 2:
+                return [{} for _ in texts]
+            return super().probabilities(texts, langs)
+
+    for detector in (PairOnly(), Silent()):
+        corpus = bialign.align_documents(_EN_LONG, _ES_LONG, detector=detector)
+        assert len(corpus.pairs) == 4

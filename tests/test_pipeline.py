@@ -79,10 +79,15 @@ def test_align_documents_and_swapping_mirrors() -> None:
 
 def test_a_side_in_the_wrong_language_is_an_error_naming_it() -> None:
     # English and Spanish given as German and French: the detector, choosing between de
-    # and fr only, finds both in one language, and a corpus of them would be mislabelled.
-    with pytest.raises(bialign.LanguageError, match="given as 'de' but looks 'fr'") as info:
+    # and fr only, would find them in one of those two; asked among more languages, the
+    # documents read as what they are, and the error says which langs fit.
+    with pytest.raises(bialign.LanguageError, match="src, given as 'de', read as 'en'") as info:
         bialign.align_documents(EN, ES, langs=("de", "fr"))
-    assert info.value.document == "src" and info.value.counts["fr"] >= 3
+    assert info.value.found == "en" and "langs=('en', 'es')" in str(info.value)
+    # Both languages known but the documents in each other's place: the order check.
+    with pytest.raises(bialign.LanguageError, match="given as 'en' but looks 'es'") as info:
+        bialign.align_documents(ES, ES, langs=("en", "es"))
+    assert info.value.document == "src" and info.value.counts["es"] >= 3
 
 
 def test_swapped_documents_are_aligned_the_right_way_round_with_a_warning() -> None:
