@@ -554,6 +554,9 @@ class ForeignReading:
     #: ``langs`` with ``other`` in place of the language of ``langs`` that shows least in
     #: the sample (on a page in English and Spanish aligned as English/German: German).
     suggested: tuple[str, ...] = ()
+    #: True: ``langs`` does not fit (a language of it hardly shows). False: both show, and
+    #: ``other`` is a third language of the page, whose segments are no part of a pair.
+    wrong_langs: bool = True
 
 
 def foreign_reading(
@@ -572,9 +575,13 @@ def foreign_reading(
     first FIT_CHARS characters: the check asks more languages, and its cost grows with
     both), with every language of bialign's registry (bialign.languages) added, tells:
     FIT_COUNT or more of them, and FIT_SHARE of the whole sample, confidently in one
-    language outside ``langs`` is a wrong ``langs`` (the Spanish may be spread over both
-    labels, sharing each with the language that is right). A detector that does not know
-    one of those languages skips the check."""
+    language outside ``langs`` while a language of ``langs`` hardly shows (fewer than
+    FIT_COUNT) is a wrong ``langs`` (the Spanish may be spread over both labels, sharing
+    each with the language that is right). A page where both languages of ``langs`` show
+    and a third one too, in FIT_COUNT or more (English, Spanish and French), is not a
+    wrong ``langs``: the result says so (``wrong_langs`` False), for the caller to take
+    the third language's segments out of pairing. A detector that does not know one of
+    those languages skips the check."""
     from collections import Counter
 
     from .languages import text_length
@@ -603,8 +610,12 @@ def foreign_reading(
     total = Counter[str]()
     for read in reads.values():
         total.update(read)
+    both = all(total[x] >= FIT_COUNT for x in langs)
     for other, count in total.most_common():
-        if other in langs or count < FIT_COUNT or count < FIT_SHARE * len(texts):
+        if both and other not in langs and count >= FIT_COUNT:
+            label = max(reads, key=lambda lab: reads[lab][other])
+            return ForeignReading(label, other, count, len(texts), tuple(langs), False)
+        if both or other in langs or count < FIT_COUNT or count < FIT_SHARE * len(texts):
             continue
         label = max(reads, key=lambda lab: reads[lab][other])
         # The language of langs that shows least makes way (both show: the label's).
@@ -612,6 +623,27 @@ def foreign_reading(
         suggested = tuple(other if x == gone else x for x in langs)
         return ForeignReading(label, other, reads[label][other], owners.count(label), suggested)
     return None
+
+
+def third_language_segments(
+    texts: Sequence[str], other: str, langs: Sequence[str], detector: LanguageDetector
+) -> list[int]:
+    """Positions of ``texts`` (of FIT_MIN_LENGTH or more) that the detector, asked among
+    ``langs`` and ``other``, puts in ``other`` with FIT_CONFIDENCE or more: on a page that
+    :func:`foreign_reading` found in a third language as well, the segments in it."""
+    from .languages import text_length
+
+    asked = [k for k, t in enumerate(texts) if text_length(t) >= FIT_MIN_LENGTH]
+    if not asked:
+        return []
+    found = _ask(detector, [texts[k][:FIT_CHARS] for k in asked], (*langs, other), tuple(langs))
+    if found is None:
+        return []
+    return [
+        k
+        for k, p in zip(asked, found, strict=True)
+        if p and max(p, key=lambda x: p[x]) == other and p[other] >= FIT_CONFIDENCE
+    ]
 
 
 def _ask(

@@ -48,6 +48,7 @@ from .langid import (
     foreign_reading,
     is_lone_name,
     is_undetermined,
+    third_language_segments,
 )
 from .languages import language, text_length
 from .options import Options
@@ -204,7 +205,9 @@ class Aligner:
         memo: dict[str, np.ndarray] = {}
         segments = self._short_translations(segments, memo)
         a, b = self.langs
-        self._check_fit({lang: [s.text for s in segments if s.lang == lang] for lang in (a, b)})
+        third = self._check_fit({x: [s.text for s in segments if s.lang == x] for x in (a, b)})
+        if third is not None:  # a page in a third language as well: its segments stay out
+            segments = self._without_third_language(segments, third.other)
         timings["langid"] = time.perf_counter() - t0
         src_idx = [s.index for s in segments if s.lang == a]
         tgt_idx = [s.index for s in segments if s.lang == b]
@@ -503,7 +506,11 @@ class Aligner:
             found = foreign_reading(
                 {lang: sample}, self.langs, self._identifier.detector, FIT_SAMPLE_DOCUMENT
             )
-            reading = {} if found is None else {found.other: found.count, "": found.sampled}
+            reading = (
+                {}
+                if found is None or not found.wrong_langs
+                else {found.other: found.count, "": found.sampled}
+            )
             if store is not None:
                 store.put(fit_key, sample, reading)
         foreign = None
@@ -513,7 +520,7 @@ class Aligner:
             foreign = ForeignReading(lang, other, reading[other], reading[""], suggested)
         return _LanguageCheck(lang, counts, foreign)
 
-    def _check_fit(self, groups: dict[str, list[str]]) -> None:
+    def _check_fit(self, groups: dict[str, list[str]]) -> ForeignReading | None:
         """A LanguageError when ``langs`` does not fit a mixed document: the identifier
         chooses between its two languages only, so a page in English and Spanish aligned
         as English/German would go out with its Spanish under the German header
@@ -521,8 +528,25 @@ class Aligner:
         :meth:`_check_language`."""
         texts = {lang: [t[:MAX_SEGMENT_CHARS] for t in items] for lang, items in groups.items()}
         found = foreign_reading(texts, self.langs, self._identifier.detector)
-        if found is not None:
+        if found is not None and found.wrong_langs:
             self._refuse_langs(found, f"the segments labelled {found.label!r}")
+        return found
+
+    def _without_third_language(self, segments: list[Segment], other: str) -> list[Segment]:
+        """The segments, those that read as ``other`` (a third language of the page)
+        labelled ``und``: they have no pair in ``langs``."""
+        labelled = [k for k, s in enumerate(segments) if s.lang in self.langs]
+        found = third_language_segments(
+            [segments[k].text[:MAX_SEGMENT_CHARS] for k in labelled],
+            other,
+            self.langs,
+            self._identifier.detector,
+        )
+        out = list(segments)
+        for r in found:
+            s = out[labelled[r]]
+            out[labelled[r]] = Segment(s.index, s.text, UND, 1.0, s.line)
+        return out
 
     def _refuse_langs(self, found: ForeignReading, where: str) -> None:
         a, b = self.langs

@@ -209,15 +209,18 @@ def test_foreign_reading_needs_three_and_a_third_of_the_sample_outside_langs() -
     # Right langs: nothing; two foreign segments are not enough, nor one in four.
     assert foreign_reading({"en": _EN_LONG, "es": _ES_LONG}, ("en", "es"), det) is None
     assert foreign_reading({"en": _EN_LONG, "de": _ES_LONG[:2]}, ("en", "de"), det) is None
-    # Three Spanish segments among 16 sampled (a page quoting another language) are not
-    # a third of the sample.
+    # Three Spanish segments among 16 sampled, where English and German both show (a page
+    # quoting another language): no wrong langs, but a third language, whose segments
+    # the caller takes out of pairing.
     german = [f"Satz Nummer {k} der deutschen Seite, lang genug zum Fragen." for k in range(8)]
     table |= {t: "de" for t in german}
     en_label = [*_EN_LONG, "One more English sentence, long enough to be sampled.", *_ES_LONG[:3]]
     table[en_label[4]] = "en"
     assert len(en_label) == FIT_SAMPLE
-    assert foreign_reading({"en": en_label, "de": german}, ("en", "de"), det) is None
-    assert foreign_reading({"en": en_label, "de": german[:1]}, ("en", "de"), det) is not None
+    third = foreign_reading({"en": en_label, "de": german}, ("en", "de"), det)
+    assert third is not None and (third.other, third.wrong_langs) == ("es", False)
+    wrong = foreign_reading({"en": en_label, "de": german[:1]}, ("en", "de"), det)
+    assert wrong is not None and wrong.wrong_langs  # German hardly shows
     # Short lines are not asked: "Sí." says nothing about the page.
     assert foreign_reading({"en": ["Sí.", "Vale.", "Hola."], "de": []}, ("en", "de"), det) is None
 
@@ -236,6 +239,27 @@ def test_a_langs_that_does_not_fit_is_refused_with_the_pair_to_use() -> None:
         bialign.align_documents(_EN_LONG, _ES_LONG, langs=("pt", "en"))
     with pytest.raises(bialign.LanguageError, match=r"read as 'es'.*\('en', 'es'\)"):
         bialign.align_documents(_EN_LONG, _ES_LONG, langs=("en", "de"))
+
+
+_FR_LONG = [
+    "Le conseil a approuvé lundi le nouveau budget après un long et âpre débat.",
+    "Les critiques ont affirmé que les impôts augmenteraient encore l'an prochain.",
+    "Le maire a déclaré que le projet créerait des milliers d'emplois en ville.",
+    "Les habitants pourront donner leur avis lors d'une réunion le mois prochain.",
+]
+
+
+def test_a_page_in_a_third_language_as_well_is_not_refused() -> None:
+    """English, Spanish and French paragraphs in turn, aligned as English/Spanish: both
+    languages of langs show, so the French is a third language of the page, not a sign
+    of a wrong langs, and the English/Spanish pairs come out."""
+    page = [x for trio in zip(_EN_LONG, _ES_LONG, _FR_LONG, strict=True) for x in trio]
+    corpus = bialign.align(page, langs=("en", "es"))
+    pairs = {(b.src_text, b.tgt_text) for b in corpus.pairs}
+    assert set(zip(_EN_LONG, _ES_LONG, strict=True)) <= pairs
+    assert [s.lang for s in corpus.segments] == ["en", "es", "und"] * 4  # French: no pair
+    with pytest.raises(bialign.LanguageError, match=r"\('en', 'es'\)"):
+        bialign.align(page, langs=("en", "de"))  # German does not show: refused
 
 
 def test_a_detector_that_knows_only_its_pair_skips_the_fit_check() -> None:
