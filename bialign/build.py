@@ -125,7 +125,7 @@ def read_inputs(source: Path) -> Iterator[InputDocument]:
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    yield InputDocument(where, InputError(f"not JSON ({exc.msg})"))
+                    yield InputDocument(where, InputError(f"not JSON ({exc})"))
                     continue
                 text = obj.get("text", obj.get("html")) if isinstance(obj, dict) else None
                 if not isinstance(obj, dict) or not isinstance(text, str):

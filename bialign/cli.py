@@ -544,8 +544,8 @@ def _build_dataset(args: argparse.Namespace) -> int:
     if summary.failures:
         doc, why = summary.failures[0]
         print(
-            f"bialign: {summary.failed_documents} document(s) failed and were skipped; the "
-            f"first, {doc}: {why} ({Path(args.output) / 'build.json'} lists every one)",
+            f"bialign: {summary.failed_documents} document(s) failed and were skipped, e.g. "
+            f"{doc}: {why} ({Path(args.output) / 'build.json'} lists every one)",
             file=sys.stderr,
         )
     return 0

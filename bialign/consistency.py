@@ -11,7 +11,10 @@ bialign leaves such a pair unaligned when:
   other. Each number is read in both notations ("14,000" = "14.000", "3.5" = "3,5",
   "4 700 000" = "4,700,000"), with its scale word ("15 billion" = "15.000 millones",
   "1 million" = "un millón") and, for a decade, with its short form ("the 1980s" = "los
-  años 80"). A date or a time ("05/02/2026", "19:14") must match digit for digit.
+  años 80"). A date or a time must match part for part, in either language's way of
+  writing it: leading zeros aside ("05/02/2026" = "5/2/2026", "07:19" = "7:19"), day and
+  month in either order ("3/14/2026" = "14/3/2026"), and a time with a colon, a point or
+  neither ("12:00" = "12.00" = "1200").
 
 Language names, number marks and scale words are the fields of the entries in
 :mod:`bialign.languages` (every entry's, whatever the pair).
@@ -110,7 +113,7 @@ def quantities(text: str) -> set[object]:
     decades also as their last two digits) and the digit strings of dates and times."""
     out: set[object] = set()
     for d in _DATE.findall(text):
-        out.add(re.sub(r"\D", "", d))
+        out |= _date_readings(d)
     rest = _DATE.sub(" ", text)
     for m in _QUANTITY.finditer(rest):
         num, scale_word = m.group("num"), (m.group("scale") or "").lower()
@@ -123,6 +126,19 @@ def quantities(text: str) -> set[object]:
             values |= {v % 100 for v in values if v >= 100 and v % 10 == 0}
         out |= values
         out |= {v * scale for scale in scales for v in values}
+    return out
+
+
+def _date_readings(d: str) -> set[object]:
+    """A date's or a time's readings: its parts without leading zeros, as written and
+    with day and month swapped; a time (h:mm) also as the numbers 12.00 and 1200 read."""
+    parts = [int(p) for p in re.split(r"[:/]", d)]
+    out: set[object] = {"/".join(map(str, parts))}
+    if "/" in d and len(parts) >= 2:
+        out.add("/".join(map(str, [parts[1], parts[0], *parts[2:]])))
+    if ":" in d and len(parts) == 2 and parts[1] < 60:
+        hours, minutes = parts
+        out |= {float(f"{hours}.{minutes:02d}"), float(hours * 100 + minutes)}
     return out
 
 

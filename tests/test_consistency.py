@@ -26,3 +26,20 @@ def test_language_names_must_share_one_not_match_exactly() -> None:
     es = "Un programador británico cobra más que uno francés y que uno español."
     assert not contradicts(en, es)
     assert contradicts("Read in English", "Leer en español")
+
+
+def test_times_and_dates_in_either_notation_match_and_others_do_not() -> None:
+    """Times and dates as two languages write them are one quantity: leading zeros, a
+    point or a colon in a time, day and month in either order; another time or date is
+    still a contradiction."""
+    same = [
+        ("The plane landed at 07:19.", "El avión aterrizó a las 7:19."),
+        ("The report came at 12.00 GMT.", "El informe llegó a las 12:00 GMT."),
+        ("At 1200 GMT the vehicle was removed.", "A las 12:00 GMT se retiró el vehículo."),
+        ("Posted on 05/02/2026", "Publicado el 5/2/2026"),
+        ("Due on 3/14/2026", "Vence el 14/3/2026"),
+    ]
+    for en, es in same:
+        assert not contradicts(en, es), (en, es)
+    assert contradicts("Posted on 05/02/2026", "Publicado el 06/02/2026")
+    assert contradicts("The train left at 19:14.", "El tren salió a las 19:15.")

@@ -206,9 +206,12 @@ def test_foreign_reading_needs_three_and_a_third_of_the_sample_outside_langs() -
     found = foreign_reading({"en": _EN_LONG + _ES_LONG[:2], "de": _ES_LONG[2:]}, ("en", "de"), det)
     assert found is not None and (found.other, found.suggested) == ("es", ("en", "es"))
     assert {"en", "de", "es", "fr"} <= set(det.asked[0])  # asked among more languages
-    # Right langs: nothing; two foreign segments are not enough, nor one in four.
+    # Right langs: nothing. One foreign segment is not enough; two are when a language of
+    # langs shows not once (a short page), three otherwise.
     assert foreign_reading({"en": _EN_LONG, "es": _ES_LONG}, ("en", "es"), det) is None
-    assert foreign_reading({"en": _EN_LONG, "de": _ES_LONG[:2]}, ("en", "de"), det) is None
+    assert foreign_reading({"en": _EN_LONG, "de": _ES_LONG[:1]}, ("en", "de"), det) is None
+    short = foreign_reading({"en": _EN_LONG[:2], "de": _ES_LONG[:2]}, ("en", "de"), det)
+    assert short is not None and short.suggested == ("en", "es")
     # Three Spanish segments among 16 sampled, where English and German both show (a page
     # quoting another language): no wrong langs, but a third language, whose segments
     # the caller takes out of pairing.
