@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .confidence import _cos
 from .search import Bead
 
 
@@ -70,7 +71,3 @@ def _diluting(
     rises = [_cos(whole - u, other) - before for u in units]
     k = int(np.argmax(rises))
     return (side, members[k]) if rises[k] >= gain else None
-
-
-def _cos(a: np.ndarray, b: np.ndarray) -> float:
-    return float(a @ b / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12))

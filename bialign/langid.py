@@ -617,18 +617,20 @@ def foreign_reading(
         total.update(read)
     both = all(total[x] >= FIT_COUNT for x in langs)
     for other, count in total.most_common():
-        if both and other not in langs and count >= FIT_COUNT:
-            label = max(reads, key=lambda lab: reads[lab][other])
-            return ForeignReading(label, other, count, len(texts), tuple(langs), False)
+        if other in langs:
+            continue
         label = max(reads, key=lambda lab: reads[lab][other])
+        if both:  # a third language of the page, once it is read FIT_COUNT times
+            if count >= FIT_COUNT:
+                return ForeignReading(label, other, count, len(texts), tuple(langs), False)
+            continue
         # The language of langs that shows least makes way (on a tie, the label's).
         gone = min(langs, key=lambda x: (total[x], x != label))
         # On a short page or document, two are enough when that language shows not once.
         least = FIT_COUNT if total[gone] else FIT_COUNT_ABSENT
-        if both or other in langs or count < least or count < FIT_SHARE * len(texts):
-            continue
-        suggested = tuple(other if x == gone else x for x in langs)
-        return ForeignReading(label, other, count, len(texts), suggested)
+        if count >= least and count >= FIT_SHARE * len(texts):
+            suggested = tuple(other if x == gone else x for x in langs)
+            return ForeignReading(label, other, count, len(texts), suggested)
     return None
 
 

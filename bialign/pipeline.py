@@ -514,10 +514,9 @@ class Aligner:
             if store is not None:
                 store.put(fit_key, sample, reading)
         foreign = None
-        if reading:
+        if reading:  # the callers say which langs would fit (they know both documents)
             other = next(x for x in reading if x)
-            suggested = tuple(other if x == lang else x for x in self.langs)
-            foreign = ForeignReading(lang, other, reading[other], reading[""], suggested)
+            foreign = ForeignReading(lang, other, reading[other], reading[""])
         return _LanguageCheck(lang, counts, foreign)
 
     def _check_fit(self, groups: dict[str, list[str]]) -> ForeignReading | None:
