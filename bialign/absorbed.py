@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .confidence import _cos
-from .search import Bead
+from .search import Bead, cosine
 
 
 def release_absorbed(
@@ -67,7 +66,7 @@ def _diluting(
     )
     units = np.asarray(own[list(members)], dtype=np.float64)
     whole = units.sum(axis=0)
-    before = _cos(whole, other)
-    rises = [_cos(whole - u, other) - before for u in units]
+    before = cosine(whole, other)
+    rises = [cosine(whole - u, other) - before for u in units]
     k = int(np.argmax(rises))
     return (side, members[k]) if rises[k] >= gain else None

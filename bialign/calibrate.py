@@ -271,10 +271,9 @@ SCALE_TOLERANCE = 0.005
 def scaled_attach(scale: float) -> dict[str, float]:
     """bialign.attach's gains times ``scale``, as a profile's ``attach`` holds them: they
     are cosine differences, on the similarity's scale too."""
-    from .attach import MIN_GAIN, MIN_GAIN_SENTENCE
+    from .attach import default_gains
 
-    return {"min_gain": round(MIN_GAIN * scale, 6),
-            "min_gain_sentence": round(MIN_GAIN_SENTENCE * scale, 6)}  # fmt: skip
+    return {name: round(gain * scale, 6) for name, gain in default_gains().items()}
 
 
 def tune_scale(

@@ -300,10 +300,6 @@ def _members(
     )
 
 
-def _cos(a: np.ndarray, b: np.ndarray) -> float:
-    return float(a @ b / max(1e-12, float(np.linalg.norm(a) * np.linalg.norm(b))))
-
-
 def normalised(x: np.ndarray, names: list[str], background: float, typical: float) -> np.ndarray:
     """Features on a document-relative scale: similarities divided by the gap between a
     typical pair's cosine and the background, raw cosines shifted by the background too."""

@@ -35,10 +35,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .confidence import _cos
 from .embed import Embedder, embed_unique, load_embedder
 from .errors import ConfigError, InputError
-from .search import AlignConfig, align_embeddings
+from .search import AlignConfig, align_embeddings, cosine
 from .segment import MAX_SEGMENT_CHARS, read_document, refuse_file_name
 from .threads import dot_t
 from .urls import CONFLICT, HINT_KINDS, UrlHints
@@ -162,7 +161,7 @@ def _verify(src: _Docs, tgt: _Docs, i: int, j: int, pair_cosine: float) -> float
     for s, t, _ in align_embeddings(es, et, ls, lt, _VERIFY):
         if s and t:
             u, v = es[list(s)].sum(axis=0), et[list(t)].sum(axis=0)
-            if _cos(u, v) >= pair_cosine:
+            if cosine(u, v) >= pair_cosine:
                 covered += ls[list(s)].sum() + lt[list(t)].sum()
     return float(covered / total)
 

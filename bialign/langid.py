@@ -79,9 +79,10 @@ def is_undetermined(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
     (month and weekday names included) are removed; or at most three words that are all
     capitalised or upper case, as in a lone name ("Marco Rubio") or a credit
     ("SOURCE: EFE"), none of them a common word of a configured language (see
-    :func:`is_common_word`). A line with an exclamation or question mark ("Never!",
-    "¡Atención!"), or one that ends with a full stop after a word ("Privacy."), is an
-    utterance, never a name.
+    :func:`is_common_word`) and not all of them words of one language whose entry sets a
+    :attr:`~bialign.languages.Language.word_lean` ("Core Language"). A line with an
+    exclamation or question mark ("Never!", "¡Atención!"), or one that ends with a full
+    stop after a word ("Privacy."), is an utterance, never a name.
     """
     if "@" in text or "://" in text or "www." in text or _TLD_HINT.search(text):
         return _undetermined(text, content_words(text), tuple(langs))
@@ -124,8 +125,13 @@ def _undetermined(text: str, words: list[str], langs: tuple[str, ...]) -> bool:
     if any(w.lower() in lexicon for w in words):
         return False
     # Words in capitals are credits and acronyms ("SOURCE: EFE"); a capitalised word is
-    # a name unless it is a common word of one language ("Weight", "Privacidad").
-    return not any(is_common_word(w, langs) for w in words if not w.isupper())
+    # a name unless it is a common word of one language ("Weight", "Privacidad"), or all
+    # its words lean to one language that lets them ("Core Language"; a credit with an
+    # acronym, "(Source AFP)", stays one).
+    plain = [w for w in words if not w.isupper()]
+    if any(is_common_word(w, langs) for w in plain):
+        return False
+    return len(plain) < len(words) or not _leaning(plain, langs)
 
 
 #: A line ending in a full stop right after a word of three or more letters, not in
@@ -167,6 +173,30 @@ def _is_common(word: str, langs: tuple[str, ...]) -> bool:
         if f >= COMMON_ZIPF and f - others >= COMMON_LEAN:
             return True
     return False
+
+
+def _leaning(words: list[str], langs: tuple[str, ...]) -> bool:
+    """True when every one of ``words`` (at most three) leans to the same language of
+    ``langs`` by that language's :attr:`~bialign.languages.Language.word_lean`."""
+    if not words or len(words) > 3:
+        return False
+    found = {_leans_to(w.lower(), langs) for w in words}
+    return len(found) == 1 and None not in found
+
+
+@lru_cache(maxsize=65536)
+def _leans_to(word: str, langs: tuple[str, ...]) -> str | None:
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - wordfreq is a dependency
+        return None
+    freqs = [zipf_frequency(word, lang) if _has_wordlist(lang) else 0.0 for lang in langs]
+    for k, f in enumerate(freqs):
+        lean = language(langs[k]).word_lean
+        others = max((g for j, g in enumerate(freqs) if j != k), default=0.0)
+        if lean is not None and f >= COMMON_ZIPF and f - others >= lean:
+            return langs[k]
+    return None
 
 
 @lru_cache(maxsize=64)
@@ -392,7 +422,7 @@ class LinguaDetector:
 
 #: Changes whenever the labelling rules of this module change, so that stored language
 #: checks (bialign.cache) made under other rules are not read.
-RULES_VERSION = "2026-11-28"
+RULES_VERSION = "2026-11-29"
 
 
 def default_detector() -> LanguageDetector:

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from .attach import MIN_GAIN, MIN_GAIN_SENTENCE
+from .attach import MIN_GAIN, MIN_GAIN_LONG, MIN_GAIN_SENTENCE
 from .errors import ConfigError, LanguageError
 from .search import AlignConfig
 
@@ -53,6 +53,8 @@ class AttachGains:
     #: For a segment ending in punctuation: a clause of a split sentence may join on a
     #: small loss.
     min_gain_sentence: float = MIN_GAIN_SENTENCE
+    #: For a whole sentence (bialign.attach.LONG_WORDS words or more) ending like one.
+    min_gain_long: float = MIN_GAIN_LONG
 
 
 @dataclass(frozen=True)

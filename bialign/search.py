@@ -36,6 +36,11 @@ Bead = tuple[tuple[int, ...], tuple[int, ...], float]
 NEG = -1e18
 
 
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """The cosine of two vectors (of summed embeddings: a bead's sides), 0 for a zero one."""
+    return float(a @ b / max(1e-12, float(np.linalg.norm(a) * np.linalg.norm(b))))
+
+
 @dataclass(frozen=True)
 class AlignConfig:
     """Knobs of the aligner. Defaults were tuned on development data only: Text+Berg

@@ -81,6 +81,85 @@ def test_page_furniture_does_not_ride_along_on_a_chance_gain() -> None:
         assert out == ([((0, 1), (0,), 0.3)] if joins else beads), gain
 
 
+def test_a_whole_sentence_joins_only_without_loss() -> None:
+    """A clause may join on a small loss of cosine; a whole sentence (LONG_CHARS or more)
+    must not lower it: one the translator left out next to a pair only dilutes it."""
+    from bialign.attach import LONG_CHARS
+
+    clause = "They slept outside."
+    sentence = (
+        "They slept outside in the snow, wrapped in the old blankets that the farmer had lent them."
+    )
+    assert len(clause) < LONG_CHARS <= len(sentence)
+    for extra, change, joins in [
+        (clause, -0.02, True),
+        (sentence, -0.02, False),
+        (sentence, 0.01, True),
+    ]:
+        src, tgt = ["The hut was full.", extra], ["other side"]
+        encode = at_angle({src[0]: 0.80, f"{src[0]} {extra}": 0.80 + change, tgt[0]: 1.0})
+        beads = [((0,), (0,), 0.3), ((1,), (), 0.0)]
+        out = attach_fragments(beads, src, tgt, encode)
+        assert out == ([((0, 1), (0,), 0.3)] if joins else beads), (extra, change)
+
+
+def test_a_count_in_brackets_is_no_sentence_end() -> None:
+    """ "Comments (3)" is page furniture held to MIN_GAIN; "(see above.)" ends a sentence."""
+    for extra, joins in [("Comments (3)", False), ("(see above.)", True)]:
+        src, tgt = ["The hut was full.", extra], ["other side"]
+        encode = at_angle({src[0]: 0.80, f"{src[0]} {extra}": 0.79, tgt[0]: 1.0})
+        beads = [((0,), (0,), 0.3), ((1,), (), 0.0)]
+        assert attach_fragments(beads, src, tgt, encode) == (
+            [((0, 1), (0,), 0.3)] if joins else beads
+        ), extra
+
+
+def merged_pair(first: str, first_cos: float, joined_cos: float):
+    """Source [first, two halves of a sentence] merged against one target: ``first``
+    embeds at ``first_cos`` from the target, the halves' joined text at 0.80, all three
+    joined at ``joined_cos``."""
+    halves = ["The hut was full,", "so we slept on the floor."]
+    src, tgt = [first, *halves], ["other side"]
+    encode = at_angle(
+        {
+            first: first_cos,
+            halves[0]: 0.55,
+            halves[1]: 0.55,
+            " ".join(halves): 0.80,
+            " ".join(src): joined_cos,
+            tgt[0]: 1.0,
+        }
+    )
+    return src, tgt, encode
+
+
+def test_a_sentence_the_search_took_in_is_let_go() -> None:
+    """The search merged a sentence with no translation into a 2-1 pair next to it: the
+    pair's joined text is closer without it (0.80 against 0.74), so it is let go; a first
+    member whose removal makes the joined text less close stays."""
+    orphan = "Meanwhile the mayor opened a new bridge over the river on the other side of town."
+    src, tgt, encode = merged_pair(orphan, 0.05, 0.74)
+    out = attach_fragments([((0, 1, 2), (0,), 0.4)], src, tgt, encode)
+    assert out == [((0,), (), 0.0), ((1, 2), (0,), 0.4)]
+    src, tgt, encode = merged_pair("It was late when we arrived at the hut.", 0.5, 0.85)
+    assert attach_fragments([((0, 1, 2), (0,), 0.4)], src, tgt, encode) == [((0, 1, 2), (0,), 0.4)]
+
+
+def test_a_bare_line_inside_a_pair_is_held_to_min_gain() -> None:
+    """Inside a pair, a short line with no end punctuation ("Comments (3)") must bring
+    MIN_GAIN to stay; a longer unpunctuated member, a piece of a sentence cut at another
+    word, is held to the sentence gain and stays on a small loss."""
+    for first, stays in [
+        ("Comments (3)", False),
+        ("and when we came back from the long walk", True),
+    ]:
+        src, tgt, encode = merged_pair(first, 0.2, 0.79)
+        out = attach_fragments([((0, 1, 2), (0,), 0.4)], src, tgt, encode)
+        assert out == (
+            [((0, 1, 2), (0,), 0.4)] if stays else [((0,), (), 0.0), ((1, 2), (0,), 0.4)]
+        )
+
+
 @st.composite
 def bead_lists(draw):
     """A random monotonic partition of two streams into pairs and unaligned segments."""

@@ -103,6 +103,32 @@ def test_a_lone_common_word_is_not_a_name(data_dir: Path) -> None:
     assert is_undetermined("SOURCE: EFE")
 
 
+def test_an_english_heading_leans_less_than_a_name(data_dir: Path) -> None:
+    """English words leak into Spanish word lists, so an English heading's words lean
+    less than a Spanish one's ("Introduction" 1.8): every word leaning 1.0 or more to
+    English makes a line language (Language.word_lean), and the names of the data,
+    English or Spanish ones, stay und."""
+    from wordfreq import zipf_frequency
+
+    def lean(word: str) -> float:
+        return zipf_frequency(word, "en") - zipf_frequency(word, "es")
+
+    headings = [
+        en
+        for en, _ in hard_data.short_pairs(_dev_docs(data_dir))
+        if (words := [w.lower() for w in en.split() if w.isalpha()])
+        and len(words) == len(en.split()) <= 3
+        and all(1.0 <= lean(w) < 2.0 and zipf_frequency(w, "en") >= 3.0 for w in words)
+    ]
+    assert len(headings) >= 5
+    assert not [line for line in headings if is_undetermined(line)]
+    # 613 names: besides the 3 read as language before (a word of theirs is common
+    # vocabulary, "Medicinal Chemistry"), 2 made of English words ("Meat Loaf").
+    names = _names(data_dir)
+    assert len(names) >= 400
+    assert sum(not is_undetermined(n) for n in names) <= 0.01 * len(names)
+
+
 def test_numbers_rewritten_in_each_notation_are_never_vetoed(data_dir: Path) -> None:
     rng = random.Random(3)
     kinds: dict[str, int] = {}

@@ -53,6 +53,17 @@ def test_undetermined_segments() -> None:
         assert not is_undetermined(text), text
 
 
+def test_english_words_lean_less_than_names() -> None:
+    # Each word leans 1.0-2.0 to English: language. Names lean less ("Smith" 0.7), or to
+    # Spanish, whose entry sets no word_lean ("López" 1.9); an acronym makes a credit.
+    for text in ["Introduction", "Core Language", "Abstract", "Next Steps"]:
+        assert not is_undetermined(text), text
+    for text in ["John Smith", "María López", "Rajoy", "(Source AFP)", "Brown"]:
+        assert is_undetermined(text), text
+    # Only English leans so: between German and French, no word_lean is set.
+    assert is_undetermined("Introduction", ("de", "fr"))
+
+
 def test_languages_without_a_wordfreq_list_here_do_not_fail() -> None:
     # wordfreq needs jieba for Chinese and MeCab for Japanese and Korean (not installed),
     # and has no list for Thai: a short capitalised line in such a pair must still work.

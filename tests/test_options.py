@@ -76,10 +76,12 @@ def test_attach_gains_inside_the_options_reach_attach(monkeypatch) -> None:
     base = bialign.align_documents(src, tgt, progress=False)
     gains = AttachGains(min_gain=0.3, min_gain_sentence=0.1)
     other = bialign.align_documents(src, tgt, progress=False, attach_gains=gains)
-    from bialign.attach import MIN_GAIN, MIN_GAIN_SENTENCE
+    from bialign.attach import MIN_GAIN, MIN_GAIN_LONG, MIN_GAIN_SENTENCE
 
-    assert seen == [{"min_gain": MIN_GAIN, "min_gain_sentence": MIN_GAIN_SENTENCE},
-                    {"min_gain": 0.3, "min_gain_sentence": 0.1}]  # fmt: skip
+    assert seen == [{"min_gain": MIN_GAIN, "min_gain_sentence": MIN_GAIN_SENTENCE,
+                     "min_gain_long": MIN_GAIN_LONG},
+                    {"min_gain": 0.3, "min_gain_sentence": 0.1,
+                     "min_gain_long": MIN_GAIN_LONG}]  # fmt: skip
     assert "attach_gains=given" in other.signature and "attach_gains" not in base.signature
 
 
