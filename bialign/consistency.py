@@ -14,7 +14,10 @@ bialign leaves such a pair unaligned when:
   años 80"). A date or a time must match part for part, in either language's way of
   writing it: leading zeros aside ("05/02/2026" = "5/2/2026", "07:19" = "7:19"), day and
   month in either order ("3/14/2026" = "14/3/2026"), and a time with a colon, a point or
-  neither ("12:00" = "12.00" = "1200").
+  neither ("12:00" = "12.00" = "1200"), and on either clock ("10:30 PM" = "22.30"). A
+  quantity with a unit of measure is also read in
+  its metric unit, so a conversion ("187 pounds" / "84,82 kg", "70 °F" / "21 °C") matches
+  within 3% or within half the last written digit of a whole number ("3 feet" / "1 m").
 
 Language names, number marks and scale words are the fields of the entries in
 :mod:`bialign.languages` (every entry's, whatever the pair).
@@ -77,10 +80,30 @@ _QUANTITY = re.compile(
     rf"(?:{_chars(_DECIMAL_MARKS)}\d+)?"
     rf"|\b(?:{_phrases(_ONE)})\b)"
     rf"(?P<decade>(?:{_phrases(s for lang in _ENTRIES for s in lang.decade_suffixes)})\b)?"
-    rf"(?:\s+(?P<scale>(?:{_phrases(w for w in _SCALES if ' ' in w)}|[^\W\d_]+)))?",
+    rf"(?:(?:\s+|-)?(?P<scale>(?:{_phrases(w for w in _SCALES if ' ' in w)}|[^\W\d_]+)))?",
     re.I,
 )
 _DATE = re.compile(r"\d+(?:[:/]\d+)+")
+
+#: Units of measure: the words of every entry, and symbols, the same in any language:
+#: word -> (metric unit, how many of that one of it is).
+_UNITS: dict[str, tuple[str, float]] = {
+    "kg": ("kg", 1.0), "g": ("kg", 0.001), "lb": ("kg", 0.45359237),
+    "lbs": ("kg", 0.45359237), "oz": ("kg", 0.028349523125), "km": ("m", 1000.0),
+    "m": ("m", 1.0), "cm": ("m", 0.01), "mm": ("m", 0.001), "mi": ("m", 1609.344),
+    "ft": ("m", 0.3048), "l": ("l", 1.0), "ha": ("m2", 10_000.0), "km/h": ("km/h", 1.0),
+    "kmh": ("km/h", 1.0), "mph": ("km/h", 1.609344),
+}  # fmt: skip
+for _lang in _ENTRIES:
+    _UNITS.update(_lang.unit_words)
+#: A time of the 12-hour clock ("10:30 PM", "4.30pm", "7 p.m."), also read on the
+#: 24-hour clock ("22.30", "16.30 horas", "las 19").
+_CLOCK = re.compile(r"\b(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s?(?P<half>[ap])\.?\s?m\b\.?", re.I)
+#: Temperatures in degrees Celsius or Fahrenheit, read in Celsius.
+_TEMPERATURE = re.compile(r"(?P<num>-?\d+(?:[.,]\d+)?)\s*[°º]\s*(?P<scale>[CF])\b")
+#: How far a converted quantity may be from the one written: a share of it, or half the
+#: last digit of a whole number.
+CONVERSION_SHARE = 0.03
 
 
 def language_names(text: str) -> set[str]:
@@ -112,9 +135,21 @@ def quantities(text: str) -> set[object]:
     """Every reading of every number of a text: floats (with scale words applied, and
     decades also as their last two digits) and the digit strings of dates and times."""
     out: set[object] = set()
+    for m in _CLOCK.finditer(text):
+        hours, minutes = int(m.group("h")), int(m.group("m") or 0)
+        if hours <= 12 and minutes < 60:
+            hours = hours % 12 + (12 if m.group("half").lower() == "p" else 0)
+            out |= _date_readings(f"{hours}:{minutes:02d}")
+            if not minutes:
+                out.add(float(hours))  # "7 p.m." = "las 19"
     for d in _DATE.findall(text):
         out |= _date_readings(d)
     rest = _DATE.sub(" ", text)
+    for m in _TEMPERATURE.finditer(rest):
+        for v in _readings(m.group("num").lstrip("-")):
+            v = -v if m.group("num").startswith("-") else v
+            out.add(v)
+            out.add(_measure("°C", (v - 32) * 5 / 9 if m.group("scale") == "F" else v, 5 / 9))
     for m in _QUANTITY.finditer(rest):
         num, scale_word = m.group("num"), (m.group("scale") or "").lower()
         scales = _SCALES.get(re.sub(r"\s+", " ", scale_word), set())
@@ -126,7 +161,18 @@ def quantities(text: str) -> set[object]:
             values |= {v % 100 for v in values if v >= 100 and v % 10 == 0}
         out |= values
         out |= {v * scale for scale in scales for v in values}
+        if rest.startswith("/h", m.end()) and scale_word == "km":
+            scale_word = "km/h"
+        if scale_word in _UNITS:
+            unit, factor = _UNITS[scale_word]
+            out |= {_measure(unit, v * factor, factor) for v in values}
     return out
+
+
+def _measure(unit: str, value: float, step: float) -> tuple[str, str, float, float]:
+    """A quantity read in a metric unit, with how far a conversion of it may be off
+    (``step``: the metric size of the written number's last unit)."""
+    return ("measure", unit, value, max(CONVERSION_SHARE * abs(value), 0.5 * step))
 
 
 def _date_readings(d: str) -> set[object]:
@@ -148,4 +194,11 @@ def contradicts(src: str, tgt: str) -> bool:
     if a and b and not a & b:
         return True
     x, y = quantities(src), quantities(tgt)
-    return bool(x and y and not x & y)
+    return bool(x and y and not x & y and not _converted(x, y))
+
+
+def _converted(x: set[object], y: set[object]) -> bool:
+    """Whether a measure of one side is, within rounding, a measure of the other."""
+    mx = [q for q in x if isinstance(q, tuple) and q[0] == "measure"]
+    my = [q for q in y if isinstance(q, tuple) and q[0] == "measure"]
+    return any(a[1] == b[1] and abs(a[2] - b[2]) <= max(a[3], b[3]) for a in mx for b in my)

@@ -1,3 +1,6 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from bialign.consistency import contradicts, numbers
 
 
@@ -43,3 +46,50 @@ def test_times_and_dates_in_either_notation_match_and_others_do_not() -> None:
         assert not contradicts(en, es), (en, es)
     assert contradicts("Posted on 05/02/2026", "Publicado el 06/02/2026")
     assert contradicts("The train left at 19:14.", "El tren salió a las 19:15.")
+
+
+def test_a_unit_conversion_is_no_contradiction() -> None:
+    # A translator converts units: the quantity is read in its metric unit too.
+    for en, es in [
+        ("He weighed 187 pounds.", "Pesaba 84,82 kg."),
+        ("The town lies about 30 miles away.", "El pueblo está a unos 48 km."),
+        ("A 6-foot wall", "Un muro de 1,83 metros"),
+        ("It was 70 °F outside.", "Fuera hacía 21 °C."),
+        ("The limit is 62 mph.", "El límite es de 100 km/h."),
+        ("The river is 3 feet deep.", "El río tiene 1 metro de profundidad."),
+    ]:
+        assert not contradicts(en, es), (en, es)
+    # Another quantity, or one of another kind, still vetoes.
+    for en, es in [
+        ("He weighed 187 pounds.", "Pesaba 95 kg."),
+        ("It is 30 miles away.", "Está a 80 km."),
+        ("It weighs 30 pounds.", "Mide 13,6 metros."),
+    ]:
+        assert contradicts(en, es), (en, es)
+
+
+@given(st.integers(1, 5000), st.sampled_from([("pounds", "kg", 0.45359237),
+                                              ("miles", "km", 1.609344),
+                                              ("feet", "metros", 0.3048)]))  # fmt: skip
+def test_a_converted_quantity_matches_and_a_tenth_more_does_not(
+    n: int, unit: tuple[str, str, float]
+) -> None:
+    imperial, metric, factor = unit
+    converted = f"{n * factor:.2f}".replace(".", ",")
+    assert not contradicts(f"It was {n} {imperial}.", f"Eran {converted} {metric}.")
+    off = f"{n * factor * 1.1 + 1:.2f}".replace(".", ",")
+    assert contradicts(f"It was {n} {imperial}.", f"Eran {off} {metric}.")
+
+
+def test_the_12_hour_clock_and_newspaper_shorthand() -> None:
+    # Real pairs of WMT newstest that the veto refused before.
+    assert not contradicts("head back home again at 10:30 PM.", "a las 22.30 la vuelta.")
+    assert not contradicts("around 4.30pm Ms. Locklear", "sobre las 16.30 horas, Locklear")
+    assert not contradicts("in the local jail at 7.00pm", "sobre las 19.00 horas")
+    assert not contradicts("Britain's first 140mph train", "El primer tren a 225 kmh")
+    assert not contradicts("more than 1m survivors", "más de un millón de supervivientes")
+    assert not contradicts("a $5bn deal", "un acuerdo de 5.000 millones de dólares")
+    # The other language may keep the 12-hour clock ("las 8 de la noche"); another
+    # time is another time.
+    assert not contradicts("published at 8 pm on Sunday", "el domingo a las 8 de la noche")
+    assert contradicts("at 7pm", "a las 20.00 horas")
