@@ -65,12 +65,32 @@ MIN_GAIN_LONG = 0.0
 LONG_CHARS = 90
 
 
+#: An edge member is tried for release only when dropping it raises the cosine of the
+#: bead's summed embeddings (free to compute) by at least this: no joined text is
+#: embedded for the others. On the dev sets above, trying every edge member (5 times the
+#: embeddings) let the same members go but for 3 of some 40.
+RELEASE_SUM_RISE = 0.0
+
+#: Members are let go only in a document whose one-to-one pairs have a median cosine
+#: (single segments, unit vectors) of at least this. The joined-text test was chosen on
+#: news, FLORES and Python-documentation pairs, where 95% of the dev documents reach
+#: 0.69-0.71 (bialign.calibrate.pair_cosine_floor; dev splits of benchmarks/hard_enes.py,
+#: docs_enes.py and flores_pairs.py); Text+Berg's German/French documents, tokenised OCR
+#: of another genre, reach 0.60-0.67, and letting go there broke more of their real m-n
+#: beads than it mended (test strict F1 0.911 -> 0.901; with this floor 0.911). On the
+#: default encoder's scale: an encoder profile's ``attach`` holds its own (e5-small
+#: 0.92, by the same rule).
+RELIABLE_COSINE = 0.7
+
+
 def default_gains() -> dict[str, float]:
-    """The gains as an encoder profile's ``attach`` holds them (the default encoder's)."""
+    """bialign.attach's settings as an encoder profile's ``attach`` holds them (the default
+    encoder's)."""
     return {
         "min_gain": MIN_GAIN,
         "min_gain_sentence": MIN_GAIN_SENTENCE,
         "min_gain_long": MIN_GAIN_LONG,
+        "reliable_cosine": RELIABLE_COSINE,
     }
 
 
@@ -78,7 +98,7 @@ def default_gains() -> dict[str, float]:
 #: closing bracket ends a sentence only after one of them ("(see above.)"): "Comments
 #: (3)" and "Photos (12)" are page furniture, not clauses.
 _ENDS_PUNCTUATED = re.compile(
-    r"""(?:[.!?…;:,"'»”’。！？；：，、」』】》]|[.!?…;:,"'»”’。！？][)\]）])\s*$"""
+    r"""(?:[.!?…;:,"'»”’。！？；：，、」』]|[.!?…;:,"'»”’。！？；：，、」』][)\]）】》])\s*$"""
 )
 
 
@@ -113,6 +133,7 @@ def attach_fragments(
     min_gain: float = MIN_GAIN,
     min_gain_sentence: float = MIN_GAIN_SENTENCE,
     min_gain_long: float = MIN_GAIN_LONG,
+    reliable_cosine: float = RELIABLE_COSINE,
     joiners: tuple[str, str] = (" ", " "),
 ) -> list[Bead]:
     """Beads where each unaligned segment that makes its neighbouring pair's joined text a
@@ -137,7 +158,9 @@ def attach_fragments(
         if new:
             row.update(zip(new, _unit(encode(new)), strict=True))
 
-    out = _release(list(beads), texts, joined, embed, row, gains)
+    out = list(beads)
+    if _pair_cosine(out, texts, embed, row) >= reliable_cosine:
+        out = _release(out, texts, joined, embed, row, gains)
     for _ in range(MAX_PASSES):
         moves = _candidates(out)
         if not moves:
@@ -176,23 +199,19 @@ def attach_fragments(
 
 
 def _needed(segment: str, gains: tuple[float, float, float], inside: bool = False) -> float:
-    """The joined-text gain a segment must bring to belong to a neighbouring pair.
+    """The joined-text gain a segment must bring to belong to a neighbouring pair (a
+    whole sentence never less than a clause, whatever gains are given).
 
-    ``inside``: the segment is a member of a bead the search chose. A longer line with no
-    end punctuation is then a piece of a sentence that the two languages cut at another
-    word, held to the sentence gain, not to ``min_gain`` as a heading would be."""
+    ``inside``: the segment is a member of a bead the search chose. A line with no end
+    punctuation longer than a heading (more than ALONE_WORDS words, or LONG_CHARS for a
+    language written without spaces) is then a piece of a sentence that the two languages
+    cut at another word, held to the sentence gain, not to ``min_gain`` as a heading is."""
     min_gain, min_gain_sentence, min_gain_long = gains
+    long = text_length(segment) >= LONG_CHARS
     if not _ENDS_PUNCTUATED.search(segment):
-        piece = inside and len(segment.split(None, ALONE_WORDS)) > ALONE_WORDS
-        return min_gain_sentence if piece else min_gain
-    return min_gain_long if text_length(segment) >= LONG_CHARS else min_gain_sentence
-
-
-#: An edge member is tried for release only when dropping it raises the cosine of the
-#: bead's summed embeddings (free to compute) by at least this: no joined text is
-#: embedded for the others. On the dev sets above, trying every edge member (5 times the
-#: embeddings) let the same members go but for 3 of some 40.
-RELEASE_SUM_RISE = 0.0
+        words = len(segment.split(None, ALONE_WORDS))
+        return min_gain_sentence if inside and (words > ALONE_WORDS or long) else min_gain
+    return max(min_gain_long, min_gain_sentence) if long else min_gain_sentence
 
 
 def _release(
@@ -209,8 +228,13 @@ def _release(
     The reverse of attaching, with the same joined-text test: the search judges a merge
     by summed embeddings and so can take in a sentence with no translation of its own
     (one the translator left out) next to a merged pair. A member with no end punctuation
-    is held to the sentence gain, not to ``min_gain``: inside a bead the search chose it
-    is usually a piece of a sentence that the two languages cut at another word."""
+    longer than a heading is held to the sentence gain, not to ``min_gain``: inside a
+    bead the search chose it is usually a piece of a sentence that the two languages cut
+    at another word (:func:`_needed`).
+
+    Used only in a document whose one-to-one pairs the encoder reads well (see
+    RELIABLE_COSINE): elsewhere a few hundredths of cosine are noise, and the search's
+    choice stands."""
     out: list[Bead] = []
     todo = beads[::-1]  # a stack in stream order: what is let go is tried again
     while todo:
@@ -227,6 +251,20 @@ def _release(
         first = member == (s, t)[side][0]
         todo.extend([rest, lone] if first else [lone, rest])
     return out
+
+
+def _pair_cosine(
+    beads: list[Bead],
+    texts: tuple[Sequence[str], Sequence[str]],
+    embed: Callable[[list[str]], None],
+    row: dict[str, np.ndarray],
+) -> float:
+    """The median cosine of the document's one-to-one pairs (0 with none)."""
+    ones = [(texts[0][s[0]], texts[1][t[0]]) for s, t, _ in beads if len(s) == len(t) == 1]
+    if not ones:
+        return 0.0
+    embed([text for pair in ones for text in pair])
+    return float(np.median([row[a] @ row[b] for a, b in ones]))
 
 
 def _falls_short(

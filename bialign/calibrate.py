@@ -268,12 +268,42 @@ def scaled_config(scale: float, base: AlignConfig | None = None) -> dict[str, An
 SCALE_TOLERANCE = 0.005
 
 
+#: The share of documents whose one-to-one pairs may fall below an encoder's
+#: ``reliable_cosine`` (bialign.attach.RELIABLE_COSINE: 0.71 for the default encoder on
+#: the dev news, FLORES and Python-documentation pairs, rounded to 0.7).
+RELIABLE_SHARE = 0.05
+
+
+def pair_cosine_floor(
+    examples: Sequence[Example], encode: Callable[[list[str]], np.ndarray]
+) -> float:
+    """The ``reliable_cosine`` for an encoder: the median cosine of each document's
+    one-to-one pairs, at the RELIABLE_SHARE quantile over ``examples`` (aligned the way
+    the profile will align), rounded to 0.01; -1 (everywhere) with no such pair."""
+    medians = []
+    for ex in examples:
+        ones = [b for b in ex.corpus.beads if len(b.src) == len(b.tgt) == 1]
+        if not ones:
+            continue
+        emb = np.asarray(encode([b.src_text for b in ones] + [b.tgt_text for b in ones]))
+        emb = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
+        medians.append(float(np.median((emb[: len(ones)] * emb[len(ones) :]).sum(axis=1))))
+    if not medians:
+        return -1.0
+    return round(float(np.quantile(medians, RELIABLE_SHARE)), 2)
+
+
 def scaled_attach(scale: float) -> dict[str, float]:
     """bialign.attach's gains times ``scale``, as a profile's ``attach`` holds them: they
     are cosine differences, on the similarity's scale too."""
     from .attach import default_gains
 
-    return {name: round(gain * scale, 6) for name, gain in default_gains().items()}
+    # The gains scale; the floor on a document's pair cosine (a level, not a difference)
+    # stays the default encoder's, below most pairs of an encoder whose cosines run high.
+    return {
+        name: round(value * scale, 6) if name.startswith("min_gain") else value
+        for name, value in default_gains().items()
+    }
 
 
 def tune_scale(
@@ -392,6 +422,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = scaled_config(scale) if scale != 1.0 else {}
         attach = scaled_attach(scale)
     examples = aligned(settings, attach)
+    if not keep:  # where members of m-n pairs may be let go: documents like this gold's
+        attach["reliable_cosine"] = pair_cosine_floor(examples, embedder.encode)
+        examples = aligned(settings, attach)
     prof = fit_profile(examples, args.name or f"{encoder}-custom", encoder, attach=attach)
     if settings:
         prof.config["docs"] = settings

@@ -83,7 +83,7 @@ _QUANTITY = re.compile(
     rf"(?:(?:\s+|-)?(?P<scale>(?:{_phrases(w for w in _SCALES if ' ' in w)}|[^\W\d_]+)))?",
     re.I,
 )
-_DATE = re.compile(r"\d+(?:[:/]\d+)+")
+_DATE = re.compile(r"(?<!\d)\d+(?:[:/]\d+)+")
 
 #: Units of measure: the words of every entry, and symbols, the same in any language:
 #: word -> (metric unit, how many of that one of it is).
@@ -100,9 +100,10 @@ for _lang in _ENTRIES:
 #: 24-hour clock ("22.30", "16.30 horas", "las 19").
 _CLOCK = re.compile(r"\b(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s?(?P<half>[ap])\.?\s?m\b\.?", re.I)
 #: Temperatures in degrees Celsius or Fahrenheit, read in Celsius.
-_TEMPERATURE = re.compile(r"(?P<num>-?\d+(?:[.,]\d+)?)\s*[°º]\s*(?P<scale>[CF])\b")
-#: How far a converted quantity may be from the one written: a share of it, or half the
-#: last digit of a whole number.
+_TEMPERATURE = re.compile(r"(?<![\d.,])(?P<num>-?\d+(?:[.,]\d+)?)\s*[°º]\s*(?P<scale>[CF])\b")
+#: How far a quantity converted to another unit may be from the one written: this share
+#: of it, or half the written number's last digit ("3 feet" / "1 m", "30 miles" / "48 km";
+#: a whole number's trailing zeros count as rounding, "1,300 miles" / "2.000 km").
 CONVERSION_SHARE = 0.03
 
 
@@ -118,16 +119,20 @@ def numbers(text: str) -> set[str]:
 
 def _readings(num: str) -> set[float]:
     """The values a written number can have in the notation of any language entry."""
-    out = set()
+    return {value for value, _ in _places(num)}
+
+
+def _places(num: str) -> set[tuple[float, int]]:
+    """The readings of a written number, each with its count of decimal places."""
     num = _SPACES.sub("", num)  # 4 700 000: spaces group thousands
-    digits = _MARKS.sub("", num)
-    out.add(float(digits))  # every separator a thousands separator (or none at all)
+    # Every separator a thousands separator (or none at all).
+    out = {(float(_MARKS.sub("", num)), 0)}
     for dec in _DECIMAL_MARKS:
         head, sep, tail = num.rpartition(dec)
         if sep and tail.isdigit():
             whole = _MARKS.sub("", head)
             if whole.isdigit():
-                out.add(float(f"{whole}.{tail}"))  # the last separator a decimal point
+                out.add((float(f"{whole}.{tail}"), len(tail)))  # the last one a decimal point
     return out
 
 
@@ -146,17 +151,20 @@ def quantities(text: str) -> set[object]:
         out |= _date_readings(d)
     rest = _DATE.sub(" ", text)
     for m in _TEMPERATURE.finditer(rest):
-        for v in _readings(m.group("num").lstrip("-")):
-            v = -v if m.group("num").startswith("-") else v
-            out.add(v)
-            out.add(_measure("°C", (v - 32) * 5 / 9 if m.group("scale") == "F" else v, 5 / 9))
+        sign = -1 if m.group("num").startswith("-") else 1
+        factor = 5 / 9 if m.group("scale") == "F" else 1.0
+        for v, places in _places(m.group("num").lstrip("-")):
+            out.add(sign * v)
+            celsius = (sign * v - 32) * factor if factor != 1.0 else sign * v
+            out.add(_measure("°C", celsius, factor, v, places))
     for m in _QUANTITY.finditer(rest):
         num, scale_word = m.group("num"), (m.group("scale") or "").lower()
         scales = _SCALES.get(re.sub(r"\s+", " ", scale_word), set())
         if num.lower() in _ONE:
             out |= scales
             continue
-        values = _readings(num)
+        placed = _places(num)
+        values = {v for v, _ in placed}
         if m.group("decade"):
             values |= {v % 100 for v in values if v >= 100 and v % 10 == 0}
         out |= values
@@ -165,20 +173,32 @@ def quantities(text: str) -> set[object]:
             scale_word = "km/h"
         if scale_word in _UNITS:
             unit, factor = _UNITS[scale_word]
-            out |= {_measure(unit, v * factor, factor) for v in values}
+            out |= {_measure(unit, v * factor, factor, v, places) for v, places in placed}
     return out
 
 
-def _measure(unit: str, value: float, step: float) -> tuple[str, str, float, float]:
-    """A quantity read in a metric unit, with how far a conversion of it may be off
-    (``step``: the metric size of the written number's last unit)."""
-    return ("measure", unit, value, max(CONVERSION_SHARE * abs(value), 0.5 * step))
+Measure = tuple[str, str, float, float, float]
+
+
+def _measure(unit: str, value: float, factor: float, written: float, places: int) -> Measure:
+    """("measure", metric unit, the quantity in it, how far a conversion of it may be
+    off, the written unit's size in the metric one), for a number ``written`` with
+    ``places`` decimals."""
+    # The written number's last digit, in the metric unit; a whole number's trailing
+    # zeros are rounding ("more than 2.000 km" for 1,300 miles).
+    digits = f"{written:.0f}" if not places else ""
+    zeros = len(digits) - len(digits.rstrip("0")) if digits.strip("0") else 0
+    step = factor * 10.0 ** (zeros - places)
+    return ("measure", unit, value, max(CONVERSION_SHARE * abs(value), 0.5 * step), factor)
 
 
 def _date_readings(d: str) -> set[object]:
     """A date's or a time's readings: its parts without leading zeros, as written and
     with day and month swapped; a time (h:mm) also as the numbers 12.00 and 1200 read."""
-    parts = [int(p) for p in re.split(r"[:/]", d)]
+    pieces = re.split(r"[:/]", d)
+    if max(map(len, pieces)) > 9:  # no date (and beyond int()'s digit limit): as written
+        return {d}
+    parts = [int(p) for p in pieces]
     out: set[object] = {"/".join(map(str, parts))}
     if "/" in d and len(parts) >= 2:
         out.add("/".join(map(str, [parts[1], parts[0], *parts[2:]])))
@@ -198,7 +218,12 @@ def contradicts(src: str, tgt: str) -> bool:
 
 
 def _converted(x: set[object], y: set[object]) -> bool:
-    """Whether a measure of one side is, within rounding, a measure of the other."""
+    """Whether a measure of one side, converted from another unit, is within rounding a
+    measure of the other (in the same unit the exact readings must match)."""
     mx = [q for q in x if isinstance(q, tuple) and q[0] == "measure"]
     my = [q for q in y if isinstance(q, tuple) and q[0] == "measure"]
-    return any(a[1] == b[1] and abs(a[2] - b[2]) <= max(a[3], b[3]) for a in mx for b in my)
+    return any(
+        a[1] == b[1] and a[4] != b[4] and abs(a[2] - b[2]) <= max(a[3], b[3])
+        for a in mx
+        for b in my
+    )

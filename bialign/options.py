@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from .attach import MIN_GAIN, MIN_GAIN_LONG, MIN_GAIN_SENTENCE
+from .attach import MIN_GAIN, MIN_GAIN_LONG, MIN_GAIN_SENTENCE, RELIABLE_COSINE
 from .errors import ConfigError, LanguageError
 from .search import AlignConfig
 
@@ -53,8 +53,11 @@ class AttachGains:
     #: For a segment ending in punctuation: a clause of a split sentence may join on a
     #: small loss.
     min_gain_sentence: float = MIN_GAIN_SENTENCE
-    #: For a whole sentence (bialign.attach.LONG_WORDS words or more) ending like one.
+    #: For a whole sentence (bialign.attach.LONG_CHARS or more) ending like one.
     min_gain_long: float = MIN_GAIN_LONG
+    #: Members of m-n pairs are let go on the same test only in a document whose
+    #: one-to-one pairs have at least this median cosine (bialign.attach).
+    reliable_cosine: float = RELIABLE_COSINE
 
 
 @dataclass(frozen=True)

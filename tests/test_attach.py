@@ -114,23 +114,30 @@ def test_a_count_in_brackets_is_no_sentence_end() -> None:
         ), extra
 
 
-def merged_pair(first: str, first_cos: float, joined_cos: float):
-    """Source [first, two halves of a sentence] merged against one target: ``first``
-    embeds at ``first_cos`` from the target, the halves' joined text at 0.80, all three
-    joined at ``joined_cos``."""
+def merged_pair(first: str, first_cos: float, joined_cos: float, pair_cos: float = 0.9):
+    """Source [first, two halves of a sentence, a sentence] against [one target, its
+    translation's]: the first three merged against the first target (``first`` at
+    ``first_cos`` from it, the halves' joined text at 0.80, all three at ``joined_cos``),
+    the last a one-to-one pair at ``pair_cos``. Returns texts, encoder and beads."""
     halves = ["The hut was full,", "so we slept on the floor."]
-    src, tgt = [first, *halves], ["other side"]
+    src = [first, *halves, "In the morning we went on."]
+    tgt = ["other side", "other side, next"]
     encode = at_angle(
         {
             first: first_cos,
             halves[0]: 0.55,
             halves[1]: 0.55,
             " ".join(halves): 0.80,
-            " ".join(src): joined_cos,
+            " ".join(src[:3]): joined_cos,
+            src[3]: pair_cos,
             tgt[0]: 1.0,
+            tgt[1]: 1.0,
         }
     )
-    return src, tgt, encode
+    return src, tgt, encode, [((0, 1, 2), (0,), 0.4), ((3,), (1,), 0.5)]
+
+
+LET_GO = [((0,), (), 0.0), ((1, 2), (0,), 0.4), ((3,), (1,), 0.5)]
 
 
 def test_a_sentence_the_search_took_in_is_let_go() -> None:
@@ -138,11 +145,21 @@ def test_a_sentence_the_search_took_in_is_let_go() -> None:
     pair's joined text is closer without it (0.80 against 0.74), so it is let go; a first
     member whose removal makes the joined text less close stays."""
     orphan = "Meanwhile the mayor opened a new bridge over the river on the other side of town."
-    src, tgt, encode = merged_pair(orphan, 0.05, 0.74)
-    out = attach_fragments([((0, 1, 2), (0,), 0.4)], src, tgt, encode)
-    assert out == [((0,), (), 0.0), ((1, 2), (0,), 0.4)]
-    src, tgt, encode = merged_pair("It was late when we arrived at the hut.", 0.5, 0.85)
-    assert attach_fragments([((0, 1, 2), (0,), 0.4)], src, tgt, encode) == [((0, 1, 2), (0,), 0.4)]
+    src, tgt, encode, beads = merged_pair(orphan, 0.05, 0.74)
+    assert attach_fragments(beads, src, tgt, encode) == LET_GO
+    src, tgt, encode, beads = merged_pair("It was late when we arrived at the hut.", 0.5, 0.85)
+    assert attach_fragments(beads, src, tgt, encode) == beads
+
+
+def test_nothing_is_let_go_where_the_encoder_reads_pairs_poorly() -> None:
+    """Where the document's one-to-one pairs have a median cosine below reliable_cosine
+    (Text+Berg's tokenised OCR), the search's beads stand."""
+    from bialign.attach import RELIABLE_COSINE
+
+    orphan = "Meanwhile the mayor opened a new bridge over the river on the other side of town."
+    for pair_cos, let_go in [(RELIABLE_COSINE + 0.05, True), (RELIABLE_COSINE - 0.05, False)]:
+        src, tgt, encode, beads = merged_pair(orphan, 0.05, 0.74, pair_cos)
+        assert attach_fragments(beads, src, tgt, encode) == (LET_GO if let_go else beads)
 
 
 def test_a_bare_line_inside_a_pair_is_held_to_min_gain() -> None:
@@ -153,11 +170,8 @@ def test_a_bare_line_inside_a_pair_is_held_to_min_gain() -> None:
         ("Comments (3)", False),
         ("and when we came back from the long walk", True),
     ]:
-        src, tgt, encode = merged_pair(first, 0.2, 0.79)
-        out = attach_fragments([((0, 1, 2), (0,), 0.4)], src, tgt, encode)
-        assert out == (
-            [((0, 1, 2), (0,), 0.4)] if stays else [((0,), (), 0.0), ((1, 2), (0,), 0.4)]
-        )
+        src, tgt, encode, beads = merged_pair(first, 0.2, 0.79)
+        assert attach_fragments(beads, src, tgt, encode) == (beads if stays else LET_GO)
 
 
 @st.composite
@@ -177,19 +191,27 @@ def bead_lists(draw):
             beads.append(((), (j,), 0.0))
             j += 1
     n = i + j
-    words = draw(st.lists(st.sampled_from(list("abcdefg")), min_size=n, max_size=n))
+    # Segments of 1 to 30 words: some longer than LONG_CHARS, whole sentences.
+    word = st.sampled_from(["a", "bb", "ccc", "dddd", "eeeee", "ffffff", "ggggggg"])
+    texts = draw(st.lists(st.lists(word, min_size=1, max_size=30), min_size=n, max_size=n))
+    words = [" ".join(t) for t in texts]
     return beads, words[:i], words[i:]
 
 
 @settings(max_examples=150, deadline=None)
-@given(bead_lists(), st.floats(-0.5, 0.5), st.floats(-0.5, 0.5))
-def test_output_is_a_monotonic_partition(case, min_gain: float, min_gain_sentence: float) -> None:
+@given(bead_lists(), st.floats(-0.5, 0.5), st.floats(-0.5, 0.5), st.floats(-0.5, 0.5))
+def test_output_is_a_monotonic_partition(
+    case, min_gain: float, min_gain_sentence: float, min_gain_long: float
+) -> None:
+    """Whatever the gains, letting go and attaching keep every segment once, in order,
+    and every pair (a pair shrinks to no fewer than one segment a side, or grows)."""
     beads, src, tgt = case
     src = [w + "." if i % 2 else w for i, w in enumerate(src)]  # both kinds of segment
-    out = attach_fragments(beads, src, tgt, bag_of_words, min_gain, min_gain_sentence)
+    gains = (min_gain, min_gain_sentence, min_gain_long, -1.0)  # letting go everywhere
+    out = attach_fragments(beads, src, tgt, bag_of_words, *gains)
     assert [i for s, _, _ in out for i in s] == list(range(len(src)))
     assert [j for _, t, _ in out for j in t] == list(range(len(tgt)))
     pairs_before = sum(1 for s, t, _ in beads if s and t)
-    assert sum(1 for s, t, _ in out if s and t) == pairs_before  # pairs grow, never appear
-    again = attach_fragments(beads, src, tgt, bag_of_words, min_gain, min_gain_sentence)
+    assert sum(1 for s, t, _ in out if s and t) == pairs_before  # pairs never appear
+    again = attach_fragments(beads, src, tgt, bag_of_words, *gains)
     assert out == again  # deterministic

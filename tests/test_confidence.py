@@ -522,3 +522,24 @@ def test_profile_config_overrides_the_aligner_settings(tmp_path: Path) -> None:
     back.config = {"docs": {"no_such_knob": 1.0}}
     with pytest.raises(InputError, match="unknown aligner option"):
         back.align_config(False)
+
+
+def test_pair_cosine_floor_is_a_low_quantile_of_document_medians() -> None:
+    """reliable_cosine for an encoder: the median cosine of each document's one-to-one
+    pairs, at the 5% quantile over the documents; m-n beads do not count."""
+    from types import SimpleNamespace
+
+    from bialign.calibrate import Example, pair_cosine_floor
+
+    def bead(src: tuple[int, ...], tgt: tuple[int, ...], cos: float) -> SimpleNamespace:
+        return SimpleNamespace(src=src, tgt=tgt, src_text=f"s{cos}", tgt_text="t")
+
+    def encode(texts: list[str]) -> np.ndarray:
+        c = [float(t[1:]) if t.startswith("s") else 1.0 for t in texts]
+        return np.array([[x, np.sqrt(1 - x * x)] for x in c])
+
+    docs = [[bead((0,), (0,), m), bead((1,), (1,), m), bead((2, 3), (2,), 0.0)]
+            for m in np.linspace(0.5, 0.9, 21)]  # fmt: skip
+    examples = [Example(SimpleNamespace(beads=b), set(), "x") for b in docs]  # type: ignore[arg-type]
+    assert pair_cosine_floor(examples, encode) == 0.52
+    assert pair_cosine_floor([Example(SimpleNamespace(beads=[]), set(), "x")], encode) == -1.0  # type: ignore[arg-type]
