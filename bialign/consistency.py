@@ -66,6 +66,7 @@ _NUMBER = re.compile(
     rf"\d+(?:{_chars(_GROUP_MARKS | set(_DECIMAL_MARKS) | set(':/'))}\d+"
     rf"|{_SPACES.pattern}\d{{3}}(?!\d))*"
 )
+_GROUPED = re.compile(rf"\d{{1,3}}(?:{_MARKS.pattern}\d{{3}})*|\d+")
 _SEPARATORS = re.compile(_chars(_GROUP_MARKS | set(_DECIMAL_MARKS) | set(":/") | _GROUP_SPACES))
 
 #: Scale words and their values; a word that two languages read differently has both.
@@ -96,6 +97,7 @@ _UNITS: dict[str, tuple[str, float]] = {
 }  # fmt: skip
 for _lang in _ENTRIES:
     _UNITS.update(_lang.unit_words)
+
 #: A time of the 12-hour clock ("10:30 PM", "4.30pm", "7 p.m."), also read on the
 #: 24-hour clock ("22.30", "16.30 horas", "las 19").
 _CLOCK = re.compile(r"\b(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s?(?P<half>[ap])\.?\s?m\b\.?", re.I)
@@ -125,8 +127,10 @@ def _readings(num: str) -> set[float]:
 def _places(num: str) -> set[tuple[float, int]]:
     """The readings of a written number, each with its count of decimal places."""
     num = _SPACES.sub("", num)  # 4 700 000: spaces group thousands
-    # Every separator a thousands separator (or none at all).
-    out = {(float(_MARKS.sub("", num)), 0)}
+    out = set()
+    # Every separator a thousands separator (or none at all): groups of three digits.
+    if _GROUPED.fullmatch(num):
+        out.add((float(_MARKS.sub("", num)), 0))
     for dec in _DECIMAL_MARKS:
         head, sep, tail = num.rpartition(dec)
         if sep and tail.isdigit():
@@ -167,10 +171,10 @@ def quantities(text: str) -> set[object]:
         values = {v for v, _ in placed}
         if m.group("decade"):
             values |= {v % 100 for v in values if v >= 100 and v % 10 == 0}
-        out |= values
-        out |= {v * scale for scale in scales for v in values}
         if rest.startswith("/h", m.end()) and scale_word == "km":
             scale_word = "km/h"
+        out |= values  # the bare number too: translators drop and rewrite scale words
+        out |= {v * scale for scale in scales for v in values}
         if scale_word in _UNITS:
             unit, factor = _UNITS[scale_word]
             out |= {_measure(unit, v * factor, factor, v, places) for v, places in placed}

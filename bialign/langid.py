@@ -131,7 +131,7 @@ def _undetermined(text: str, words: list[str], langs: tuple[str, ...]) -> bool:
     plain = [w for w in words if not w.isupper()]
     if any(is_common_word(w, langs) for w in plain):
         return False
-    return len(plain) < len(words) or not _leaning(plain, langs)
+    return len(plain) < len(words) or _leaning(plain, langs) is None
 
 
 #: A line ending in a full stop right after a word of three or more letters, not in
@@ -175,13 +175,13 @@ def _is_common(word: str, langs: tuple[str, ...]) -> bool:
     return False
 
 
-def _leaning(words: list[str], langs: tuple[str, ...]) -> bool:
-    """True when every one of ``words`` (at most three) leans to the same language of
-    ``langs`` by that language's :attr:`~bialign.languages.Language.word_lean`."""
+def _leaning(words: list[str], langs: tuple[str, ...]) -> str | None:
+    """The language of ``langs`` to which every one of ``words`` (at most three) leans by
+    its :attr:`~bialign.languages.Language.word_lean`, or None."""
     if not words or len(words) > 3:
-        return False
+        return None
     found = {_leans_to(w.lower(), langs) for w in words}
-    return len(found) == 1 and None not in found
+    return found.pop() if len(found) == 1 else None
 
 
 @lru_cache(maxsize=65536)
@@ -219,6 +219,11 @@ def _has_wordlist(lang: str) -> bool:
 #: A function word of one language of the pair (and not of the other) is this much
 #: evidence for it, in log-odds (chosen with the English/Spanish cues, docs/langid.md).
 FUNCTION_WORD = 1.6
+#: A short capitalised line whose every word leans to one language by its word_lean
+#: ("Introduction") is this much evidence for it, in log-odds: with a detector that
+#: cannot tell, a posterior of 0.95, which the smoothing's largest switching prior (0.9,
+#: 2.2 log-odds for staying) cannot overrule on an interleaved page.
+LEANING_EVIDENCE = 3.0
 #: Cue log-odds are clipped to +-CUE_CAP.
 CUE_CAP = 12.0
 #: Words whose cue terms a pair keeps (then it starts over).
@@ -422,7 +427,7 @@ class LinguaDetector:
 
 #: Changes whenever the labelling rules of this module change, so that stored language
 #: checks (bialign.cache) made under other rules are not read.
-RULES_VERSION = "2026-11-29"
+RULES_VERSION = "2026-11-29.2"
 
 
 def default_detector() -> LanguageDetector:
@@ -508,6 +513,7 @@ class SegmentLanguageIdentifier:
         labels: list[LangLabel | None] = [None] * len(texts)
         todo: list[int] = []  # segments that need a language
         evidence: dict[int, tuple[int, float]] = {}  # index -> (content words, cue)
+        leaned: dict[int, str] = {}  # a heading whose words lean to a language (word_lean)
         ask: list[int] = []  # segments the n-gram detector must see
         for i, text in enumerate(texts):
             words = content_words(text)
@@ -517,6 +523,10 @@ class SegmentLanguageIdentifier:
             todo.append(i)
             cue = _cue(text.lower(), [w.lower() for w in words], cues) if cues is not None else 0.0
             evidence[i] = (len(words), cue)
+            if len(words) <= 3 and all(w[0].isupper() and not w.isupper() for w in words):
+                leaning = _leaning(words, langs)
+                if leaning is not None:
+                    leaned[i] = leaning
             # A long line full of function words is decided by the cues alone: asking
             # the detector too would only cost time (it agrees on every such line of
             # the benchmark, see docs/langid.md).
@@ -539,6 +549,8 @@ class SegmentLanguageIdentifier:
             if cues is not None:
                 lp[cues.second] += cue / 2.0
                 lp[cues.first] -= cue / 2.0
+            if i in leaned:
+                lp[leaned[i]] += LEANING_EVIDENCE
             log_probs.append(_normalise_log(lp))
         path = _viterbi(log_probs, langs) if self.smooth else None
         for k, i in enumerate(todo):

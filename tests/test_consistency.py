@@ -110,3 +110,11 @@ def test_long_digit_runs_are_read_quickly_and_safely() -> None:
     assert contradicts("7" * 5000, "8")
     assert not contradicts("1" * 4400 + ":1", "x " + "1" * 4400 + ":1")
     assert time.perf_counter() - start < 1.0
+
+
+def test_a_decimal_point_is_never_a_thousands_separator_of_fewer_digits() -> None:
+    # "5.7" is 5.7 in one notation and 57 in none: a group after a separator has 3 digits.
+    assert contradicts("Inflation was 5.7 per cent.", "La inflación fue del 57 por ciento.")
+    assert contradicts("3.2 million people", "32 millones de personas")
+    assert not contradicts("Inflation was 5.7 per cent.", "La inflación fue del 5,7 por ciento.")
+    assert not contradicts("1,234.5 tonnes", "1.234,5 toneladas")

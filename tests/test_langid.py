@@ -64,6 +64,20 @@ def test_english_words_lean_less_than_names() -> None:
     assert is_undetermined("Introduction", ("de", "fr"))
 
 
+def test_a_leaning_heading_keeps_its_language_on_an_interleaved_page() -> None:
+    """An untranslated English heading above an English/Spanish interleaved page: the
+    smoothing, which expects a switch at every line there, must not make it Spanish."""
+    pairs = [
+        ("The committee met on Monday.", "El comité se reunió el lunes."),
+        ("It approved the new plan.", "Aprobó el nuevo plan."),
+        ("The work would start in May.", "Las obras empezarían en mayo."),
+        ("Residents want more buses.", "Los vecinos piden más autobuses."),
+    ]
+    page = ["Introduction"] + [line for pair in pairs for line in pair]
+    labels = IDENT.identify(page, ("en", "es"))
+    assert [lab.lang for lab in labels] == ["en"] + ["en", "es"] * 4
+
+
 def test_languages_without_a_wordfreq_list_here_do_not_fail() -> None:
     # wordfreq needs jieba for Chinese and MeCab for Japanese and Korean (not installed),
     # and has no list for Thai: a short capitalised line in such a pair must still work.
