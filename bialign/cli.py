@@ -215,8 +215,8 @@ def _add_min_score(
         default=min_confidence,
         metavar="C",
         help="drop pairs whose calibrated confidence (0-1, the estimated probability that "
-        "the pair is exactly right; docs/confidence.md) is below C, e.g. 0.9 on a mixed "
-        "page, 0.95 between two documents (where nearly every pair reaches 0.9), from the "
+        "the pair is exactly right; docs/confidence.md) is below C, e.g. 0.9 (0.95: fewer, "
+        "surer pairs), from the "
         f"output{json_note}. Default: {default}",
     )
     p.add_argument(
