@@ -190,8 +190,10 @@ def test_english_and_spanish_entries_are_what_consistency_reads() -> None:
             assert 3 * value in quantities(f"3 {word}"), word
             for one in lang.one_words:
                 assert value in quantities(f"{one} {word}"), (one, word)
-    # Both notations: the decimal mark of one is the group mark of the other.
-    assert {2.5, 25.0} <= quantities("2,5") and {2.5, 25.0} <= quantities("2.5")
+    # Both notations: the decimal mark of one is the group mark of the other (a group
+    # mark is followed by three digits: "2,5" is 2.5 only, "2,500" 2.5 or 2500).
+    assert {2.5, 2500.0} <= quantities("2,500") and {2.5, 2500.0} <= quantities("2.500")
+    assert 25.0 not in quantities("2,5") | quantities("2.5")
     assert 4_700_000 in quantities("4 700 000")
     assert 5 * 10**9 in quantities("5 mil  millones")
     # A decade suffix of an entry reads the decade's short form too.
