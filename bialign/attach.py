@@ -53,9 +53,11 @@ MIN_GAIN = 0.06
 MIN_GAIN_SENTENCE = -0.04
 
 #: The same for a whole sentence: a segment of LONG_CHARS or more (bialign.languages.
-#: text_length) that ends like a sentence. A clause is short and embeds poorly alone, so
-#: a small loss is no evidence against it; a sentence that belongs to the pair brings its
-#: meaning, so the joined text must come no further from the translation. Chosen on the
+#: text_length) that ends like a sentence, or, in a document whose pairs read well
+#: (RELIABLE_COSINE), any from a capital to a sentence mark. A clause is short and embeds
+#: poorly alone, so a small loss is no evidence against it; a sentence that belongs to
+#: the pair brings its meaning, so the joined text must come no further from the
+#: translation. Chosen on the
 #: dev splits of benchmarks/hard_enes.py, docs_enes.py (newstest2010), Text+Berg and
 #: FLORES en-es/fr/de/pt/zh: Text+Berg dev keeps its F1 for every length from 70 to 130
 #: characters (it falls by 0.014 at 55, where clauses of its long tokenised sentences
@@ -100,6 +102,11 @@ def default_gains() -> dict[str, float]:
 _ENDS_PUNCTUATED = re.compile(
     r"""(?:[.!?…;:,"'»”’。！？；：，、」』]|[.!?…;:,"'»”’。！？；：，、」』][)\]）】》])\s*$"""
 )
+
+
+#: A sentence: a capital (after an opening quote or mark) to a sentence mark (and a
+#: closing quote).
+_SENTENCE = re.compile(r"""\s*["'«“¿¡(]*[^\W\d_](?<=[A-ZÀ-ÖØ-Þ]).*[.!?。！？]["'»”’)]*\s*$""", re.S)
 
 
 def stands_alone(text: str) -> bool:
@@ -159,7 +166,10 @@ def attach_fragments(
             row.update(zip(new, _unit(encode(new)), strict=True))
 
     out = list(beads)
-    if _pair_cosine(out, texts, embed, row) >= reliable_cosine:
+    # Where the encoder reads the document's pairs well, a whole sentence is held to
+    # min_gain_long and members may be let go; elsewhere neither (RELIABLE_COSINE).
+    reliable = _pair_cosine(out, texts, embed, row) >= reliable_cosine
+    if reliable:
         out = _release(out, texts, joined, embed, row, gains)
     for _ in range(MAX_PASSES):
         moves = _candidates(out)
@@ -179,7 +189,8 @@ def attach_fragments(
         for (k, nb, side, run), (alone, grown, other) in zip(moves, triples, strict=True):
             gain = float(row[grown] @ row[other] - row[alone] @ row[other])
             segment = texts[side][_side(out[k], side)[0]]
-            if gain > _needed(segment, gains) and (k not in best or gain > best[k][0]):
+            needed = _needed(segment, gains, reliable=reliable)
+            if gain > needed and (k not in best or gain > best[k][0]):
                 best[k] = (gain, nb, side, run)
         # Apply from the strongest down; a bead grows at most once per pass, so each
         # decision was measured on the bead as it is.
@@ -198,10 +209,15 @@ def attach_fragments(
     return out
 
 
-def _needed(segment: str, gains: tuple[float, float, float], inside: bool = False) -> float:
+def _needed(
+    segment: str, gains: tuple[float, float, float], inside: bool = False, reliable: bool = False
+) -> float:
     """The joined-text gain a segment must bring to belong to a neighbouring pair (a
     whole sentence never less than a clause, whatever gains are given).
 
+    A whole sentence is one of LONG_CHARS or more ending like a sentence; with
+    ``reliable`` (the document's pairs read well, RELIABLE_COSINE) also any that starts
+    with a capital and ends with a sentence mark ("He built a WiFi door bell, he said.").
     ``inside``: the segment is a member of a bead the search chose. A line with no end
     punctuation longer than a heading (more than ALONE_WORDS words, or LONG_CHARS for a
     language written without spaces) is then a piece of a sentence that the two languages
@@ -211,7 +227,9 @@ def _needed(segment: str, gains: tuple[float, float, float], inside: bool = Fals
     if not _ENDS_PUNCTUATED.search(segment):
         words = len(segment.split(None, ALONE_WORDS))
         return min_gain_sentence if inside and (words > ALONE_WORDS or long) else min_gain
-    return max(min_gain_long, min_gain_sentence) if long else min_gain_sentence
+    if long or (reliable and _SENTENCE.match(segment)):
+        return max(min_gain_long, min_gain_sentence)
+    return min_gain_sentence
 
 
 def _release(
@@ -305,7 +323,7 @@ def _falls_short(
     for (side, m), text in zip(tried, shrunk, strict=True):
         other = row[whole[1 - side]]
         gain = float(row[whole[side]] @ other - row[text] @ other)
-        needed = _needed(texts[side][m], gains, inside=True)
+        needed = _needed(texts[side][m], gains, inside=True, reliable=True)
         if needed - gain > worst:
             worst, found = needed - gain, (side, m)
     return found

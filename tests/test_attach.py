@@ -58,8 +58,8 @@ def at_angle(cosines: dict[str, float]):
 def test_a_sentence_joins_on_a_small_loss_a_bare_line_does_not() -> None:
     # Joining costs 0.02 of cosine either way: within the 0.04 a segment that ends like a
     # sentence may lose, short of the gain (MIN_GAIN) a line with no end punctuation must bring.
-    for extra, joins in [("They slept outside .", True), ("Read more", False)]:
-        src, tgt = ["The hut was full .", extra], ["other side"]
+    for extra, joins in [("so they slept outside .", True), ("Read more", False)]:
+        src, tgt = ["The hut was full ,", extra], ["other side"]
         encode = at_angle({src[0]: 0.80, f"{src[0]} {extra}": 0.78, tgt[0]: 1.0})
         beads = [((0,), (0,), 0.3), ((1,), (), 0.0)]
         out = attach_fragments(beads, src, tgt, encode)
@@ -82,25 +82,33 @@ def test_page_furniture_does_not_ride_along_on_a_chance_gain() -> None:
 
 
 def test_a_whole_sentence_joins_only_without_loss() -> None:
-    """A clause may join on a small loss of cosine; a whole sentence (LONG_CHARS or more)
-    must not lower it: one the translator left out next to a pair only dilutes it."""
-    from bialign.attach import LONG_CHARS
+    """A clause may join on a small loss of cosine; a whole sentence must not lower it:
+    one the translator left out next to a pair only dilutes it. A sentence is LONG_CHARS
+    or more ending like one; where the document's pairs read well (RELIABLE_COSINE), also
+    any from a capital to a sentence mark."""
+    from bialign.attach import LONG_CHARS, RELIABLE_COSINE
 
-    clause = "They slept outside."
+    clause = "so they slept outside."
+    short = "They slept outside."
     sentence = (
         "They slept outside in the snow, wrapped in the old blankets that the farmer had lent them."
     )
     assert len(clause) < LONG_CHARS <= len(sentence)
-    for extra, change, joins in [
-        (clause, -0.02, True),
-        (sentence, -0.02, False),
-        (sentence, 0.01, True),
+    well, poorly = RELIABLE_COSINE + 0.1, RELIABLE_COSINE - 0.1
+    for extra, pair_cos, change, joins in [
+        (clause, well, -0.02, True),
+        (short, poorly, -0.02, True),
+        (short, well, -0.02, False),
+        (short, well, 0.01, True),
+        (sentence, poorly, -0.02, False),
+        (sentence, well, 0.01, True),
     ]:
         src, tgt = ["The hut was full.", extra], ["other side"]
-        encode = at_angle({src[0]: 0.80, f"{src[0]} {extra}": 0.80 + change, tgt[0]: 1.0})
+        joined = f"{src[0]} {extra}"
+        encode = at_angle({src[0]: pair_cos, joined: pair_cos + change, tgt[0]: 1.0})
         beads = [((0,), (0,), 0.3), ((1,), (), 0.0)]
         out = attach_fragments(beads, src, tgt, encode)
-        assert out == ([((0, 1), (0,), 0.3)] if joins else beads), (extra, change)
+        assert out == ([((0, 1), (0,), 0.3)] if joins else beads), (extra, pair_cos, change)
 
 
 def test_a_count_in_brackets_is_no_sentence_end() -> None:
