@@ -42,16 +42,20 @@ def release_absorbed(
         if found is None:
             out.append((s, t, score))
             continue
-        side, member = found
-        lone: Bead = ((member,), (), 0.0) if side == 0 else ((), (member,), 0.0)
-        rest: Bead = (
-            (tuple(x for x in s if x != member), t, score)
-            if side == 0
-            else (s, tuple(x for x in t if x != member), score)
-        )
-        first = member == (s if side == 0 else t)[0]
-        out.extend([lone, rest] if first else [rest, lone])
+        out.extend(let_go((s, t, score), *found))
     return out
+
+
+def let_go(bead: Bead, side: int, member: int) -> list[Bead]:
+    """``bead`` without ``member`` of ``side`` (keeping its score) and that member as an
+    unaligned segment, in stream order: a first member before the rest, a last one after.
+    Shared by this module and :mod:`bialign.attach`, which let members go."""
+    sides = [bead[0], bead[1]]
+    first = member == sides[side][0]
+    sides[side] = tuple(x for x in sides[side] if x != member)
+    lone: Bead = ((member,), (), 0.0) if side == 0 else ((), (member,), 0.0)
+    rest: Bead = (sides[0], sides[1], bead[2])
+    return [lone, rest] if first else [rest, lone]
 
 
 def _diluting(

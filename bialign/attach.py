@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .absorbed import let_go
 from .languages import text_length
 from .search import Bead, cosine
 
@@ -261,13 +262,7 @@ def _release(
         if found is None:
             out.append((s, t, score))
             continue
-        side, member = found
-        lone: Bead = ((member,), (), 0.0) if side == 0 else ((), (member,), 0.0)
-        sides = [s, t]
-        sides[side] = tuple(x for x in sides[side] if x != member)
-        rest: Bead = (sides[0], sides[1], score)
-        first = member == (s, t)[side][0]
-        todo.extend([rest, lone] if first else [lone, rest])
+        todo.extend(reversed(let_go((s, t, score), *found)))
     return out
 
 
@@ -282,7 +277,13 @@ def _pair_cosine(
     if not ones:
         return 0.0
     embed([text for pair in ones for text in pair])
-    return float(np.median([row[a] @ row[b] for a, b in ones]))
+    return median_cosine(np.stack([row[a] for a, _ in ones]), np.stack([row[b] for _, b in ones]))
+
+
+def median_cosine(src: np.ndarray, tgt: np.ndarray) -> float:
+    """The median over rows of the cosine of ``src[i]`` and ``tgt[i]``: a document's pair
+    cosine, as RELIABLE_COSINE reads it (bialign.calibrate.pair_cosine_floor too)."""
+    return float(np.median((_unit(src) * _unit(tgt)).sum(axis=1)))
 
 
 def _falls_short(

@@ -280,14 +280,14 @@ def pair_cosine_floor(
     """The ``reliable_cosine`` for an encoder: the median cosine of each document's
     one-to-one pairs, at the RELIABLE_SHARE quantile over ``examples`` (aligned the way
     the profile will align), rounded to 0.01; -1 (everywhere) with no such pair."""
+    from .attach import median_cosine
+
     medians = []
     for ex in examples:
         ones = [b for b in ex.corpus.beads if len(b.src) == len(b.tgt) == 1]
-        if not ones:
-            continue
-        emb = np.asarray(encode([b.src_text for b in ones] + [b.tgt_text for b in ones]))
-        emb = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
-        medians.append(float(np.median((emb[: len(ones)] * emb[len(ones) :]).sum(axis=1))))
+        if ones:
+            emb = np.asarray(encode([b.src_text for b in ones] + [b.tgt_text for b in ones]))
+            medians.append(median_cosine(emb[: len(ones)], emb[len(ones) :]))
     if not medians:
         return -1.0
     return round(float(np.quantile(medians, RELIABLE_SHARE)), 2)
