@@ -159,20 +159,28 @@ def is_common_word(word: str, langs: Sequence[str] = ("en", "es")) -> bool:
     return _is_common(word.lower(), tuple(langs))
 
 
-@lru_cache(maxsize=65536)
 def _is_common(word: str, langs: tuple[str, ...]) -> bool:
+    return any(lean >= COMMON_LEAN for lean in _leans(word, langs))
+
+
+@lru_cache(maxsize=65536)
+def _leans(word: str, langs: tuple[str, ...]) -> tuple[float, ...]:
+    """Per language of ``langs``: how much more frequent (Zipf) ``word`` is there than in
+    the most frequent other, or -inf where it is rarer than COMMON_ZIPF; () without
+    wordfreq."""
     try:
         from wordfreq import zipf_frequency
     except ImportError:  # pragma: no cover - wordfreq is a dependency
-        return False
+        return ()
     # A language wordfreq cannot read here counts as 0: Latin-script names and words are
     # rare in the languages that need a tokenizer of their own (zh, ja, ko) anyway.
     freqs = [zipf_frequency(word, lang) if _has_wordlist(lang) else 0.0 for lang in langs]
-    for k, f in enumerate(freqs):
-        others = max((g for j, g in enumerate(freqs) if j != k), default=0.0)
-        if f >= COMMON_ZIPF and f - others >= COMMON_LEAN:
-            return True
-    return False
+    return tuple(
+        f - max((g for j, g in enumerate(freqs) if j != k), default=0.0)
+        if f >= COMMON_ZIPF
+        else -math.inf
+        for k, f in enumerate(freqs)
+    )
 
 
 def _leaning(words: list[str], langs: tuple[str, ...]) -> str | None:
@@ -184,18 +192,11 @@ def _leaning(words: list[str], langs: tuple[str, ...]) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-@lru_cache(maxsize=65536)
 def _leans_to(word: str, langs: tuple[str, ...]) -> str | None:
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:  # pragma: no cover - wordfreq is a dependency
-        return None
-    freqs = [zipf_frequency(word, lang) if _has_wordlist(lang) else 0.0 for lang in langs]
-    for k, f in enumerate(freqs):
-        lean = language(langs[k]).word_lean
-        others = max((g for j, g in enumerate(freqs) if j != k), default=0.0)
-        if lean is not None and f >= COMMON_ZIPF and f - others >= lean:
-            return langs[k]
+    for code, lean in zip(langs, _leans(word, langs), strict=False):
+        needed = language(code).word_lean
+        if needed is not None and lean >= needed:
+            return code
     return None
 
 
