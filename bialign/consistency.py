@@ -119,11 +119,6 @@ def numbers(text: str) -> set[str]:
     return {_SEPARATORS.sub("", n).lstrip("0") or "0" for n in _NUMBER.findall(text)}
 
 
-def _readings(num: str) -> set[float]:
-    """The values a written number can have in the notation of any language entry."""
-    return {value for value, _ in _places(num)}
-
-
 def _places(num: str) -> set[tuple[float, int]]:
     """The readings of a written number, each with its count of decimal places."""
     num = _SPACES.sub("", num)  # 4 700 000: spaces group thousands
