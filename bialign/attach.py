@@ -21,9 +21,9 @@ so it can take such a sentence, or a furniture line, into an m-n pair; a member 
 edge of a pair of three or more segments whose joined text is closer to the translation
 without it, by more than its gain allows, is let go (:func:`_release`).
 
-Only unaligned segments touching a pair, and edge members whose removal raises the
-summed cosine, are tried, so this embeds a few texts per such segment, not the
-document's runs. Used between two documents; inside one mixed page a neighbour in the
+Only unaligned segments touching a pair, and edge members that are headings or whose
+removal raises the summed cosine, are tried, so this embeds a few texts per such segment,
+not the document's runs. Used between two documents; inside one mixed page a neighbour in the
 stream can sit far away on the page, and a caption stays a caption (there
 :mod:`bialign.absorbed` lets members go, on summed embeddings).
 """
@@ -168,10 +168,10 @@ def attach_fragments(
 
     out = list(beads)
     # Where the encoder reads the document's pairs well, a whole sentence is held to
-    # min_gain_long and members may be let go; elsewhere neither (RELIABLE_COSINE).
+    # min_gain_long and any edge member may be let go; elsewhere only a heading may
+    # (RELIABLE_COSINE).
     reliable = _pair_cosine(out, texts, embed, row) >= reliable_cosine
-    if reliable:
-        out = _release(out, texts, joined, embed, row, gains)
+    out = _release(out, texts, joined, embed, row, gains, headings_only=not reliable)
     for _ in range(MAX_PASSES):
         moves = _candidates(out)
         if not moves:
@@ -224,13 +224,25 @@ def _needed(
     language written without spaces) is then a piece of a sentence that the two languages
     cut at another word, held to the sentence gain, not to ``min_gain`` as a heading is."""
     min_gain, min_gain_sentence, min_gain_long = gains
+    if _is_heading(segment):
+        return min_gain
     long = text_length(segment) >= LONG_CHARS
     if not _ENDS_PUNCTUATED.search(segment):
-        words = len(segment.split(None, ALONE_WORDS))
-        return min_gain_sentence if inside and (words > ALONE_WORDS or long) else min_gain
+        return min_gain_sentence if inside else min_gain
     if long or (reliable and _SENTENCE.match(segment)):
         return max(min_gain_long, min_gain_sentence)
     return min_gain_sentence
+
+
+def _is_heading(segment: str) -> bool:
+    """A line with no end punctuation of at most ALONE_WORDS words and under LONG_CHARS
+    (a heading, a byline, "Comments (3)"): a unit of its own on the page, joined to a
+    pair only on clear evidence (``min_gain``)."""
+    return (
+        not _ENDS_PUNCTUATED.search(segment)
+        and len(segment.split(None, ALONE_WORDS)) <= ALONE_WORDS
+        and text_length(segment) < LONG_CHARS
+    )
 
 
 def _release(
@@ -240,6 +252,7 @@ def _release(
     embed: Callable[[list[str]], None],
     row: dict[str, np.ndarray],
     gains: tuple[float, float, float],
+    headings_only: bool = False,
 ) -> list[Bead]:
     """The beads with each edge member of an m-n pair let go while the pair's joined
     text is a closer translation without it than the member's gain allows.
@@ -251,14 +264,15 @@ def _release(
     bead the search chose it is usually a piece of a sentence that the two languages cut
     at another word (:func:`_needed`).
 
-    Used only in a document whose one-to-one pairs the encoder reads well (see
-    RELIABLE_COSINE): elsewhere a few hundredths of cosine are noise, and the search's
-    choice stands."""
+    In a document whose one-to-one pairs the encoder reads less well (below
+    RELIABLE_COSINE; ``headings_only``), only headings are tried: there a few hundredths
+    of cosine are noise, and the search's choice of sentences and clauses stands, but a
+    heading must still bring ``min_gain``."""
     out: list[Bead] = []
     todo = beads[::-1]  # a stack in stream order: what is let go is tried again
     while todo:
         s, t, score = todo.pop()
-        found = _falls_short(s, t, texts, joined, embed, row, gains)
+        found = _falls_short(s, t, texts, joined, embed, row, gains, headings_only)
         if found is None:
             out.append((s, t, score))
             continue
@@ -294,9 +308,15 @@ def _falls_short(
     embed: Callable[[list[str]], None],
     row: dict[str, np.ndarray],
     gains: tuple[float, float, float],
+    headings_only: bool,
 ) -> tuple[int, int] | None:
     """(side, member) of the first or last member of a side of two or more that falls
-    furthest short of its gain, or None."""
+    furthest short of its gain, or None.
+
+    A heading is always tried; another member only when dropping it raises the summed
+    cosine (RELEASE_SUM_RISE). A heading's own embedding can resemble a furniture line
+    on the other side ("Next article" and "Lo más leído" in one bead), so the summed
+    cosine falls without it although the joined texts read closer."""
     if not (s and t) or len(s) + len(t) < 3:
         return None
     bead = (s, t)
@@ -305,13 +325,17 @@ def _falls_short(
         for side in (0, 1)
         if len(bead[side]) >= 2
         for m in dict.fromkeys((bead[side][0], bead[side][-1]))
+        if not headings_only or _is_heading(texts[side][m])
     ]
+    if not edges:
+        return None
     embed([texts[side][i] for side in (0, 1) for i in bead[side]])
     summed = [np.sum([row[texts[side][i]] for i in bead[side]], axis=0) for side in (0, 1)]
     tried = [
         (side, m)
         for side, m in edges
-        if cosine(summed[side] - row[texts[side][m]], summed[1 - side])
+        if _is_heading(texts[side][m])
+        or cosine(summed[side] - row[texts[side][m]], summed[1 - side])
         - cosine(summed[side], summed[1 - side])
         >= RELEASE_SUM_RISE
     ]

@@ -159,15 +159,51 @@ def test_a_sentence_the_search_took_in_is_let_go() -> None:
     assert attach_fragments(beads, src, tgt, encode) == beads
 
 
-def test_nothing_is_let_go_where_the_encoder_reads_pairs_poorly() -> None:
+def test_only_headings_are_let_go_where_the_encoder_reads_pairs_poorly() -> None:
     """Where the document's one-to-one pairs have a median cosine below reliable_cosine
-    (Text+Berg's tokenised OCR), the search's beads stand."""
+    (Text+Berg's tokenised OCR), the search's choice of sentences stands; a heading
+    ("Back to top") must still bring MIN_GAIN to stay."""
     from bialign.attach import RELIABLE_COSINE
 
     orphan = "Meanwhile the mayor opened a new bridge over the river on the other side of town."
-    for pair_cos, let_go in [(RELIABLE_COSINE + 0.05, True), (RELIABLE_COSINE - 0.05, False)]:
-        src, tgt, encode, beads = merged_pair(orphan, 0.05, 0.74, pair_cos)
+    for first, pair_cos, let_go in [
+        (orphan, RELIABLE_COSINE + 0.05, True),
+        (orphan, RELIABLE_COSINE - 0.05, False),
+        ("Back to top", RELIABLE_COSINE - 0.05, True),
+    ]:
+        src, tgt, encode, beads = merged_pair(first, 0.05, 0.78, pair_cos)
         assert attach_fragments(beads, src, tgt, encode) == (LET_GO if let_go else beads)
+
+
+def test_headings_that_resemble_each_other_are_let_go() -> None:
+    """Two furniture lines, one on each side of a pair ("Next article", "Lo más leído"),
+    resemble each other, so the pair's summed embeddings read closer with them; its joined
+    texts do not gain MIN_GAIN from either, and both are let go."""
+
+    def unit(*v: float) -> np.ndarray:
+        x = np.array(v, dtype=float)
+        return x / np.linalg.norm(x)
+
+    src = ["Next article", "The hut was full."]
+    tgt = ["La cabaña estaba llena.", "Lo más leído"]
+    vectors = {
+        src[0]: unit(0, 1, 0),
+        tgt[1]: unit(0, 1, 0),
+        src[1]: unit(1, 0, 0),
+        tgt[0]: unit(0.8, 0, 0.6),
+        " ".join(src): unit(1, 0.1, 0),
+        " ".join(tgt): unit(0.8, 0.1, 0.6),
+    }
+
+    def encode(texts: list[str]) -> np.ndarray:
+        return np.stack([vectors[t] for t in texts])
+
+    beads = [((0, 1), (0, 1), 0.4)]
+    assert attach_fragments(beads, src, tgt, encode) == [
+        ((0,), (), 0.0),
+        ((1,), (0,), 0.4),
+        ((), (1,), 0.0),
+    ]
 
 
 def test_a_bare_line_inside_a_pair_is_held_to_min_gain() -> None:
