@@ -68,11 +68,17 @@ MIN_GAIN_LONG = 0.0
 LONG_CHARS = 90
 
 
-#: An edge member is tried for release only when dropping it raises the cosine of the
+#: An edge member is tried for release only when dropping it changes the cosine of the
 #: bead's summed embeddings (free to compute) by at least this: no joined text is
 #: embedded for the others. On the dev sets above, trying every edge member (5 times the
-#: embeddings) let the same members go but for 3 of some 40.
-RELEASE_SUM_RISE = 0.0
+#: embeddings) let the same members go but for 3 of some 40. 0 until the hard_enes dev
+#: documents were read over ten generator seeds: there a sentence with no translation
+#: whose removal lowered the sum a little (a deleted sentence's neighbour) stayed in 3 of
+#: 22 wrong beads of 2-2 and larger. -0.02: wrong beads of 2-2 and larger there 18 -> 17
+#: (right ones 308 -> 307, strict F1 -0.0001), FLORES de/pt/zh dev +0.001 each, the rest
+#: of the dev sets unchanged, for 0.3% more texts embedded on the newstest2010 documents. -0.05 to "every member" let the same go but
+#: lowered newstest2010 dev by 0.0006.
+RELEASE_SUM_RISE = -0.02
 
 #: Members are let go only in a document whose one-to-one pairs have a median cosine
 #: (single segments, unit vectors) of at least this. The joined-text test was chosen on
