@@ -137,6 +137,7 @@ def merged_pair(first: str, first_cos: float, joined_cos: float, pair_cos: float
             halves[1]: 0.55,
             " ".join(halves): 0.80,
             " ".join(src[:3]): joined_cos,
+            " ".join(src[:2]): 0.5,  # without the last half: further off, so it stays
             src[3]: pair_cos,
             tgt[0]: 1.0,
             tgt[1]: 1.0,
