@@ -22,10 +22,11 @@ edge of a pair of three or more segments whose joined text is closer to the tran
 without it, by more than its gain allows, is let go (:func:`_release`).
 
 Only unaligned segments touching a pair, and edge members that are headings or whose
-removal raises the summed cosine, are tried, so this embeds a few texts per such segment,
-not the document's runs. Used between two documents; inside one mixed page a neighbour in the
-stream can sit far away on the page, and a caption stays a caption (there
-:mod:`bialign.absorbed` lets members go, on summed embeddings).
+removal lowers the summed cosine by no more than 0.02 (RELEASE_SUM_RISE), are tried, so
+this embeds a few texts per such segment, not the document's runs. Used between two
+documents; inside one mixed page a neighbour in the stream can sit far away on the page,
+and a caption stays a caption (there :mod:`bialign.absorbed` lets members go, on summed
+embeddings).
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ MIN_GAIN_LONG = 0.0
 LONG_CHARS = 90
 
 
-#: An edge member is tried for release only when dropping it changes the cosine of the
+#: An edge member other than a heading is tried for release only when dropping it
+#: changes the cosine of the
 #: bead's summed embeddings (free to compute) by at least this: no joined text is
 #: embedded for the others. On the dev sets above, trying every edge member (5 times the
 #: embeddings) let the same members go but for 3 of some 40. 0 until the hard_enes dev
@@ -80,15 +82,16 @@ LONG_CHARS = 90
 #: -0.05 to "every member" let the same go but lowered newstest2010 dev by 0.0006.
 RELEASE_SUM_RISE = -0.02
 
-#: Members are let go only in a document whose one-to-one pairs have a median cosine
-#: (single segments, unit vectors) of at least this. The joined-text test was chosen on
-#: news, FLORES and Python-documentation pairs, where 95% of the dev documents reach
-#: 0.69-0.71 (bialign.calibrate.pair_cosine_floor; dev splits of benchmarks/hard_enes.py,
-#: docs_enes.py and flores_pairs.py); Text+Berg's German/French documents, tokenised OCR
-#: of another genre, reach 0.60-0.67, and letting go there broke more of their real m-n
-#: beads than it mended (test strict F1 0.911 -> 0.901; with this floor 0.911). On the
-#: default encoder's scale: an encoder profile's ``attach`` holds its own (e5-small
-#: 0.92, by the same rule).
+#: Members other than headings are let go only in a document whose one-to-one pairs
+#: have a median cosine (single segments, unit vectors) of at least this (a heading is
+#: held to MIN_GAIN, far above the noise this guards against, in every document). The
+#: joined-text test was chosen on news, FLORES and Python-documentation pairs, where 95%
+#: of the dev documents reach 0.69-0.71 (bialign.calibrate.pair_cosine_floor; dev splits
+#: of benchmarks/hard_enes.py, docs_enes.py and flores_pairs.py); Text+Berg's
+#: German/French documents, tokenised OCR of another genre, reach 0.60-0.67, and letting
+#: go there broke more of their real m-n beads than it mended (test strict F1 0.911 ->
+#: 0.901; with this floor 0.911). On the default encoder's scale: an encoder profile's
+#: ``attach`` holds its own (e5-small 0.92, by the same rule).
 RELIABLE_COSINE = 0.7
 
 
@@ -241,9 +244,10 @@ def _needed(
 
 
 def _is_heading(segment: str) -> bool:
-    """A line with no end punctuation of at most ALONE_WORDS words and under LONG_CHARS
-    (a heading, a byline, "Comments (3)"): a unit of its own on the page, joined to a
-    pair only on clear evidence (``min_gain``)."""
+    """Any short line with no end punctuation: at most ALONE_WORDS words and under
+    LONG_CHARS by text_length (a heading, a byline, "Comments (3)", OCR debris; a Chinese
+    line of up to 25 characters): a unit of its own on the page, joined to a pair only on
+    clear evidence (``min_gain``)."""
     return (
         not _ENDS_PUNCTUATED.search(segment)
         and len(segment.split(None, ALONE_WORDS)) <= ALONE_WORDS
@@ -319,10 +323,11 @@ def _falls_short(
     """(side, member) of the first or last member of a side of two or more that falls
     furthest short of its gain, or None.
 
-    A heading is always tried; another member only when dropping it raises the summed
-    cosine (RELEASE_SUM_RISE). A heading's own embedding can resemble a furniture line
-    on the other side ("Next article" and "Lo más leído" in one bead), so the summed
-    cosine falls without it although the joined texts read closer."""
+    A heading is always tried; another member only when dropping it lowers the summed
+    cosine by no more than RELEASE_SUM_RISE allows. A heading's own embedding can
+    resemble a furniture line on the other side ("Next article" and "Lo más leído" in
+    one bead), so the summed cosine falls without it although the joined texts read
+    closer."""
     if not (s and t) or len(s) + len(t) < 3:
         return None
     bead = (s, t)
@@ -354,7 +359,7 @@ def _falls_short(
     for (side, m), text in zip(tried, shrunk, strict=True):
         other = row[whole[1 - side]]
         gain = float(row[whole[side]] @ other - row[text] @ other)
-        needed = _needed(texts[side][m], gains, inside=True, reliable=True)
+        needed = _needed(texts[side][m], gains, inside=True, reliable=not headings_only)
         if needed - gain > worst:
             worst, found = needed - gain, (side, m)
     return found

@@ -422,7 +422,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = scaled_config(scale) if scale != 1.0 else {}
         attach = scaled_attach(scale)
     examples = aligned(settings, attach)
-    if not keep:  # where members of m-n pairs may be let go: documents like this gold's
+    if not keep:  # where any member of an m-n pair may be let go: documents like this gold's
         attach["reliable_cosine"] = pair_cosine_floor(examples, embedder.encode)
         examples = aligned(settings, attach)
     prof = fit_profile(examples, args.name or f"{encoder}-custom", encoder, attach=attach)

@@ -55,8 +55,8 @@ class AttachGains:
     min_gain_sentence: float = MIN_GAIN_SENTENCE
     #: For a whole sentence (bialign.attach.LONG_CHARS or more) ending like one.
     min_gain_long: float = MIN_GAIN_LONG
-    #: Members of m-n pairs are let go on the same test only in a document whose
-    #: one-to-one pairs have at least this median cosine (bialign.attach).
+    #: Members of m-n pairs other than headings are let go on the same test only in a
+    #: document whose one-to-one pairs have at least this median cosine (bialign.attach).
     reliable_cosine: float = RELIABLE_COSINE
 
 

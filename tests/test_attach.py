@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bialign.attach import attach_fragments
+from bialign.attach import RELIABLE_COSINE, attach_fragments
 
 
 def bag_of_words(texts: list[str]) -> np.ndarray:
@@ -167,12 +167,14 @@ def test_only_headings_are_let_go_where_the_encoder_reads_pairs_poorly() -> None
     from bialign.attach import RELIABLE_COSINE
 
     orphan = "Meanwhile the mayor opened a new bridge over the river on the other side of town."
-    for first, pair_cos, let_go in [
-        (orphan, RELIABLE_COSINE + 0.05, True),
-        (orphan, RELIABLE_COSINE - 0.05, False),
-        ("Back to top", RELIABLE_COSINE - 0.05, True),
+    # The orphan dilutes the joined text by 0.06 (not re-attached at the clause gain
+    # either); the heading by 0.02, short of the MIN_GAIN it must bring.
+    for first, joined_cos, pair_cos, let_go in [
+        (orphan, 0.74, RELIABLE_COSINE + 0.05, True),
+        (orphan, 0.74, RELIABLE_COSINE - 0.05, False),
+        ("Back to top", 0.78, RELIABLE_COSINE - 0.05, True),
     ]:
-        src, tgt, encode, beads = merged_pair(first, 0.05, 0.78, pair_cos)
+        src, tgt, encode, beads = merged_pair(first, 0.05, joined_cos, pair_cos)
         assert attach_fragments(beads, src, tgt, encode) == (LET_GO if let_go else beads)
 
 
@@ -200,11 +202,42 @@ def test_headings_that_resemble_each_other_are_let_go() -> None:
         return np.stack([vectors[t] for t in texts])
 
     beads = [((0, 1), (0, 1), 0.4)]
-    assert attach_fragments(beads, src, tgt, encode) == [
-        ((0,), (), 0.0),
-        ((1,), (0,), 0.4),
-        ((), (1,), 0.0),
-    ]
+    # With no one-to-one pair the document reads as unreliable; -1 makes it reliable.
+    for reliable_cosine in (RELIABLE_COSINE, -1.0):
+        out = attach_fragments(beads, src, tgt, encode, reliable_cosine=reliable_cosine)
+        assert out == [((0,), (), 0.0), ((1,), (0,), 0.4), ((), (1,), 0.0)], reliable_cosine
+
+
+def test_a_sentence_whose_removal_lowers_the_sum_a_little_is_still_tried() -> None:
+    """A sentence with no translation whose removal lowers the pair's summed cosine by
+    less than RELEASE_SUM_RISE allows (here 0.01) is tried on its joined text, and let go
+    when that reads closer without it."""
+    from bialign.attach import RELEASE_SUM_RISE
+
+    def unit(*v: float) -> np.ndarray:
+        x = np.array(v, dtype=float)
+        return x / np.linalg.norm(x)
+
+    orphan = "Meanwhile the mayor opened a new bridge over the river on the other side of town."
+    kept = "The hut was full, so we slept on the floor of the barn."
+    src, tgt = [orphan, kept], ["La cabaña estaba llena y dormimos en el suelo del granero."]
+    # Summed: without the orphan the cosine falls from 0.67 to 0.66.
+    vectors = {
+        orphan: unit(0.4073, 0.0, 0.9133),
+        kept: unit(0.66, 0.7513, 0.0),
+        tgt[0]: unit(1.0, 0.0, 0.0),
+        " ".join(src): unit(0.6, 0.6, 0.6),
+    }
+    summed = vectors[orphan] + vectors[kept]
+    rise = vectors[kept] @ vectors[tgt[0]] - summed @ vectors[tgt[0]] / np.linalg.norm(summed)
+    assert RELEASE_SUM_RISE < rise < 0
+
+    def encode(texts: list[str]) -> np.ndarray:
+        return np.stack([vectors[t] for t in texts])
+
+    beads = [((0, 1), (0,), 0.4)]
+    out = attach_fragments(beads, src, tgt, encode, reliable_cosine=-1.0)
+    assert out == [((0,), (), 0.0), ((1,), (0,), 0.4)]
 
 
 def test_a_bare_line_inside_a_pair_is_held_to_min_gain() -> None:
@@ -244,15 +277,22 @@ def bead_lists(draw):
 
 
 @settings(max_examples=150, deadline=None)
-@given(bead_lists(), st.floats(-0.5, 0.5), st.floats(-0.5, 0.5), st.floats(-0.5, 0.5))
+@given(
+    bead_lists(),
+    st.floats(-0.5, 0.5),
+    st.floats(-0.5, 0.5),
+    st.floats(-0.5, 0.5),
+    st.sampled_from([-1.0, 2.0]),
+)
 def test_output_is_a_monotonic_partition(
-    case, min_gain: float, min_gain_sentence: float, min_gain_long: float
+    case, min_gain: float, min_gain_sentence: float, min_gain_long: float, reliable_cosine: float
 ) -> None:
     """Whatever the gains, letting go and attaching keep every segment once, in order,
     and every pair (a pair shrinks to no fewer than one segment a side, or grows)."""
     beads, src, tgt = case
     src = [w + "." if i % 2 else w for i, w in enumerate(src)]  # both kinds of segment
-    gains = (min_gain, min_gain_sentence, min_gain_long, -1.0)  # letting go everywhere
+    # Letting go everywhere (-1), or headings only (2: no document reads that well).
+    gains = (min_gain, min_gain_sentence, min_gain_long, reliable_cosine)
     out = attach_fragments(beads, src, tgt, bag_of_words, *gains)
     assert [i for s, _, _ in out for i in s] == list(range(len(src)))
     assert [j for _, t, _ in out for j in t] == list(range(len(tgt)))
