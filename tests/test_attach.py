@@ -208,6 +208,20 @@ def test_headings_that_resemble_each_other_are_let_go() -> None:
         assert out == [((0,), (), 0.0), ((1,), (0,), 0.4), ((), (1,), 0.0)], reliable_cosine
 
 
+def test_a_title_broken_over_lines_stays_whole() -> None:
+    """Where no member of a pair ends like a sentence or clause, the pair is a title broken
+    over lines ("In den Wänden von" / "Uschenen" against one French line): in a document
+    below reliable_cosine (Text+Berg's OCR) it stays whole, while a heading next to a
+    sentence is let go on the same small loss."""
+    src = ["In den Wänden von", "Uschenen"]
+    for tgt, released in [(["Dans les faces d'Üschenen"], False), (["Dans les faces."], True)]:
+        # Without its first line the pair reads 0.02 closer: a heading would go.
+        encode = at_angle({src[0]: 0.5, src[1]: 0.80, " ".join(src): 0.78, tgt[0]: 1.0})
+        beads = [((0, 1), (0,), 0.4)]
+        want = [((0,), (), 0.0), ((1,), (0,), 0.4)] if released else beads
+        assert attach_fragments(beads, src, tgt, encode) == want, tgt
+
+
 def test_a_sentence_whose_removal_lowers_the_sum_a_little_is_still_tried() -> None:
     """A sentence with no translation whose removal lowers the pair's summed cosine by
     less than RELEASE_SUM_RISE allows (here 0.01) is tried on its joined text, and let go
