@@ -39,6 +39,7 @@ import numpy as np
 from .absorbed import let_go
 from .languages import text_length
 from .search import Bead, cosine
+from .sentences import OPEN, open_boundaries
 
 #: Joined-text similarity gain a line with no end punctuation must bring to join a
 #: neighbouring pair. Both gains were tuned on the development data with the other
@@ -339,13 +340,14 @@ def _falls_short(
     title = not any(_ENDS_PUNCTUATED.search(texts[side][i]) for side in (0, 1) for i in bead[side])
     if headings_only and title:
         return None
-    edges = [
+    ends = [
         (side, m)
         for side in (0, 1)
         if len(bead[side]) >= 2
         for m in dict.fromkeys((bead[side][0], bead[side][-1]))
-        if not headings_only or _is_heading(texts[side][m])
     ]
+    heading = {e: _is_heading(texts[e[0]][e[1]]) and not _cut(bead, texts, *e) for e in ends}
+    edges = [e for e in ends if not headings_only or heading[e]]
     if not edges:
         return None
     embed([texts[side][i] for side in (0, 1) for i in bead[side]])
@@ -353,7 +355,7 @@ def _falls_short(
     tried = [
         (side, m)
         for side, m in edges
-        if (_is_heading(texts[side][m]) and not title)
+        if (heading[side, m] and not title)
         or cosine(summed[side] - row[texts[side][m]], summed[1 - side])
         - cosine(summed[side], summed[1 - side])
         >= RELEASE_SUM_RISE
@@ -371,6 +373,22 @@ def _falls_short(
         if needed - gain > worst:
             worst, found = needed - gain, (side, m)
     return found
+
+
+def _cut(
+    bead: tuple[tuple[int, ...], tuple[int, ...]],
+    texts: tuple[Sequence[str], Sequence[str]],
+    side: int,
+    m: int,
+) -> bool:
+    """Whether member ``m`` of ``side`` continues, or is continued by, its neighbour in
+    the bead across an OPEN boundary (bialign.sentences.open_boundaries: no end
+    punctuation before, a lower-case start after): a piece of a sentence the two languages
+    cut at another word ("Signos de contagio ya" + "se ven. Hay..."), not a heading."""
+    members = bead[side]
+    b = open_boundaries([texts[side][i] for i in members])
+    k = members.index(m)
+    return bool((k + 1 < len(members) and b[k + 1] == OPEN) or (k > 0 and b[k] == OPEN))
 
 
 def _candidates(beads: list[Bead]) -> list[tuple[int, int, int, tuple[int, ...]]]:

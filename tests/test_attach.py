@@ -222,6 +222,25 @@ def test_a_title_broken_over_lines_stays_whole() -> None:
         assert attach_fragments(beads, src, tgt, encode) == want, tgt
 
 
+def test_a_piece_of_a_sentence_cut_at_another_word_is_no_heading() -> None:
+    """The Spanish of two sentences cut at another word ("Signos de contagio ya" + "se
+    ven. Hay..."): the short first piece has no end punctuation, but the next member goes
+    on in lower case, so it is a piece of a sentence, not a heading, and stays in its 2-2
+    pair where the pairs read poorly; a heading in its place is let go."""
+    src = ["Signs of strain are clearly visible.", "There are rises in both rates."]
+    for first, second, released in [
+        ("Signos de contagio ya", "se ven. Hay aumentos en ambas tasas.", False),
+        ("Volver arriba", "Se ven. Hay aumentos en ambas tasas.", True),
+    ]:
+        tgt = [first, second]
+        # Without the first piece the Spanish reads 0.02 closer to the English.
+        cosines = {first: 0.3, second: 0.80, " ".join(tgt): 0.78, " ".join(src): 1.0}
+        encode = at_angle(cosines | {src[0]: 1.0, src[1]: 1.0})
+        beads = [((0, 1), (0, 1), 0.4)]
+        out = attach_fragments(beads, src, tgt, encode)
+        assert out == ([((), (0,), 0.0), ((0, 1), (1,), 0.4)] if released else beads), first
+
+
 def test_a_sentence_whose_removal_lowers_the_sum_a_little_is_still_tried() -> None:
     """A sentence with no translation whose removal lowers the pair's summed cosine by
     less than RELEASE_SUM_RISE allows (here 0.01) is tried on its joined text, and let go
