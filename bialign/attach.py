@@ -201,6 +201,11 @@ def attach_fragments(
             gain = float(row[grown] @ row[other] - row[alone] @ row[other])
             segment = texts[side][_side(out[k], side)[0]]
             needed = _needed(segment, gains, reliable=reliable)
+            u = _side(out[k], side)[0]
+            if _cut((run, ()) if side == 0 else ((), run), texts, side, u):
+                # A piece of a sentence cut at another word ("Con anterioridad, el" before
+                # "director ejecutivo ..."): a clause, whatever its length or end.
+                needed = min(needed, min_gain_sentence)
             if gain > needed and (k not in best or gain > best[k][0]):
                 best[k] = (gain, nb, side, run)
         # Apply from the strongest down; a bead grows at most once per pass, so each

@@ -241,6 +241,22 @@ def test_a_piece_of_a_sentence_cut_at_another_word_is_no_heading() -> None:
         assert out == ([((), (0,), 0.0), ((0, 1), (1,), 0.4)] if released else beads), first
 
 
+def test_a_piece_of_a_sentence_joins_the_pair_that_goes_on_with_it() -> None:
+    """An unaligned short piece without end punctuation ("Con anterioridad, el") right
+    before a pair whose first member goes on in lower case is the start of that sentence:
+    it joins on the clause gain (a small loss), where a heading must gain MIN_GAIN."""
+    src = ["Previously, Ring's CEO said the company started in his garage."]
+    for first, second, joins in [
+        ("Con anterioridad, el", "director ejecutivo de Ring dijo que empezó en su garaje.", True),
+        ("Volver arriba", "El director ejecutivo de Ring dijo que empezó en su garaje.", False),
+    ]:
+        tgt = [first, second]
+        encode = at_angle({second: 0.80, f"{first} {second}": 0.78, src[0]: 1.0})
+        beads = [((), (0,), 0.0), ((0,), (1,), 0.4)]
+        out = attach_fragments(beads, src, tgt, encode)
+        assert out == ([((0,), (0, 1), 0.4)] if joins else beads), first
+
+
 def test_a_sentence_whose_removal_lowers_the_sum_a_little_is_still_tried() -> None:
     """A sentence with no translation whose removal lowers the pair's summed cosine by
     less than RELEASE_SUM_RISE allows (here 0.01) is tried on its joined text, and let go
