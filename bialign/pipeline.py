@@ -355,8 +355,9 @@ class Aligner:
             # round, so that every column holds the language its header names.
             warnings.append(
                 f"src looks {b!r} and tgt looks {a!r} (src: {src_check.describe(b)}; tgt: "
-                f"{tgt_check.describe(a)}): aligned them the other way round, so the {a!r} "
-                "side (src segments and indices) is the second document given"
+                f"{tgt_check.describe(a)}): aligned them the other way round. The {a!r} "
+                f"side of the corpus (src segments and indices) holds the second document "
+                f"given, the {b!r} side (tgt) the first"
             )
             raw_src, raw_tgt = raw_tgt, raw_src
             src, tgt = tgt, src

@@ -76,6 +76,15 @@ def test_cli_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert "not valid UTF-8" in proc.stderr
 
 
+def test_python_m_bialign_is_the_command_line() -> None:
+    """``python -m bialign`` runs the same command line as the ``bialign`` script."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "bialign", "--version"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("bialign ")
+
+
 def test_cli_removes_markup_unless_asked_to_keep_it(tmp_path: Path, capsys) -> None:
     page = tmp_path / "page.html"
     page.write_text(
