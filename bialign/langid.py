@@ -78,13 +78,11 @@ def is_undetermined(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
     That is: no alphabetic word left once URLs, e-mail addresses, numbers, dates and times
     (month and weekday names included) are removed; or at most three words that are all
     capitalised or upper case, as in a lone name ("Marco Rubio") or a credit
-    ("SOURCE: EFE"), or a list of such names between commas (LIST_WORDS), none of them
-    a common word of a configured language (see :func:`is_common_word`) and not all of
-    them words of one language whose entry sets a
+    ("SOURCE: EFE"), none of them a common word of a configured language (see
+    :func:`is_common_word`) and not all of them words of one language whose entry sets a
     :attr:`~bialign.languages.Language.word_lean` ("Core Language"). A line with an
     exclamation or question mark ("Never!", "¡Atención!"), or one that ends with a full
-    stop after a word ("Privacy."), is an utterance, never a name (a list of names may
-    end with one).
+    stop after a word ("Privacy."), is an utterance, never a name.
     """
     if "@" in text or "://" in text or "www." in text or _TLD_HINT.search(text):
         return _undetermined(text, content_words(text), tuple(langs))
@@ -102,7 +100,7 @@ def is_undetermined(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
         w = match.group()
         if w.lower() in _DATE_WORDS:
             continue
-        if not w[0].isupper() or len(words) == LIST_WORDS:
+        if not w[0].isupper() or len(words) == 3:
             return False
         words.append(w)
     return _undetermined(text, words, tuple(langs))
@@ -119,12 +117,9 @@ def is_lone_name(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
 def _undetermined(text: str, words: list[str], langs: tuple[str, ...]) -> bool:
     if not words:
         return True
-    if not all(w[0].isupper() for w in words):
+    if len(words) > 3 or not all(w[0].isupper() for w in words):
         return False
-    listed = len(words) > 3
-    if listed and (len(words) > LIST_WORDS or not _is_name_list(text)):
-        return False
-    if any(ch in text for ch in _QUESTION_MARKS) or (_ENDS_SENTENCE.search(text) and not listed):
+    if any(ch in text for ch in _QUESTION_MARKS) or _ENDS_SENTENCE.search(text):
         return False
     lexicon = _lexicon(langs)
     if any(w.lower() in lexicon for w in words):
@@ -137,18 +132,6 @@ def _undetermined(text: str, words: list[str], langs: tuple[str, ...]) -> bool:
     if any(is_common_word(w, langs) for w in plain):
         return False
     return len(plain) < len(words) or _leaning(plain, langs) is None
-
-
-#: A line of more than three capitalised words is a name only as a list of names: parts
-#: of one to three words between commas or semicolons ("Winston Churchill, Ava Gardner,
-#: Frank Sinatra."), at most LIST_WORDS words in all, a final full stop allowed.
-LIST_WORDS = 12
-_LIST_SEPARATOR = re.compile(r"[,;]")
-
-
-def _is_name_list(text: str) -> bool:
-    parts = _LIST_SEPARATOR.split(text.strip().rstrip("."))
-    return len(parts) >= 2 and all(1 <= len(_WORD.findall(p)) <= 3 for p in parts)
 
 
 #: A line ending in a full stop right after a word of three or more letters, not in
@@ -445,7 +428,7 @@ class LinguaDetector:
 
 #: Changes whenever the labelling rules of this module change, so that stored language
 #: checks (bialign.cache) made under other rules are not read.
-RULES_VERSION = "2026-11-29.3"
+RULES_VERSION = "2026-11-29.2"
 
 
 def default_detector() -> LanguageDetector:

@@ -53,19 +53,6 @@ def test_undetermined_segments() -> None:
         assert not is_undetermined(text), text
 
 
-def test_a_list_of_names_has_no_language() -> None:
-    """Names between commas or semicolons, one to three words each, are a list of names,
-    a final full stop allowed; a list with a common word, a function word or a longer
-    part is language."""
-    for text in ["Winston Churchill, Ava Gardner, Frank Sinatra.", "Jiří Krejčí; Aysel Tugluk",
-                 "Ava Gardner, Frank Sinatra, Winston Churchill, Marco Rubio"]:  # fmt: skip
-        assert is_undetermined(text), text
-    for text in ["Sports, Politics, Culture", "Ava Gardner, Frank Sinatra y Marco Rubio",
-                 "Ava Gardner And The Band Of Frank", "The Quick Brown Fox Jumps.",
-                 "Ava Gardner, Frank Sinatra Of New York City"]:  # fmt: skip
-        assert not is_undetermined(text), text
-
-
 def test_english_words_lean_less_than_names() -> None:
     # Each word leans 1.0-2.0 to English: language. Names lean less ("Smith" 0.7), or to
     # Spanish, whose entry sets no word_lean ("López" 1.9); an acronym makes a credit.
@@ -174,11 +161,10 @@ def test_labels_do_not_depend_on_earlier_documents(other: list[str]) -> None:
 
 
 _WORDS = ["SOURCE", "EFE", "Marco", "Rubio", "the", "de", "May", "mayo", "Weight", "Yes",
-          "www.efe.com", "a@b.org", "2024", "Privacidad", "!", "¿", ".", ":", " ", ",",
-          "Ava", "Gardner;"]  # fmt: skip
+          "www.efe.com", "a@b.org", "2024", "Privacidad", "!", "¿", ".", ":", " "]  # fmt: skip
 
 
-@given(st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), max_size=16))
+@given(st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), max_size=8))
 @settings(max_examples=300, deadline=None)
 def test_undetermined_reads_words_only_until_they_decide(parts: list[str]) -> None:
     """The early exit agrees with the rule applied to every content word."""
@@ -191,11 +177,11 @@ def test_undetermined_reads_words_only_until_they_decide(parts: list[str]) -> No
 _PIECES = ["SOURCE:", "EFE", "Marco", "de", "enero", "lunes", "Jan", "12", "h", "GMT",
            "l'homme", "O'neil", "3rd", "_x", "Yes.", "¡Sí!", "Weight", "ñandú", "Ñu",
            "été", "中文", "’tis", "Éric", "MAY", "mayo", "ªb", "ǅx", "a\u0301b", "x.com",
-           "a@b.es", "Ava,", "Gardner;", "Sinatra."]  # fmt: skip
+           "a@b.es"]  # fmt: skip
 
 
 @settings(max_examples=400)
-@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=14),
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6),
        st.sampled_from([" ", "", "'", "’", "-"]))  # fmt: skip
 def test_undetermined_shortcuts_agree_with_the_definition(words: list[str], sep: str) -> None:
     """is_undetermined reads as few words as it can; it must say what the rule on all
