@@ -201,8 +201,7 @@ def attach_fragments(
             gain = float(row[grown] @ row[other] - row[alone] @ row[other])
             segment = texts[side][_side(out[k], side)[0]]
             needed = _needed(segment, gains, reliable=reliable)
-            u = _side(out[k], side)[0]
-            if _cut((run, ()) if side == 0 else ((), run), texts, side, u):
+            if _cut([texts[side][i] for i in run], run.index(_side(out[k], side)[0])):
                 # A piece of a sentence cut at another word ("Con anterioridad, el" before
                 # "director ejecutivo ..."): a clause, whatever its length or end.
                 needed = min(needed, min_gain_sentence)
@@ -351,7 +350,11 @@ def _falls_short(
         if len(bead[side]) >= 2
         for m in dict.fromkeys((bead[side][0], bead[side][-1]))
     ]
-    heading = {e: _is_heading(texts[e[0]][e[1]]) and not _cut(bead, texts, *e) for e in ends}
+    members = [[texts[side][i] for i in bead[side]] for side in (0, 1)]
+    heading = {
+        (side, m): _is_heading(texts[side][m]) and not _cut(members[side], bead[side].index(m))
+        for side, m in ends
+    }
     edges = [e for e in ends if not headings_only or heading[e]]
     if not edges:
         return None
@@ -380,19 +383,13 @@ def _falls_short(
     return found
 
 
-def _cut(
-    bead: tuple[tuple[int, ...], tuple[int, ...]],
-    texts: tuple[Sequence[str], Sequence[str]],
-    side: int,
-    m: int,
-) -> bool:
-    """Whether member ``m`` of ``side`` continues, or is continued by, its neighbour in
-    the bead across an OPEN boundary (bialign.sentences.open_boundaries: no end
-    punctuation before, a lower-case start after): a piece of a sentence the two languages
-    cut at another word ("Signos de contagio ya" + "se ven. Hay..."), not a heading."""
-    members = bead[side]
-    b = open_boundaries([texts[side][i] for i in members])
-    k = members.index(m)
+def _cut(members: Sequence[str], k: int) -> bool:
+    """Whether ``members[k]`` (one side of a bead, in stream order) continues, or is
+    continued by, its neighbour across an OPEN boundary (bialign.sentences.open_boundaries:
+    no end punctuation before, a lower-case start after): a piece of a sentence the two
+    languages cut at another word ("Signos de contagio ya" + "se ven. Hay..."), not a
+    heading."""
+    b = open_boundaries(members)
     return bool((k + 1 < len(members) and b[k + 1] == OPEN) or (k > 0 and b[k] == OPEN))
 
 
