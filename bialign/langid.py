@@ -147,11 +147,13 @@ class _PageCase:
         if not plain:
             return False
         if self._lower is None:
+            # Read as the lines' own words are (content_words): "Rubio" is not written
+            # in lower case by an address such as rubio@efe.es.
             self._lower = frozenset(
                 w
                 for t in self._texts
                 if _LOWER_START.search(t)
-                for w in _WORD.findall(t)
+                for w in content_words(t)
                 if w[0].islower()
             )
         return all(w in self._lower for w in plain)

@@ -79,6 +79,41 @@ def test_short_translated_lines_get_their_language_and_names_stay_und(data_dir: 
     assert names_ok == names_n
 
 
+def test_a_heading_of_rare_words_pairs_when_its_page_writes_them_in_lower_case() -> None:
+    """ "Loggers" is rare in English word lists and "Registradores" in Spanish ones, so
+    alone each is taken for a name; their pages speak of loggers and registradores."""
+    page = [
+        "Loggers",
+        "Loggers expose the interface that application code uses directly.",
+        "Handlers send the log records created by loggers to the right destination.",
+        "Registradores",
+        "Los registradores exponen la interfaz que usa directamente el código de la aplicación.",
+        "Los manejadores envían los registros creados por los registradores al destino adecuado.",
+    ]
+    corpus = bialign.align(page)
+    assert [s.lang for s in corpus.segments] == ["en", "en", "en", "es", "es", "es"]
+    assert [(b.src, b.tgt) for b in corpus.beads] == [((0,), (3,)), ((1,), (4,)), ((2,), (5,))]
+
+
+def test_two_names_that_embed_close_are_no_translation_pair() -> None:
+    """Two names embed close because both are names (0.60 with the default encoder),
+    and each alone reads as either language: a translation pair crosses languages, so
+    they stay und. Two headings of rare words that do cross ("Iterators" /
+    "Iteradores") are language."""
+    page = [
+        "The council approved the new budget on Tuesday after a long debate.",
+        "El consejo aprobó el nuevo presupuesto el martes tras un largo debate.",
+        "Javier Ortega",
+        "Spending on schools will rise by a tenth next year.",
+        "El gasto en escuelas subirá una décima parte el año que viene.",
+        "Luis Noguera",
+        "Iterators",
+        "Iteradores",
+    ]
+    langs = [s.lang for s in bialign.align(page).segments]
+    assert langs == ["en", "es", "und", "en", "es", "und", "en", "es"]
+
+
 def test_a_lone_common_word_is_not_a_name(data_dir: Path) -> None:
     # Real headings of the data with a word that is clearly of their language (frequent
     # there, rare in the other), and real names of the data.

@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import bialign
@@ -12,6 +12,7 @@ from bialign.langid import (
     _undetermined,
     content_words,
     is_undetermined,
+    undetermined_lines,
 )
 
 IDENT = SegmentLanguageIdentifier()
@@ -188,6 +189,53 @@ def test_undetermined_shortcuts_agree_with_the_definition(words: list[str], sep:
     the content words says."""
     text = sep.join(words)
     assert is_undetermined(text) == _undetermined(text, content_words(text), ("en", "es"))
+
+
+# ---------------------------------------------------------------------------------------
+# The page as evidence: a name is not written in lower case.
+
+_PAGE = [
+    "Loggers",
+    "The logging module hands records to loggers, which pass them to handlers.",
+    "Registradores",
+    "El módulo entrega los registros a los registradores, que los pasan a los manejadores.",
+    "Marco Rubio",
+    "SOURCE: EFE",
+    "The source of the figures was not given.",
+]
+
+
+def test_a_heading_whose_words_the_page_writes_in_lower_case_is_language() -> None:
+    found = labels(_PAGE)
+    # Which language is the detector's and the context's call; the page says "not a name".
+    assert "und" not in found[:4] and found[4] == "und"
+    # "SOURCE" is in capitals: a credit, whatever the page writes.
+    assert found[5] == "und"
+    assert undetermined_lines(_PAGE) == [False, False, False, False, True, True, False]
+    # Without the body lines, the same headings are taken for names.
+    assert labels(["Loggers", "Registradores", "Marco Rubio"]) == ["und"] * 3
+
+
+def test_every_word_must_be_written_in_lower_case() -> None:
+    page = ["Formatters Loggers", "It configures loggers and their handlers."]
+    assert labels(page)[0] == "und"
+    assert undetermined_lines(page) == [True, False]
+
+
+_LINES = st.lists(
+    st.sampled_from([*_PIECES, "loggers", "marco", "Loggers", "marco.com"]), max_size=5
+).map(" ".join) | st.text(max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_LINES, min_size=1, max_size=6))
+@example(["Marco marco.com", "Rubio rubio@efe.es"])
+def test_the_page_only_ever_takes_und_away(lines: list[str]) -> None:
+    """A page can show a line is language, never make language und; alone, a line is
+    read as is_undetermined reads it."""
+    found = undetermined_lines(lines)
+    assert all(is_undetermined(t) or not u for t, u in zip(lines, found, strict=True))
+    assert [undetermined_lines([t])[0] for t in lines] == [is_undetermined(t) for t in lines]
 
 
 # ---------------------------------------------------------------------------------------
