@@ -45,6 +45,7 @@ from .langid import (
     ForeignReading,
     LangLabel,
     SegmentLanguageIdentifier,
+    content_words,
     foreign_reading,
     is_lone_name,
     third_language_segments,
@@ -688,11 +689,19 @@ class Aligner:
         each alone reads as either language, no more surely than a coin; two headings
         of rare words read as theirs ("Iterators" / "Iteradores"). Dev split of
         benchmarks/hard_enes.py, ten seeds: names 0.983 -> 0.988, short lines unchanged
-        (docs/langid.md)."""
+        (docs/langid.md). Two lines of the same words, in another order or markup
+        ("Enum HOWTO" / "HOWTO - Enum"), are one heading kept in both languages, not two
+        names: their match stands."""
+
+        def words(r: int) -> set[str]:
+            return {w.lower() for w in content_words(segments[short[r]].text)}
+
         both = [
             r
             for r, c in match.items()
-            if segments[short[r]].lang == UND and segments[short[c]].lang == UND
+            if segments[short[r]].lang == UND
+            and segments[short[c]].lang == UND
+            and words(r) != words(c)
         ]
         if not both:
             return match
