@@ -180,9 +180,10 @@ def _language_filter(
     """Drop pairs whose either side the detector places in the other language."""
     from .langid import UND, SegmentLanguageIdentifier
 
+    # Each line alone: the pairs come from many documents, none of them the page of another.
     ident = SegmentLanguageIdentifier(smooth=False)
-    src = ident.identify([p.src for p in pairs], langs)
-    tgt = ident.identify([p.tgt for p in pairs], langs)
+    src = ident.identify([p.src for p in pairs], langs, page=False)
+    tgt = ident.identify([p.tgt for p in pairs], langs, page=False)
     kept = []
     for p, a, b in zip(pairs, src, tgt, strict=True):
         if a.lang not in (langs[0], UND) or b.lang not in (langs[1], UND):

@@ -17,7 +17,9 @@ kinds of evidence, each cheap:
    Viterbi. A block-structured post keeps short lines in their block; a line-by-line
    interleaved post keeps alternating.
 
-Segments with no language of their own get ``und`` (see :func:`is_undetermined`).
+Segments with no language of their own get ``und`` (see :func:`is_undetermined`, and
+:func:`undetermined_lines` for the document's say: a word it writes in lower case is no
+name).
 Everything is deterministic: langdetect is seeded and nothing else is random.
 """
 
@@ -82,7 +84,8 @@ def is_undetermined(text: str, langs: Sequence[str] = ("en", "es")) -> bool:
     :func:`is_common_word`) and not all of them words of one language whose entry sets a
     :attr:`~bialign.languages.Language.word_lean` ("Core Language"). A line with an
     exclamation or question mark ("Never!", "¡Atención!"), or one that ends with a full
-    stop after a word ("Privacy."), is an utterance, never a name.
+    stop after a word ("Privacy."), is an utterance, never a name. This reads the line
+    alone; in a document, :func:`undetermined_lines` also asks the rest of it.
     """
     if "@" in text or "://" in text or "www." in text or _TLD_HINT.search(text):
         return _undetermined(text, content_words(text), tuple(langs))
@@ -127,36 +130,40 @@ def undetermined_lines(texts: Sequence[str], langs: Sequence[str] = ("en", "es")
 
 
 class _PageCase:
-    """The words a document writes in lower case, read once, when first needed.
+    """Whether a document writes words in lower case, as words: whitespace-delimited
+    tokens, bare or in punctuation, read once, when first needed.
 
     A name is not written in lower case; a common word is, wherever it is not a heading
     or at a sentence's start. So a capitalised line whose words all appear in lower case
     on its own page is words, even rare ones that no frequency list holds as common
-    ("Loggers", "Codificaciones"): 9 of the 20 such headings of the dev split's python
-    documents, in their own document. Of the 806 real names of the dev split's
-    documents that look like lone names, 8 are written so in their own document, all
-    names made of common words ("Real Estate", "Music Festival") (docs/langid.md).
+    ("Loggers", "Codificaciones"): 8 of the 21 such headings of the dev split's python
+    documents, in their own document. Of the 814 real names of the dev split's
+    documents that look like lone names, 5 are written so in their own document, all
+    names made of common words ("Music Festival", "Criminal Records") (docs/langid.md).
+    Only whole tokens count: a handle, an address or a file name ("@marco_rubio",
+    "rubio@efe.es", "javier_ortega.jpg") does not write a name in lower case.
     """
 
     def __init__(self, texts: Sequence[str]) -> None:
         self._texts = texts
-        self._lower: frozenset[str] | None = None
+        self._tokens: frozenset[str] | None = None
 
     def writes_in_lower_case(self, words: list[str]) -> bool:
         plain = [w.lower() for w in words if not w.isupper()]
         if not plain:
             return False
-        if self._lower is None:
-            # Read as the lines' own words are (content_words): "Rubio" is not written
-            # in lower case by an address such as rubio@efe.es.
-            self._lower = frozenset(
-                w
-                for t in self._texts
-                if _LOWER_START.search(t)
-                for w in content_words(t)
-                if w[0].islower()
-            )
-        return all(w in self._lower for w in plain)
+        if self._tokens is None:
+            # One split of the whole document (C speed): a 10,000-line document costs a
+            # few milliseconds, and only documents with a line taken for a name pay it.
+            self._tokens = frozenset(" ".join(self._texts).split())
+        tokens = self._tokens
+        return all(any(f"{a}{w}{b}" in tokens for a in _OPENING for b in _CLOSING) for w in plain)
+
+
+#: Punctuation a word may stand in, as a whitespace-delimited token ("(loggers),").
+_OPENING = ("", "(", "[", '"', "'", "«", "“", "‘", "¿", "¡", "*", "_")
+_CLOSING = ("", ".", ",", ";", ":", "!", "?", ")", "]", '"', "'", "»", "”", "’", "…", "*", "_",
+            ").", "),", '."', ',"', ".”", ",”", "»,", "».", "?”", '?"', "*.", "*,")  # fmt: skip
 
 
 def _undetermined(text: str, words: list[str], langs: tuple[str, ...]) -> bool:
@@ -549,15 +556,22 @@ class SegmentLanguageIdentifier:
         self.smooth = smooth
 
     def identify(
-        self, texts: Sequence[str], langs: Sequence[str], translated: Collection[int] = ()
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str],
+        translated: Collection[int] = (),
+        page: bool = True,
     ) -> list[LangLabel]:
-        """One label per text of one document. Indices in ``translated`` are lines whose
-        translation is on the page, so they are language: the name rule of ``und`` skips
-        them, as it skips lines whose words the document writes in lower case
-        (:func:`undetermined_lines`)."""
+        """One label per text of one document. ``und`` is as :func:`undetermined_lines`
+        says, the texts being the page; with ``page=False`` (texts of many documents) as
+        :func:`is_undetermined` says of each text alone. Indices in ``translated`` are
+        lines whose translation is on the page, so they are language: the name rule of
+        ``und`` skips them."""
         langs = tuple(langs)
         known = set(translated)
-        page = _PageCase(texts)
+        und = (
+            undetermined_lines(texts, langs) if page else [is_undetermined(t, langs) for t in texts]
+        )
         cues = _pair_cues(langs)
         labels: list[LangLabel | None] = [None] * len(texts)
         todo: list[int] = []  # segments that need a language
@@ -566,9 +580,7 @@ class SegmentLanguageIdentifier:
         ask: list[int] = []  # segments the n-gram detector must see
         for i, text in enumerate(texts):
             words = content_words(text)
-            if _undetermined(text, words, langs) and not (
-                words and (i in known or page.writes_in_lower_case(words))
-            ):
+            if und[i] and not (words and i in known):
                 labels[i] = LangLabel(UND, 1.0)
                 continue
             todo.append(i)

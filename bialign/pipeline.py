@@ -423,7 +423,7 @@ class Aligner:
                         hint="for a text or a file use align_documents()",
                         document=name,
                     )
-                und = undetermined_lines(doc, self.langs)
+                und = undetermined_lines([t[:MAX_SEGMENT_CHARS] for t in doc], self.langs)
                 sides.append(
                     [Segment(k, t, UND if und[k] else lang, 1.0, k + 1) for k, t in enumerate(doc)]
                 )
@@ -619,7 +619,8 @@ class Aligner:
         A short line and its best match among the short lines near it on the page (other
         texts, within TRANSLATION_WINDOW positions), when they embed at least
         TRANSLATION_COSINE apart, are a translation pair: headings and replies
-        ("Monitoring" / "Vigilancia", "Yes." / "Sí."). So a line taken for a lone name
+        ("Monitoring" / "Vigilancia", "Yes." / "Sí."); but two lines both taken for
+        names must also read as two languages (:meth:`_crossing`). So a line taken for a lone name
         with such a match is language after all (a name is not translated): the detector
         labels it, as any line. And a line labelled less surely than FLIP_CONFIDENCE
         whose match got the same language, more surely, takes the other language
@@ -689,12 +690,13 @@ class Aligner:
         each alone reads as either language, no more surely than a coin; two headings
         of rare words read as theirs ("Iterators" / "Iteradores"). Dev split of
         benchmarks/hard_enes.py, ten seeds: names 0.983 -> 0.988, short lines unchanged
-        (docs/langid.md). Two lines of the same words, in another order or markup
-        ("Enum HOWTO" / "HOWTO - Enum"), are one heading kept in both languages, not two
-        names: their match stands."""
+        (docs/langid.md). Two lines of the same words, as written, in another order or
+        markup ("Enum HOWTO" / "HOWTO - Enum", "A.M." / "*A.M."), are one heading kept in
+        both languages, not two names: their match stands. So does the match of one name
+        written in two orders ("Javier Ortega" / "Ortega, Javier"): a gap."""
 
         def words(r: int) -> set[str]:
-            return {w.lower() for w in content_words(segments[short[r]].text)}
+            return set(content_words(segments[short[r]].text))
 
         both = [
             r
@@ -710,6 +712,7 @@ class Aligner:
             [segments[short[x]].text[:MAX_SEGMENT_CHARS] for x in rows],
             self.langs,
             translated=range(len(rows)),
+            page=False,
         )
         read = {x: label.lang for x, label in zip(rows, own, strict=True)}
         return {r: c for r, c in match.items() if r not in both or read[r] != read[match[r]]}

@@ -85,6 +85,19 @@ def test_the_language_filter_drops_a_side_in_the_wrong_language() -> None:
     assert kept == [GOOD] and report.removed["wrong_language"] == 1
 
 
+def test_the_language_filter_reads_each_pair_alone() -> None:
+    """The pairs come from many documents: one document's words in lower case must not
+    decide another's name line (a name read as Spanish would drop its pair)."""
+    name = PairRecord("Javier Ortega", "Javier Ortega", 0.9, doc="page1")
+    other = PairRecord(
+        "Ask ortega or javier, the two servers.", "Pregunta a ortega o a javier.", 0.9, "page2"
+    )
+    from bialign.dataset import CleanReport, _language_filter
+
+    assert _language_filter([name], ("en", "es"), CleanReport()) == [name]
+    assert name in _language_filter([name, other], ("en", "es"), CleanReport())
+
+
 def test_deduplicate_keeps_the_best_copy_of_exact_and_near_duplicates() -> None:
     a = PairRecord("The museum opens on Monday.", "El museo abre el lunes.", 0.3, "d1")
     a_better = PairRecord("the museum opens on monday", "El museo abre el lunes", 0.5, "d2")

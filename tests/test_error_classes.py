@@ -95,6 +95,19 @@ def test_a_heading_of_rare_words_pairs_when_its_page_writes_them_in_lower_case()
     assert [(b.src, b.tgt) for b in corpus.beads] == [((0,), (3,)), ((1,), (4,)), ((2,), (5,))]
 
 
+def test_two_documents_read_their_own_pages_for_names() -> None:
+    """The same rule labels monolingual documents, each its own page."""
+    en = ["Loggers", "Handlers get the records from loggers.", "Marco Rubio"]
+    es = [
+        "Registradores",
+        "Los manejadores reciben los registros de los registradores.",
+        "Marco Rubio",
+    ]
+    for corpus in (bialign.align_segments(en, es), bialign.align_documents(en, es)):
+        assert [s.lang for s in corpus.src_segments] == ["en", "en", "und"]
+        assert [s.lang for s in corpus.tgt_segments] == ["es", "es", "und"]
+
+
 def test_two_names_that_embed_close_are_no_translation_pair() -> None:
     """Two names embed close because both are names (0.60 with the default encoder),
     and each alone reads as either language: a translation pair crosses languages, so

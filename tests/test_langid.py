@@ -220,6 +220,19 @@ def test_every_word_must_be_written_in_lower_case() -> None:
     page = ["Formatters Loggers", "It configures loggers and their handlers."]
     assert labels(page)[0] == "und"
     assert undetermined_lines(page) == [True, False]
+    # Words in capitals are acronyms: the page need not write them.
+    assert undetermined_lines(["Loggers API", "(loggers), said the docs."]) == [False, False]
+    assert undetermined_lines(["SOURCE: EFE", "the source, efe, said so."])[0]
+
+
+def test_handles_addresses_and_file_names_do_not_write_a_name_in_lower_case() -> None:
+    page = [
+        "Marco Rubio",
+        "Follow him at @marco_rubio or write to rubio@efe.es.",
+        "Photo: rubio_marco.jpg, see www.rubio.com and marco.rubio in the logs.",
+    ]
+    assert undetermined_lines(page)[0]
+    assert labels(page)[0] == "und"
 
 
 _LINES = st.lists(
@@ -229,7 +242,7 @@ _LINES = st.lists(
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_LINES, min_size=1, max_size=6))
-@example(["Marco marco.com", "Rubio rubio@efe.es"])
+@example(["Marco marco.com", "Rubio rubio@efe.es", "Marco @marco"])
 def test_the_page_only_ever_takes_und_away(lines: list[str]) -> None:
     """A page can show a line is language, never make language und; alone, a line is
     read as is_undetermined reads it."""
