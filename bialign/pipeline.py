@@ -619,10 +619,10 @@ class Aligner:
         A short line and its best match among the short lines near it on the page (other
         texts, within TRANSLATION_WINDOW positions), when they embed at least
         TRANSLATION_COSINE apart, are a translation pair: headings and replies
-        ("Monitoring" / "Vigilancia", "Yes." / "Sí."); but two lines both taken for
-        names must also read as two languages (:meth:`_crossing`). So a line taken for a lone name
-        with such a match is language after all (a name is not translated): the detector
-        labels it, as any line. And a line labelled less surely than FLIP_CONFIDENCE
+        ("Monitoring" / "Vigilancia", "Yes." / "Sí."); two lines both taken for names
+        must also read as two languages (:meth:`_crossing`). So a line taken for a lone
+        name with such a match is language after all (a name is not translated): the
+        detector labels it, as any line. And a line labelled less surely than FLIP_CONFIDENCE
         whose match got the same language, more surely, takes the other language
         ("Conclusion" / "Conclusión" both looked Spanish). The embeddings are kept in
         ``memo`` for the alignment.
@@ -689,8 +689,8 @@ class Aligner:
         names ("Javier Ortega" / "Luis Noguera" at 0.60 with the default encoder), and
         each alone reads as either language, no more surely than a coin; two headings
         of rare words read as theirs ("Iterators" / "Iteradores"). Dev split of
-        benchmarks/hard_enes.py, ten seeds: names 0.983 -> 0.988, short lines unchanged
-        (docs/langid.md). Two lines of the same words, as written, in another order or
+        benchmarks/hard_enes.py, ten seeds: names 0.983 -> 0.988, headings and replies
+        unchanged (docs/langid.md). Two lines of the same words, as written, in another order or
         markup ("Enum HOWTO" / "HOWTO - Enum", "A.M." / "*A.M."), are one heading kept in
         both languages, not two names: their match stands. So does the match of one name
         written in two orders ("Javier Ortega" / "Ortega, Javier"): a gap."""
